@@ -1,0 +1,76 @@
+#include "harness/parse.h"
+
+#include <charconv>
+#include <cmath>
+#include <string>
+
+#include "harness/usage_error.h"
+
+namespace refbench::harness {
+namespace {
+
+std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
+
+[[noreturn]] void reject(std::string_view option, std::string_view text,
+                         const std::string& allowed) {
+  throw UsageError(std::string(option) + ": " + quoted(text) + " is not allowed (" + allowed + ")");
+}
+
+// Parses all of `text` as T, or nothing.
+template <class T>
+bool parse_exactly(std::string_view text, T& out) {
+  const char* end = text.data() + text.size();
+  auto [ptr, error] = std::from_chars(text.data(), end, out);
+  return error == std::errc() && ptr == end;
+}
+
+// "1e6" is a whole number written in scientific notation; "1.5" and "-1e3" are not.
+bool parse_whole_scientific(std::string_view text, std::uint64_t max, std::uint64_t& out) {
+  double real = 0;
+  if (!parse_exactly(text, real) || !std::isfinite(real) || real != std::floor(real) || real < 0 ||
+      real > static_cast<double>(max)) {
+    return false;
+  }
+  out = static_cast<std::uint64_t>(real);
+  return true;
+}
+
+}  // namespace
+
+std::uint64_t parse_whole(std::string_view option, std::string_view text, std::uint64_t min,
+                          std::uint64_t max) {
+  std::uint64_t value = 0;
+  const bool parsed = parse_exactly(text, value) || parse_whole_scientific(text, max, value);
+  if (!parsed || value < min || value > max) {
+    reject(option, text,
+           "allowed: a whole number from " + std::to_string(min) + " to " + std::to_string(max));
+  }
+  return value;
+}
+
+double parse_seconds(std::string_view option, std::string_view text, double max) {
+  double value = 0;
+  if (!parse_exactly(text, value) || !std::isfinite(value) || value <= 0 || value > max) {
+    char limit[32];
+    std::snprintf(limit, sizeof limit, "%g", max);
+    reject(option, text, std::string("allowed: seconds, more than 0 and at most ") + limit);
+  }
+  return value;
+}
+
+std::vector<std::string> split_list(std::string_view option, std::string_view text) {
+  std::vector<std::string> items;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t comma = text.find(',', start);
+    const std::string_view item = text.substr(start, comma - start);
+    if (item.empty()) {
+      reject(option, text, "allowed: a comma-separated list with no empty items");
+    }
+    items.emplace_back(item);
+    if (comma == std::string_view::npos) return items;
+    start = comma + 1;
+  }
+}
+
+}  // namespace refbench::harness

@@ -1,0 +1,128 @@
+#include "harness/report.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <optional>
+
+#include "results/statistics.h"
+#include "results/table.h"
+
+namespace refbench::harness {
+namespace {
+
+using results::ResultRow;
+
+std::string fixed(double x, int places) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", places, x);
+  return buffer;
+}
+
+// 3 significant figures with an SI suffix: 1.23M, 456k.
+std::string si(double x) {
+  const char* suffix = "";
+  for (const auto& [scale, name] : {std::pair{1e9, "G"}, {1e6, "M"}, {1e3, "k"}}) {
+    if (x >= scale) {
+      x /= scale;
+      suffix = name;
+      break;
+    }
+  }
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.3g%s", x, suffix);
+  return buffer;
+}
+
+std::vector<std::string> strategies_in_order(const std::vector<ResultRow>& rows) {
+  std::vector<std::string> names;
+  for (const ResultRow& r : rows) {
+    if (std::find(names.begin(), names.end(), r.strategy) == names.end())
+      names.push_back(r.strategy);
+  }
+  return names;
+}
+
+template <class Field>
+std::vector<double> collect(const std::vector<ResultRow>& rows, const std::string& strategy,
+                            Field field) {
+  std::vector<double> values;
+  for (const ResultRow& r : rows) {
+    if (r.strategy == strategy) values.push_back(field(r));
+  }
+  return values;
+}
+
+std::string ratio(double numerator, double denominator) {
+  return numerator > 0 && denominator > 0 ? fixed(numerator / denominator, 2) + "x" : "-";
+}
+
+std::string violations_cell(const std::vector<ResultRow>& rows, const std::string& strategy) {
+  std::uint64_t total = 0;
+  bool correct = true;
+  for (const ResultRow& r : rows) {
+    if (r.strategy != strategy) continue;
+    total += r.violations;
+    correct = r.strategy_is_correct;
+  }
+  std::string cell = std::to_string(total);
+  if (!correct && total > 0) cell += " (expected: racy)";
+  if (correct && total > 0) cell += " FAIL";
+  return cell;
+}
+
+std::string title(const ResultRow& first, std::size_t repetitions) {
+  std::string t = first.workload + " on PUs " + first.pus + " (" + first.distance_class +
+                  "), wait " + first.wait_policy + ", " + std::to_string(repetitions) +
+                  " repetition" + (repetitions == 1 ? "" : "s");
+  return t + ", medians\n";
+}
+
+}  // namespace
+
+double median_ns_per_msg(const std::vector<ResultRow>& rows, const std::string& strategy) {
+  const auto values = collect(rows, strategy, [](const ResultRow& r) { return r.ns_per_msg(); });
+  return results::median(values);
+}
+
+std::string group_report(const std::vector<ResultRow>& rows) {
+  if (rows.empty()) return "";
+  const bool pingpong = rows.front().rtt_p50_ns.has_value();
+  std::vector<std::string> header = {"<strategy", "ns/msg", "spread", "msgs/s", "vs immortal"};
+  if (pingpong) header.insert(header.end(), {"rtt p50 ns", "rtt p99 ns", "rtt max ns"});
+  header.push_back("<violations");
+  results::TextTable table(header);
+
+  const double immortal = median_ns_per_msg(rows, "immortal");
+  std::size_t repetitions = 0;
+  for (const std::string& s : strategies_in_order(rows)) {
+    const auto ns = collect(rows, s, [](const ResultRow& r) { return r.ns_per_msg(); });
+    const auto rate = collect(rows, s, [](const ResultRow& r) { return r.msgs_per_s(); });
+    repetitions = ns.size();
+    std::vector<std::string> cells = {
+        s, fixed(results::median(ns), 1), fixed(100 * results::relative_range(ns), 1) + "%",
+        si(results::median(rate)), ratio(results::median(ns), immortal)};
+    if (pingpong) {
+      auto p50 =
+          collect(rows, s, [](const ResultRow& r) { return double(r.rtt_p50_ns.value_or(0)); });
+      auto p99 =
+          collect(rows, s, [](const ResultRow& r) { return double(r.rtt_p99_ns.value_or(0)); });
+      auto max =
+          collect(rows, s, [](const ResultRow& r) { return double(r.rtt_max_ns.value_or(0)); });
+      cells.insert(cells.end(), {fixed(results::median(p50), 0), fixed(results::median(p99), 0),
+                                 fixed(results::maximum(max), 0)});
+    }
+    cells.push_back(violations_cell(rows, s));
+    table.add_row(std::move(cells));
+  }
+
+  std::string out = title(rows.front(), repetitions) + table.render();
+  const double atomic = median_ns_per_msg(rows, "atomic");
+  const double civ = median_ns_per_msg(rows, "civ");
+  if (atomic > 0 && (immortal > 0 || civ > 0)) {
+    out += "  ratios: atomic/immortal " + ratio(atomic, immortal) + ", civ/atomic " +
+           ratio(civ, atomic) + "\n";
+  }
+  return out;
+}
+
+}  // namespace refbench::harness

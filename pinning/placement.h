@@ -1,0 +1,45 @@
+// Placement specs: which PU each interpreter runs on.
+//
+//   explicit lists   "0,2,5-7"  PU OS indices, one per interpreter, repeats allowed
+//                    ("0,0" puts both on one PU); no spaces
+//   compact          fill PUs in topology order: SMT siblings, then neighbouring cores
+//   scatter          spread as far as possible: packages, then NUMA nodes, L3s, L2s, cores;
+//                    one PU per core before any SMT sibling is used
+//   smt              the PUs of one core (the first core with enough PUs)
+//   same-l3          the first PU of different cores sharing one L3 (the first L3 with enough)
+//   cross-package    round robin over packages, the first free core of each (needs 2 packages)
+//   cross-numa       round robin over NUMA nodes, likewise (needs 2 NUMA nodes)
+//
+// Every policy is deterministic. compact, scatter, cross-package and cross-numa each walk
+// one fixed order of PUs, so the plan for n interpreters is the first n PUs of the plan for
+// n + 1 and a sweep over n only ever adds interpreters.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "pinning/topology.h"
+
+namespace refbench::pinning {
+
+// The PUs for `interpreters` interpreters (OS indices, in interpreter order). Throws
+// PinningError with one line naming the spec and what is missing, e.g.
+// "cross-package needs 2 packages; this machine has 1", "PU 9 is not on this machine
+// (PUs: 0-3)", "0,1,2 names 3 PUs for 2 interpreters", "bad PU list '3-1': range 3-1 runs
+// backwards; use ...", "unknown placement 'x': use ... or one of compact, scatter, ...".
+// A topology other than this machine is named by its source ("... synthetic:pack:1 core:4
+// pu:1 has 1", "PU 9 is not in xml:FILE (PUs: 0-3)"). Zero interpreters is an error.
+std::vector<unsigned> place(const Topology& topo, std::string_view spec, unsigned interpreters);
+
+// Pairs of PUs for two-interpreter points.
+using PuPair = std::pair<unsigned, unsigned>;
+// One representative pair per distance class present, nearest class first; same_pu is
+// included (both on the first PU). The representative is the first pair in topology order.
+std::vector<PuPair> representative_pairs(const Topology& topo);
+// Every ordered pair of distinct PUs (a, b), a != b, in topology order; `unordered` keeps
+// only a < b in topology order.
+std::vector<PuPair> all_pairs(const Topology& topo, bool unordered);
+
+}  // namespace refbench::pinning

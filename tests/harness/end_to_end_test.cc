@@ -1,0 +1,199 @@
+// Runs the refbench binary as a user would and checks what it prints and writes.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "pinning/topology.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class EndToEnd : public testing::Test {
+ protected:
+  EndToEnd() : dir_(fs::temp_directory_path() / ("refbench-e2e-" + std::to_string(getpid()))) {
+    fs::create_directories(dir_);
+  }
+  ~EndToEnd() override { fs::remove_all(dir_); }
+
+  // Runs refbench with `args` (shell words) inside the test's directory.
+  Outcome refbench(const std::string& args) {
+    const std::string command = "cd '" + dir_.string() + "' && '" + REFBENCH_BINARY + "' " + args +
+                                " >stdout.txt 2>stderr.txt";
+    const int raw = std::system(command.c_str());
+    Outcome o;
+    o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    o.out = slurp(dir_ / "stdout.txt");
+    o.err = slurp(dir_ / "stderr.txt");
+    fs::remove(dir_ / "stdout.txt");
+    fs::remove(dir_ / "stderr.txt");
+    return o;
+  }
+
+  // Files the run left in its directory.
+  std::set<std::string> files() const {
+    std::set<std::string> names;
+    for (const auto& entry : fs::recursive_directory_iterator(dir_)) {
+      names.insert(fs::relative(entry.path(), dir_).string());
+    }
+    return names;
+  }
+
+  fs::path dir_;
+};
+
+// A parsed CSV: header names to their column, and the rows.
+struct Csv {
+  std::map<std::string, std::size_t> column;
+  std::vector<std::vector<std::string>> rows;
+  const std::string& at(std::size_t row, const std::string& name) const {
+    return rows.at(row).at(column.at(name));
+  }
+};
+
+// The harness writes no quoted fields for these runs, so splitting on commas is exact.
+Csv parse_csv(const std::string& text) {
+  Csv csv;
+  std::istringstream lines(text);
+  std::string line;
+  bool header = true;
+  while (std::getline(lines, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::vector<std::string> fields;
+    std::istringstream cells(line);
+    std::string cell;
+    while (std::getline(cells, cell, ',')) fields.push_back(cell);
+    if (line.back() == ',') fields.emplace_back();
+    if (header) {
+      for (std::size_t i = 0; i < fields.size(); ++i) csv.column[fields[i]] = i;
+      header = false;
+    } else {
+      csv.rows.push_back(fields);
+    }
+  }
+  return csv;
+}
+
+bool two_pus_0_and_1() {
+  const auto topo = refbench::pinning::Topology::this_machine();
+  return topo.has_pu(0) && topo.has_pu(1);
+}
+
+TEST_F(EndToEnd, RunWritesOneVerifiedRowPerStrategyWorkloadAndRepetition) {
+  if (!two_pus_0_and_1()) GTEST_SKIP() << "needs PUs 0 and 1";
+  const Outcome o = refbench(
+      "run --cores 0,1 --messages 3000 --warmup-messages 100 --repetitions 2 --verify "
+      "--out out.csv");
+  ASSERT_EQ(o.status, 0) << o.out << o.err;
+  EXPECT_EQ(files(), (std::set<std::string>{"out.csv"}));
+  EXPECT_NE(o.out.find("ratios: atomic/immortal"), std::string::npos) << o.out;
+
+  const Csv csv = parse_csv(slurp(dir_ / "out.csv"));
+  ASSERT_EQ(csv.rows.size(), 5u * 2u * 2u);
+  const auto topo = refbench::pinning::Topology::this_machine();
+  const std::string expected_class(refbench::pinning::name(topo.distance(0, 1)));
+  std::set<std::string> strategies;
+  for (std::size_t r = 0; r < csv.rows.size(); ++r) {
+    ASSERT_EQ(csv.rows[r].size(), csv.column.size()) << "row " << r;
+    strategies.insert(csv.at(r, "strategy"));
+    EXPECT_EQ(csv.at(r, "pus"), "0;1");
+    EXPECT_EQ(csv.at(r, "distance_class"), expected_class);
+    EXPECT_EQ(csv.at(r, "wait_policy"), "spin");
+    EXPECT_EQ(csv.at(r, "verified"), "1");
+    EXPECT_GT(std::stod(csv.at(r, "ns_per_msg")), 0);
+    EXPECT_GT(std::stod(csv.at(r, "msgs_per_s")), 0);
+    const bool pingpong = csv.at(r, "workload") == "pingpong";
+    EXPECT_EQ(csv.at(r, "messages"), pingpong ? "6000" : "3000");
+    EXPECT_EQ(csv.at(r, "rtt_p50_ns").empty(), !pingpong);
+    EXPECT_EQ(csv.at(r, "rtt_max_ns").empty(), !pingpong);
+    EXPECT_FALSE(csv.at(r, "lost_updates").empty());
+    if (csv.at(r, "strategy_is_correct") == "1") {
+      EXPECT_EQ(csv.at(r, "violations"), "0") << csv.at(r, "strategy");
+    }
+  }
+  EXPECT_EQ(strategies, (std::set<std::string>{"gil", "racy", "atomic", "civ", "immortal"}));
+}
+
+TEST_F(EndToEnd, BothInterpretersOnOnePuYieldInsteadOfSpinning) {
+  const Outcome o = refbench(
+      "run --strategy civ,atomic --cores 0,0 --messages 2000 --repetitions 1 --out same.csv");
+  ASSERT_EQ(o.status, 0) << o.err;
+  const Csv csv = parse_csv(slurp(dir_ / "same.csv"));
+  ASSERT_EQ(csv.rows.size(), 4u);
+  for (std::size_t r = 0; r < csv.rows.size(); ++r) {
+    EXPECT_EQ(csv.at(r, "distance_class"), "same_pu");
+    EXPECT_EQ(csv.at(r, "wait_policy"), "yield");
+  }
+}
+
+TEST_F(EndToEnd, DefaultOutputIsATimeStampedFileUnderResults) {
+  const Outcome o = refbench(
+      "run --strategy immortal --workload stream --cores 0,0 --seconds 0.05 "
+      "--repetitions 1");
+  ASSERT_EQ(o.status, 0) << o.err;
+  const auto names = files();
+  ASSERT_EQ(names.size(), 2u);  // results/ and the file in it
+  const std::string file = *names.rbegin();
+  EXPECT_EQ(file.rfind("results/refbench-", 0), 0u) << file;
+  EXPECT_EQ(file.substr(file.size() - 4), ".csv");
+}
+
+struct BadInput {
+  const char* args;
+  const char* message;  // what the one line on stderr must contain
+};
+
+TEST_F(EndToEnd, BadInputIsOneLineExitTwoAndNoFile) {
+  const BadInput cases[] = {
+      {"run --strategy fast --out x.csv", "'fast' is not allowed (allowed: gil, racy,"},
+      {"run --cores 0,99999 --out x.csv", "99999"},
+      {"run --messages 0 --out x.csv", "--messages: '0' is not allowed"},
+      {"run --messages -5 --out x.csv", "--messages: '-5' is not allowed"},
+      {"run --objects 0 --out x.csv", "--objects: '0' is not allowed"},
+      {"run --repetitions -1 --out x.csv", "--repetitions: '-1' is not allowed"},
+      {"run --messages 10 --seconds 1 --out x.csv", "--messages and --seconds conflict"},
+      {"run --messages 10 --out no-such-dir/x.csv", "no-such-dir/x.csv.tmp: No such file"},
+      {"run --messages 10 --out .", "is a directory"},
+      {"run --objects 60000000 --payload 1000000 --out x.csv", "GiB of heaps"},
+      {"frobnicate", "'frobnicate' is not a command"},
+  };
+  for (const BadInput& c : cases) {
+    const Outcome o = refbench(c.args);
+    EXPECT_EQ(o.status, 2) << c.args;
+    EXPECT_NE(o.err.find(c.message), std::string::npos) << c.args << " -> " << o.err;
+    EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << c.args << " -> " << o.err;
+    EXPECT_EQ(o.err.rfind("refbench: ", 0), 0u) << o.err;
+    EXPECT_TRUE(files().empty()) << c.args;
+  }
+}
+
+TEST_F(EndToEnd, HelpAndVersionExitZero) {
+  const Outcome help = refbench("run --help");
+  EXPECT_EQ(help.status, 0);
+  EXPECT_NE(help.out.find("--channel-capacity"), std::string::npos);
+  const Outcome version = refbench("--version");
+  EXPECT_EQ(version.status, 0);
+  EXPECT_EQ(version.out.rfind("refbench ", 0), 0u);
+}
+
+}  // namespace

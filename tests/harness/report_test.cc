@@ -1,0 +1,62 @@
+#include "harness/report.h"
+
+#include <gtest/gtest.h>
+
+namespace refbench::harness {
+namespace {
+
+results::ResultRow row(const std::string& strategy, double ns_per_msg, unsigned rep) {
+  results::ResultRow r;
+  r.workload = "stream";
+  r.strategy = strategy;
+  r.strategy_is_correct = strategy != "racy";
+  r.pus = "0;1";
+  r.distance_class = "shared_l3";
+  r.wait_policy = "spin";
+  r.repetition = rep;
+  r.messages = 1000;
+  r.elapsed_s = ns_per_msg * 1000 / 1e9;
+  return r;
+}
+
+TEST(Report, TableOfMediansWithRatiosMeasuredSideBySide) {
+  std::vector<results::ResultRow> rows;
+  for (unsigned rep = 1; rep <= 3; ++rep) {
+    rows.push_back(row("atomic", 140 + 10 * rep, rep));  // 150, 160, 170: median 160
+    rows.push_back(row("civ", 320, rep));
+    rows.push_back(row("immortal", 80, rep));
+  }
+  EXPECT_EQ(group_report(rows),
+            "stream on PUs 0;1 (shared_l3), wait spin, 3 repetitions, medians\n"
+            "  strategy  ns/msg  spread  msgs/s  vs immortal  violations\n"
+            "  --------  ------  ------  ------  -----------  ----------\n"
+            "  atomic     160.0   12.5%   6.25M        2.00x  0\n"
+            "  civ        320.0    0.0%   3.12M        4.00x  0\n"
+            "  immortal    80.0    0.0%   12.5M        1.00x  0\n"
+            "  ratios: atomic/immortal 2.00x, civ/atomic 2.00x\n");
+}
+
+TEST(Report, ViolationsAreExpectedOnlyFromRacy) {
+  std::vector<results::ResultRow> rows = {row("racy", 100, 1), row("gil", 200, 1)};
+  rows[0].violations = 7;
+  rows[1].violations = 1;
+  const std::string text = group_report(rows);
+  EXPECT_NE(text.find("7 (expected: racy)"), std::string::npos) << text;
+  EXPECT_NE(text.find("1 FAIL"), std::string::npos) << text;
+  EXPECT_EQ(text.find("ratios"), std::string::npos) << "no atomic, no ratio line";
+}
+
+TEST(Report, PingpongShowsRoundTripPercentiles) {
+  results::ResultRow r = row("atomic", 300, 1);
+  r.workload = "pingpong";
+  r.rtt_p50_ns = 580;
+  r.rtt_p99_ns = 1200;
+  r.rtt_max_ns = 40000;
+  const std::string text = group_report({r});
+  EXPECT_NE(text.find("rtt p50 ns"), std::string::npos);
+  EXPECT_NE(text.find("580"), std::string::npos);
+  EXPECT_NE(text.find("40000"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace refbench::harness

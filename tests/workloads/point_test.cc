@@ -1,0 +1,155 @@
+#include "workloads/point.h"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <tuple>
+
+namespace refbench::workloads {
+namespace {
+
+constexpr std::uint64_t kMessages = 20'000;
+
+PointConfig small_point(Strategy s, Workload w, WaitPolicy wait) {
+  PointConfig c;
+  c.strategy = s;
+  c.workload = w;
+  c.wait = wait;
+  c.messages = kMessages;
+  c.warmup_messages = 500;
+  c.payload_bytes = 100;  // not a multiple of 8: the tail bytes are read too
+  c.objects = 3;
+  c.local_work = 2;
+  c.channel_capacity = 16;
+  c.verify = true;
+  return c;
+}
+
+using PointParam = std::tuple<Strategy, Workload, WaitPolicy>;
+
+class CorrectStrategy : public testing::TestWithParam<PointParam> {};
+
+TEST_P(CorrectStrategy, KeepsEveryCountExact) {
+  const auto [strategy, workload, wait] = GetParam();
+  const PointResult r = run_point(small_point(strategy, workload, wait), {});
+  const std::uint64_t per_send = workload == Workload::pingpong ? 2 : 1;
+  EXPECT_EQ(r.messages, kMessages * per_send);
+  EXPECT_GT(r.elapsed_seconds, 0);
+  EXPECT_EQ(r.integrity.violations(), 0u);
+  ASSERT_TRUE(r.integrity.lost_updates.has_value());
+  EXPECT_EQ(*r.integrity.lost_updates, 0u);
+  EXPECT_EQ(r.integrity.leaks, 0u);
+  EXPECT_EQ(r.integrity.views_left_open, 0u);
+  EXPECT_EQ(r.integrity.events.resource_warnings, 0u);
+  if (workload == Workload::pingpong) {
+    EXPECT_EQ(r.round_trips, kMessages);
+    EXPECT_EQ(r.round_trip_ns.size(), kMessages);
+  } else {
+    EXPECT_TRUE(r.round_trip_ns.empty());
+  }
+}
+
+std::string point_name(const testing::TestParamInfo<PointParam>& info) {
+  const auto [s, w, p] = info.param;
+  return std::string(name(s)) + "_" + std::string(name(w)) + "_" + std::string(name(p));
+}
+
+INSTANTIATE_TEST_SUITE_P(AllCorrect, CorrectStrategy,
+                         testing::Combine(testing::Values(Strategy::gil, Strategy::atomic,
+                                                          Strategy::civ, Strategy::immortal),
+                                          testing::Values(Workload::stream, Workload::pingpong),
+                                          testing::Values(WaitPolicy::spin, WaitPolicy::yield,
+                                                          WaitPolicy::block)),
+                         point_name);
+
+// Every strategy reads the same bytes for the same messages: a receiver that read a wrong
+// or freed object would change the sum.
+TEST(Point, EveryStrategyReadsTheSamePayloads) {
+  for (Workload w : kAllWorkloads) {
+    const std::uint64_t expected =
+        run_point(small_point(Strategy::immortal, w, WaitPolicy::yield), {}).checksum;
+    EXPECT_NE(expected, 0u);
+    for (Strategy s : {Strategy::gil, Strategy::atomic, Strategy::civ}) {
+      EXPECT_EQ(run_point(small_point(s, w, WaitPolicy::yield), {}).checksum, expected)
+          << name(s) << " " << name(w);
+    }
+  }
+}
+
+// racy races by design: it must run to the end and account for what it lost, never crash.
+TEST(Point, RacyRunsToTheEndAndAccountsForWhatItLost) {
+  PointConfig c = small_point(Strategy::racy, Workload::stream, WaitPolicy::spin);
+  c.objects = 1;
+  c.messages = 100'000;
+  const PointResult r = run_point(c, {});
+  EXPECT_EQ(r.messages, c.messages);
+  ASSERT_TRUE(r.integrity.lost_updates.has_value());
+  // Whatever was lost shows up: a net drift means a leak or a premature free.
+  if (*r.integrity.lost_updates > 0) {
+    EXPECT_GT(r.integrity.leaks + r.integrity.events.premature_frees, 0u);
+  }
+}
+
+TEST(Point, DurationModeStopsAtTheDeadline) {
+  PointConfig c = small_point(Strategy::atomic, Workload::stream, WaitPolicy::yield);
+  c.messages = 0;
+  c.duration = std::chrono::milliseconds(50);
+  const PointResult r = run_point(c, {});
+  EXPECT_GE(r.elapsed_seconds, 0.05);
+  EXPECT_LT(r.elapsed_seconds, 5.0);
+  EXPECT_GT(r.messages, 0u);
+}
+
+TEST(Point, WithoutVerifyLostUpdatesAreUnknownNotZero) {
+  PointConfig c = small_point(Strategy::atomic, Workload::stream, WaitPolicy::yield);
+  c.verify = false;
+  EXPECT_FALSE(run_point(c, {}).integrity.lost_updates.has_value());
+}
+
+TEST(Point, HooksRunOnEveryInterpreterThread) {
+  std::atomic<int> started{0}, heaps{0}, finished{0};
+  ThreadHooks hooks;
+  hooks.on_start = [&](unsigned) { ++started; };
+  hooks.on_heap = [&](unsigned, std::span<std::byte> heap) {
+    EXPECT_FALSE(heap.empty());
+    ++heaps;
+  };
+  hooks.on_finish = [&](unsigned) { ++finished; };
+  run_point(small_point(Strategy::civ, Workload::pingpong, WaitPolicy::yield), hooks);
+  EXPECT_EQ(started, 2);
+  EXPECT_EQ(heaps, 2);
+  EXPECT_EQ(finished, 2);
+}
+
+// A failing hook (a PU that cannot be bound) stops the point and reaches the caller; the
+// other thread is not left waiting on a channel or a barrier.
+TEST(Point, AHookThatThrowsFailsThePointWithoutHanging) {
+  for (unsigned failing : {0u, 1u}) {
+    for (WaitPolicy wait : kAllWaitPolicies) {
+      ThreadHooks hooks;
+      hooks.on_start = [failing](unsigned i) {
+        if (i == failing) throw std::runtime_error("cannot bind");
+      };
+      EXPECT_THROW(run_point(small_point(Strategy::civ, Workload::stream, wait), hooks),
+                   std::runtime_error);
+    }
+  }
+  ThreadHooks late;
+  late.on_finish = [](unsigned i) {
+    if (i == 1) throw std::runtime_error("moved");
+  };
+  EXPECT_THROW(run_point(small_point(Strategy::gil, Workload::pingpong, WaitPolicy::block), late),
+               std::runtime_error);
+}
+
+TEST(Point, RejectsAPointWithNothingToRun) {
+  PointConfig c = small_point(Strategy::gil, Workload::stream, WaitPolicy::spin);
+  c.messages = 0;
+  EXPECT_THROW(run_point(c, {}), std::invalid_argument);
+  c.messages = 1;
+  c.objects = 0;
+  EXPECT_THROW(run_point(c, {}), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace refbench::workloads

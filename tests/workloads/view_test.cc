@@ -1,0 +1,134 @@
+#include "workloads/view.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "workloads/runtime.h"
+#include "workloads/strategies.h"
+
+namespace refbench::workloads {
+namespace {
+
+constexpr unsigned kSender = 0;
+constexpr unsigned kReceiver = 1;
+
+// Two interpreters with their own locks and one object each, made on this thread.
+class ViewTest : public testing::Test {
+ protected:
+  ViewTest() : runtime_(config(), 2, false, &CivStrategy::drop_heap_reference) {
+    for (unsigned i = 0; i < 2; ++i) runtime_.make_heap(i, [](auto) {});
+  }
+
+  static PointConfig config() {
+    PointConfig c;
+    c.strategy = Strategy::civ;
+    c.objects = 1;
+    c.payload_bytes = 16;
+    c.messages = 1;
+    return c;
+  }
+
+  Interpreter& sender() { return runtime_.interpreter(kSender); }
+  Interpreter& receiver() { return runtime_.interpreter(kReceiver); }
+  Object& object() { return sender().heap().pooled(0); }
+
+  // Seed steps 1-3: the sender opens a view for the message.
+  Message open_view() {
+    Entered inside(sender());
+    return CivStrategy::send(sender(), object(), sender_tally_);
+  }
+
+  Runtime runtime_;
+  Tally sender_tally_;
+  Tally receiver_tally_;
+};
+
+TEST_F(ViewTest, OpeningTakesObjectBufferAndSenderReferences) {
+  open_view();
+  EXPECT_EQ(object().refcount, 2);
+  EXPECT_EQ(object().exports, 1);
+  EXPECT_EQ(sender().views_open(), 1u);
+}
+
+TEST_F(ViewTest, CloseReleasesEverythingItHeld) {
+  const Message m = open_view();
+  {
+    Entered inside(receiver());
+    View view = CivStrategy::receive(receiver(), m, receiver_tally_);
+    EXPECT_EQ(view.buffer().size(), 16u);
+    view.close();
+    EXPECT_FALSE(view.is_open());
+    EXPECT_TRUE(inside.inside()) << "close must re-enter the receiving interpreter";
+  }
+  EXPECT_EQ(object().refcount, 1);
+  EXPECT_EQ(object().exports, 0);
+  EXPECT_EQ(sender().views_open(), 0u);
+  EXPECT_EQ(receiver_tally_.resource_warnings, 0u);
+  const Integrity integrity = runtime_.audit_and_tear_down({}, true);
+  EXPECT_EQ(integrity.violations(), 0u);
+  EXPECT_TRUE(sender().finalised());
+}
+
+TEST_F(ViewTest, DestructorClosesAnOpenViewAndWarns) {
+  const Message m = open_view();
+  {
+    Entered inside(receiver());
+    View view = CivStrategy::receive(receiver(), m, receiver_tally_);
+  }
+  EXPECT_EQ(receiver_tally_.resource_warnings, 1u);
+  EXPECT_EQ(object().refcount, 1);
+  EXPECT_EQ(sender().views_open(), 0u);
+}
+
+// The seed's teardown case: an open view keeps its sender alive after the runtime let go;
+// closing it finalises the sender, which frees its objects.
+TEST_F(ViewTest, OpenViewKeepsTheSenderAliveUntilItCloses) {
+  const Message m = open_view();
+  View view = CivStrategy::receive(receiver(), m, receiver_tally_);
+  const Integrity before = runtime_.audit_and_tear_down({}, true);
+  EXPECT_FALSE(sender().finalised());
+  EXPECT_EQ(before.views_left_open, 1u);
+  EXPECT_EQ(before.leaks, 1u) << "the sender's object is still referenced by the view";
+  EXPECT_EQ(object().state.load(), ObjectState::live);
+
+  view.close();
+  EXPECT_TRUE(sender().finalised());
+  EXPECT_EQ(object().state.load(), ObjectState::freed);
+  EXPECT_EQ(receiver_tally_.premature_frees + receiver_tally_.double_frees, 0u);
+}
+
+// While the sender's lock is held elsewhere, a closing receiver must have left its own
+// interpreter before it waits for the sender's: no thread ever holds two interpreter locks.
+TEST_F(ViewTest, CloseLeavesItsOwnInterpreterBeforeEnteringTheSender) {
+  const Message m = open_view();
+  std::atomic<bool> entered{false};
+  std::atomic<bool> closed{false};
+  sender().lock().lock();  // the sender is busy
+  std::thread closer([&] {
+    Entered inside(receiver());
+    entered = true;
+    View view = CivStrategy::receive(receiver(), m, receiver_tally_);
+    view.close();
+    closed = true;
+  });
+  while (!entered) std::this_thread::yield();
+  // The receiver's lock must become free while the closer waits for the sender's.
+  bool receiver_lock_was_free = false;
+  for (int i = 0; i < 5000 && !receiver_lock_was_free; ++i) {
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+    receiver_lock_was_free = receiver().lock().try_lock();
+    if (receiver_lock_was_free) receiver().lock().unlock();
+  }
+  EXPECT_FALSE(closed.load());
+  sender().lock().unlock();
+  closer.join();
+  EXPECT_TRUE(receiver_lock_was_free);
+  EXPECT_TRUE(closed.load());
+  EXPECT_EQ(object().refcount, 1);
+}
+
+}  // namespace
+}  // namespace refbench::workloads

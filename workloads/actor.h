@@ -1,0 +1,83 @@
+// One interpreter thread's side of a hand-off, for a strategy S: what it does per message
+// sent and per message received, inside its own interpreter.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <span>
+
+#include "workloads/counting.h"
+#include "workloads/integrity.h"
+#include "workloads/interpreter.h"
+#include "workloads/ledger.h"
+#include "workloads/point.h"
+#include "workloads/strategies.h"
+
+namespace refbench::workloads {
+
+template <class S>
+class alignas(kCacheLine) Actor {
+ public:
+  Actor(Interpreter& self, const PointConfig& config, Ledger* ledger)
+      : self_(self), local_work_(config.local_work), pool_size_(config.objects), ledger_(ledger) {}
+
+  Interpreter& self() { return self_; }
+  Tally& tally() { return tally_; }
+  std::uint64_t checksum() const { return checksum_; }
+
+  // Inside our interpreter: take the reference the next pooled object's message carries.
+  Message send_next() {
+    Object& object = self_.heap().pooled(cursor_);
+    if (++cursor_ == pool_size_) cursor_ = 0;
+    Entered inside(self_);
+    Message message = S::send(self_, object, tally_);
+    if (ledger_) ledger_->taken(object);
+    churn_own_objects();
+    return message;
+  }
+
+  // Inside our interpreter: use the object (read all of its payload) and let it go.
+  void receive(const Message& message) {
+    Entered inside(self_);
+    typename S::Held held = S::receive(self_, message, tally_);
+    counting::check_live(held.object(), tally_);
+    checksum_ += read_all(held.buffer());
+    S::release(held, tally_);
+    if (ledger_) ledger_->dropped(*message.object);
+    churn_own_objects();
+  }
+
+ private:
+  // The rest of the interpreter: increments then decrements on our own objects, counted
+  // the way the strategy counts everything.
+  void churn_own_objects() {
+    for (std::uint32_t i = 0; i < local_work_; ++i) {
+      S::local_incref(self_.heap().local(i % Heap::kLocalObjects));
+    }
+    for (std::uint32_t i = 0; i < local_work_; ++i) {
+      S::local_decref(self_.heap().local(i % Heap::kLocalObjects), tally_);
+    }
+  }
+
+  static std::uint64_t read_all(std::span<const std::byte> buffer) {
+    std::uint64_t sum = 0;
+    std::size_t i = 0;
+    for (; i + sizeof(std::uint64_t) <= buffer.size(); i += sizeof(std::uint64_t)) {
+      std::uint64_t word;
+      std::memcpy(&word, buffer.data() + i, sizeof word);
+      sum += word;
+    }
+    for (; i < buffer.size(); ++i) sum += static_cast<std::uint64_t>(buffer[i]);
+    return sum;
+  }
+
+  Interpreter& self_;
+  const std::uint32_t local_work_;
+  const std::uint32_t pool_size_;
+  Ledger* const ledger_;
+  std::uint32_t cursor_ = 0;
+  Tally tally_;
+  std::uint64_t checksum_ = 0;
+};
+
+}  // namespace refbench::workloads

@@ -1,0 +1,76 @@
+// The three ways a reference count is changed, and what happens when one reaches zero.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "workloads/hardware.h"
+#include "workloads/integrity.h"
+#include "workloads/object.h"
+
+namespace refbench::workloads::counting {
+
+// Frees an object whose count reached zero. Nothing is returned to the allocator during a
+// run: the object is marked freed (quarantined), so a later access is counted as a
+// use-after-free instead of touching reused memory. The exchange makes exactly one of two
+// racing freers the first; relaxed, since freeing publishes no data.
+inline void free_object(Object& object, Tally& actor) {
+  if (object.state.exchange(ObjectState::freed, std::memory_order_relaxed) == ObjectState::freed) {
+    ++actor.double_frees;
+  } else if (object.held_by_heap) {
+    ++actor.premature_frees;
+  }
+}
+
+// Counts an access to a freed object. Relaxed: we only need to notice the mark.
+inline void check_live(const Object& object, Tally& actor) {
+  if (object.state.load(std::memory_order_relaxed) == ObjectState::freed) {
+    ++actor.use_after_free;
+  }
+}
+
+// `++ob_refcnt` as CPython writes it: correct only while one lock orders every writer.
+struct Plain {
+  static void incref(Object& o) {
+    ++o.refcount;
+    keep_in_memory(o.refcount);
+  }
+  static void decref(Object& o, Tally& actor) {
+    --o.refcount;
+    keep_in_memory(o.refcount);
+    if (o.refcount == 0) free_object(o, actor);
+  }
+};
+
+// The same load, add and store, from threads that hold different locks: the seed's hazard.
+// Written as a relaxed atomic load and a relaxed atomic store (the instructions of `++`),
+// so the lost updates are real but the program has no undefined behaviour.
+struct Racy {
+  static void incref(Object& o) {
+    std::atomic_ref<std::int64_t> count(o.refcount);
+    count.store(count.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
+  static void decref(Object& o, Tally& actor) {
+    std::atomic_ref<std::int64_t> count(o.refcount);
+    const std::int64_t now = count.load(std::memory_order_relaxed) - 1;
+    count.store(now, std::memory_order_relaxed);
+    if (now == 0) free_object(o, actor);
+  }
+};
+
+// Lock-prefixed read-modify-write, as in a free-threaded runtime without biasing.
+struct Atomic {
+  // relaxed: the caller already holds a reference, so the object cannot die meanwhile.
+  static void incref(Object& o) {
+    std::atomic_ref<std::int64_t>(o.refcount).fetch_add(1, std::memory_order_relaxed);
+  }
+  // acq_rel: each holder's writes are released by its decrement and acquired by whoever
+  // takes the count to zero and frees.
+  static void decref(Object& o, Tally& actor) {
+    if (std::atomic_ref<std::int64_t>(o.refcount).fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      free_object(o, actor);
+    }
+  }
+};
+
+}  // namespace refbench::workloads::counting

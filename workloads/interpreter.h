@@ -1,0 +1,94 @@
+// Interpreters: an execution context with its own lock, heap and reference count.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "workloads/integrity.h"
+#include "workloads/interpreter_lock.h"
+#include "workloads/object.h"
+
+namespace refbench::workloads {
+
+class Interpreter {
+ public:
+  // What finalisation does with each pooled object the heap still holds: drop the heap's
+  // reference with the run's strategy. Set by the driver, which knows the strategy.
+  using DropHeapReference = void (*)(Object&, Tally&);
+
+  Interpreter(unsigned index, InterpreterLock& lock, DropHeapReference drop)
+      : index_(index), lock_(lock), drop_heap_reference_(drop) {}
+  Interpreter(const Interpreter&) = delete;
+  Interpreter& operator=(const Interpreter&) = delete;
+
+  unsigned index() const { return index_; }
+  InterpreterLock& lock() { return lock_; }
+
+  // The heap is made by the interpreter's own thread, so that its pages are first touched
+  // (and, without explicit binding, placed) near the core that owns them.
+  Heap& make_heap(std::uint32_t pool_objects, std::uint32_t payload_bytes) {
+    heap_ = std::make_unique<Heap>(pool_objects, payload_bytes);
+    return *heap_;
+  }
+  Heap& heap() { return *heap_; }
+  bool has_heap() const { return heap_ != nullptr; }
+
+  // The interpreter's own reference count: the runtime holds one, each open view one more.
+  // Increments are relaxed: whoever increments already holds a reference, so the count
+  // cannot be at zero. The decrement that reaches zero must see everything other holders
+  // did before they let go: acq_rel, as in shared_ptr.
+  void incref() { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void decref(Tally& actor) {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) finalise(actor);
+  }
+  bool finalised() const { return finalised_.load(std::memory_order_acquire); }
+
+  // Views of this interpreter's objects; both counts change only under this interpreter's
+  // lock (the sender opens, the closer enters this interpreter to close).
+  void view_opened() { ++views_opened_; }
+  void view_closed() { ++views_closed_; }
+  std::uint64_t views_open() const { return views_opened_ - views_closed_; }
+
+ private:
+  // Drops the heap's reference to every pooled object; the last reference frees it. Runs
+  // once, on whichever thread dropped the last reference to the interpreter: no one else
+  // can be inside it then.
+  void finalise(Tally& actor);
+
+  const unsigned index_;
+  InterpreterLock& lock_;
+  const DropHeapReference drop_heap_reference_;
+  std::unique_ptr<Heap> heap_;
+  alignas(kCacheLine) std::atomic<std::int64_t> refs_{1};
+  std::atomic<bool> finalised_{false};
+  std::uint64_t views_opened_ = 0;
+  std::uint64_t views_closed_ = 0;
+};
+
+// The calling thread runs inside an interpreter (holds its lock) while this lives, as a
+// thread state does in CPython. leave() and enter() step out and back in, for the seed's
+// view close; at most one interpreter is entered per thread at any time.
+class Entered {
+ public:
+  explicit Entered(Interpreter& interpreter);
+  Entered(const Entered&) = delete;
+  Entered& operator=(const Entered&) = delete;
+  ~Entered();
+
+  Interpreter& interpreter() const { return interpreter_; }
+  bool inside() const { return inside_; }
+  void leave();
+  void enter();
+
+  // The guard of the interpreter the calling thread is in, or null.
+  static Entered* current();
+
+ private:
+  Interpreter& interpreter_;
+  Entered* const outer_;  // a thread may enter again after leaving; never two at once
+  bool inside_ = false;
+};
+
+}  // namespace refbench::workloads

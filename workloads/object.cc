@@ -1,0 +1,63 @@
+#include "workloads/object.h"
+
+#include <sys/mman.h>
+
+#include <cerrno>
+#include <cstring>
+#include <new>
+#include <stdexcept>
+#include <string>
+
+namespace refbench::workloads {
+namespace {
+
+std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
+
+std::byte* map_fresh(std::size_t bytes) {
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) {
+    throw std::runtime_error("mmap of " + std::to_string(bytes) +
+                             " bytes for an interpreter heap failed: " + std::strerror(errno));
+  }
+  return static_cast<std::byte*>(p);
+}
+
+}  // namespace
+
+Heap::Heap(std::uint32_t pool_objects, std::uint32_t payload_bytes)
+    : pool_objects_(pool_objects),
+      payload_bytes_(payload_bytes),
+      stride_(sizeof(Object) + round_up(payload_bytes, kCacheLine)),
+      bytes_(stride_ * pool_objects + sizeof(Object) * kLocalObjects),
+      base_(map_fresh(bytes_)) {}
+
+Heap::~Heap() { munmap(base_, bytes_); }
+
+Object* Heap::object_at(std::uint32_t i) const {
+  return std::launder(reinterpret_cast<Object*>(base_ + stride_ * i));
+}
+
+Object* Heap::local_at(std::uint32_t i) const {
+  return std::launder(
+      reinterpret_cast<Object*>(base_ + stride_ * pool_objects_ + sizeof(Object) * i));
+}
+
+void Heap::initialise(Interpreter& owner, std::uint32_t first_id) {
+  for (std::uint32_t i = 0; i < pool_objects_; ++i) {
+    auto* header = base_ + stride_ * i;
+    auto* object = new (header) Object;
+    object->owner = &owner;
+    object->id = first_id + i;
+    object->payload = header + sizeof(Object);
+    object->payload_bytes = payload_bytes_;
+    // A recognisable, object-specific pattern, so a reader that saw the wrong object or
+    // freed memory would read a different sum.
+    std::memset(header + sizeof(Object), static_cast<int>(0x5a ^ (i & 0xff)), payload_bytes_);
+  }
+  for (std::uint32_t i = 0; i < kLocalObjects; ++i) {
+    auto* object = new (base_ + stride_ * pool_objects_ + sizeof(Object) * i) Object;
+    object->owner = &owner;
+  }
+}
+
+}  // namespace refbench::workloads

@@ -1,0 +1,54 @@
+#include "workloads/point.h"
+
+#include <algorithm>
+#include <array>
+#include <stdexcept>
+#include <string>
+
+#include "workloads/drive.h"
+#include "workloads/shapes.h"
+#include "workloads/strategies.h"
+
+namespace refbench::workloads {
+namespace {
+
+void check(const PointConfig& config) {
+  auto bad = [](const std::string& what) { throw std::invalid_argument(what); };
+  if (config.messages == 0 && config.duration.count() <= 0) {
+    bad("a point needs messages > 0 or a duration > 0");
+  }
+  if (config.objects == 0) bad("a point needs at least one object");
+  if (config.channel_capacity == 0) bad("a channel needs a capacity of at least 1");
+}
+
+template <class S>
+PointResult drive_workload(const PointConfig& config, const ThreadHooks& hooks) {
+  switch (config.workload) {
+    case Workload::stream:
+      return drive<S, StreamShape<S>>(config, hooks);
+    case Workload::pingpong:
+      return drive<S, PingpongShape<S>>(config, hooks);
+  }
+  throw std::invalid_argument("unknown workload");
+}
+
+}  // namespace
+
+PointResult run_point(const PointConfig& config, const ThreadHooks& hooks) {
+  check(config);
+  switch (config.strategy) {
+    case Strategy::gil:
+      return drive_workload<GilStrategy>(config, hooks);
+    case Strategy::racy:
+      return drive_workload<RacyStrategy>(config, hooks);
+    case Strategy::atomic:
+      return drive_workload<AtomicStrategy>(config, hooks);
+    case Strategy::civ:
+      return drive_workload<CivStrategy>(config, hooks);
+    case Strategy::immortal:
+      return drive_workload<ImmortalStrategy>(config, hooks);
+  }
+  throw std::invalid_argument("unknown strategy");
+}
+
+}  // namespace refbench::workloads

@@ -1,0 +1,65 @@
+// One run point: a workload under one strategy between pinned interpreter threads. This is
+// what workloads/ offers the harness; it knows nothing of the CLI or of output formats.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "workloads/integrity.h"
+#include "workloads/vocabulary.h"
+
+namespace refbench::workloads {
+
+struct PointConfig {
+  Strategy strategy = Strategy::atomic;
+  Workload workload = Workload::stream;
+  WaitPolicy wait = WaitPolicy::spin;
+  // The timed phase runs `messages` sends (stream: messages; pingpong: round trips), or,
+  // when messages is 0, for `duration`.
+  std::uint64_t messages = 0;
+  std::chrono::nanoseconds duration{0};
+  // Untimed sends before the timed phase (caches, TLB, branch predictors, clocks settle).
+  std::uint64_t warmup_messages = 0;
+  std::uint32_t payload_bytes = 64;
+  std::uint32_t objects = 1;     // pool of distinct objects each interpreter sends
+  std::uint32_t local_work = 0;  // increment+decrement pairs on own objects per message
+  std::uint32_t channel_capacity = 256;
+  bool verify = false;  // keep the ground-truth ledger
+};
+
+// How many interpreter threads a workload runs.
+constexpr unsigned interpreters_for(Workload) { return 2; }
+
+// What the harness does on each interpreter thread; each may throw to fail the point.
+struct ThreadHooks {
+  // First thing on the thread: pin it.
+  std::function<void(unsigned interpreter)> on_start;
+  // With the interpreter's fresh heap mapping, before the thread first touches it: bind it.
+  std::function<void(unsigned interpreter, std::span<std::byte> heap)> on_heap;
+  // After the timed phase, still on the thread: check it did not move.
+  std::function<void(unsigned interpreter)> on_finish;
+};
+
+struct PointResult {
+  // Hand-offs completed in the timed phase (pingpong: two per round trip).
+  std::uint64_t messages = 0;
+  std::uint64_t round_trips = 0;  // pingpong only
+  // From the first thread starting the timed phase to the last one finishing it.
+  double elapsed_seconds = 0;
+  // Pingpong: the time of each timed round trip, in order.
+  std::vector<std::uint64_t> round_trip_ns;
+  Integrity integrity;
+  // A sum over every payload byte received; it keeps the reads from being optimised away
+  // and must be the same for the same messages whatever the strategy.
+  std::uint64_t checksum = 0;
+};
+
+// Runs one point on fresh interpreters. Throws std::invalid_argument for a config it cannot
+// run, or whatever a hook threw (after stopping and joining every thread).
+PointResult run_point(const PointConfig& config, const ThreadHooks& hooks);
+
+}  // namespace refbench::workloads

@@ -1,0 +1,50 @@
+// The interpreters of one point, their locks, the ledger, and their teardown.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "workloads/integrity.h"
+#include "workloads/interpreter.h"
+#include "workloads/interpreter_lock.h"
+#include "workloads/ledger.h"
+#include "workloads/point.h"
+
+namespace refbench::workloads {
+
+class Runtime {
+ public:
+  // `shared_lock`: every interpreter takes one lock (gil). `drop` is the strategy's way of
+  // letting go of a heap reference, used when an interpreter finalises.
+  Runtime(const PointConfig& config, unsigned interpreters, bool shared_lock,
+          Interpreter::DropHeapReference drop);
+
+  unsigned size() const { return static_cast<unsigned>(interpreters_.size()); }
+  Interpreter& interpreter(unsigned i) { return *interpreters_[i]; }
+  Ledger* ledger() { return ledger_ ? &*ledger_ : nullptr; }
+
+  // On interpreter i's own thread: map its heap, let `bind` place it, then touch it.
+  template <class Bind>
+  void make_heap(unsigned i, Bind&& bind) {
+    Heap& heap = interpreters_[i]->make_heap(config_.objects, config_.payload_bytes);
+    bind(heap.memory());
+    heap.initialise(*interpreters_[i], i * config_.objects);
+  }
+
+  // After every thread has been joined: compares counts with the ledger, drops the
+  // runtime's reference to each interpreter (finalising those no view keeps alive) and
+  // counts what is left. `events` are the tallies of the interpreter threads.
+  Integrity audit_and_tear_down(const Tally& events, bool counts_are_kept);
+
+ private:
+  std::uint64_t lost_updates();
+
+  const PointConfig config_;
+  std::vector<std::unique_ptr<InterpreterLock>> locks_;
+  std::vector<std::unique_ptr<Interpreter>> interpreters_;
+  std::optional<Ledger> ledger_;
+};
+
+}  // namespace refbench::workloads

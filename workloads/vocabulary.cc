@@ -1,0 +1,80 @@
+#include "workloads/vocabulary.h"
+
+#include <span>
+
+namespace refbench::workloads {
+namespace {
+
+template <class Enum, std::size_t N>
+std::optional<Enum> parse_among(std::string_view text, const std::array<Enum, N>& all) {
+  for (Enum e : all) {
+    if (name(e) == text) return e;
+  }
+  return std::nullopt;
+}
+
+template <class Enum, std::size_t N>
+std::string join_names(const std::array<Enum, N>& all) {
+  std::string out;
+  for (Enum e : all) {
+    if (!out.empty()) out += ", ";
+    out += name(e);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view name(Strategy s) {
+  switch (s) {
+    case Strategy::gil:
+      return "gil";
+    case Strategy::racy:
+      return "racy";
+    case Strategy::atomic:
+      return "atomic";
+    case Strategy::civ:
+      return "civ";
+    case Strategy::immortal:
+      return "immortal";
+  }
+  return "?";
+}
+
+std::string_view name(Workload w) {
+  switch (w) {
+    case Workload::stream:
+      return "stream";
+    case Workload::pingpong:
+      return "pingpong";
+  }
+  return "?";
+}
+
+std::string_view name(WaitPolicy w) {
+  switch (w) {
+    case WaitPolicy::spin:
+      return "spin";
+    case WaitPolicy::yield:
+      return "yield";
+    case WaitPolicy::block:
+      return "block";
+  }
+  return "?";
+}
+
+std::optional<Strategy> parse_strategy(std::string_view text) {
+  return parse_among(text, kAllStrategies);
+}
+std::optional<Workload> parse_workload(std::string_view text) {
+  return parse_among(text, kAllWorkloads);
+}
+std::optional<WaitPolicy> parse_wait_policy(std::string_view text) {
+  return parse_among(text, kAllWaitPolicies);
+}
+
+std::string strategy_names() { return join_names(kAllStrategies); }
+std::string workload_names() { return join_names(kAllWorkloads); }
+std::string wait_policy_names() { return join_names(kAllWaitPolicies); }
+
+}  // namespace refbench::workloads

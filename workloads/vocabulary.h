@@ -1,0 +1,43 @@
+// The names users type: strategies, workloads and wait policies.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace refbench::workloads {
+
+// How a reference that crosses interpreters is counted (MISSION.md has the table).
+enum class Strategy { gil, racy, atomic, civ, immortal };
+inline constexpr std::array<Strategy, 5> kAllStrategies = {
+    Strategy::gil, Strategy::racy, Strategy::atomic, Strategy::civ, Strategy::immortal};
+
+// Every strategy but `racy` must keep every count exact.
+constexpr bool is_correct(Strategy s) { return s != Strategy::racy; }
+
+enum class Workload { stream, pingpong };
+inline constexpr std::array<Workload, 2> kAllWorkloads = {Workload::stream, Workload::pingpong};
+
+// What a thread does while it cannot go on (full or empty channel, a lock held elsewhere).
+//   spin   busy-waits with the CPU's pause hint: lowest latency, needs a core of its own
+//   yield  sched_yield between tries: both ends may share a PU
+//   block  spins briefly, then sleeps on a futex until woken
+enum class WaitPolicy { spin, yield, block };
+inline constexpr std::array<WaitPolicy, 3> kAllWaitPolicies = {WaitPolicy::spin, WaitPolicy::yield,
+                                                               WaitPolicy::block};
+
+std::string_view name(Strategy s);
+std::string_view name(Workload w);
+std::string_view name(WaitPolicy w);
+
+std::optional<Strategy> parse_strategy(std::string_view text);
+std::optional<Workload> parse_workload(std::string_view text);
+std::optional<WaitPolicy> parse_wait_policy(std::string_view text);
+
+// "gil, racy, atomic, civ, immortal": for error messages and --help.
+std::string strategy_names();
+std::string workload_names();
+std::string wait_policy_names();
+
+}  // namespace refbench::workloads
