@@ -64,7 +64,7 @@ po::options_description run_options_description() {
       "what a thread does while it cannot go on: spin, yield, block, or auto = spin when "
       "the interpreters have PUs of their own, yield when they share one (default: auto)")(
       "repetitions", text()->value_name("R"),
-      "repetitions of each point, interleaved across strategies (default: 3)")(
+      "repetitions of each point, interleaved across strategies (default: 5)")(
       "verify",
       "keep a ground-truth ledger of references and report lost updates; exit 1 if a "
       "correct strategy (all but racy) shows any violation")(

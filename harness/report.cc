@@ -71,9 +71,11 @@ std::string violations_cell(const std::vector<ResultRow>& rows, const std::strin
 }
 
 std::string title(const ResultRow& first, std::size_t repetitions) {
-  std::string t = first.workload + " on PUs " + first.pus + " (" + first.distance_class +
-                  "), wait " + first.wait_policy + ", " + std::to_string(repetitions) +
-                  " repetition" + (repetitions == 1 ? "" : "s");
+  std::string pus = first.pus;
+  std::replace(pus.begin(), pus.end(), ';', ',');
+  std::string t = first.workload + " on PUs " + pus + " (" + first.distance_class + "), wait " +
+                  first.wait_policy + ", " + std::to_string(repetitions) + " repetition" +
+                  (repetitions == 1 ? "" : "s");
   return t + ", medians\n";
 }
 

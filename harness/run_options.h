@@ -26,7 +26,7 @@ struct RunOptions {
   std::uint32_t local_work = 0;
   std::uint32_t channel_capacity = 256;
   std::optional<workloads::WaitPolicy> wait;  // none: auto (spin apart, yield on one PU)
-  unsigned repetitions = 3;
+  unsigned repetitions = 5;
   bool verify = false;
   std::filesystem::path out;  // empty: results/refbench-YYYYmmdd-HHMMSS.csv
   bool quiet = false;

@@ -33,7 +33,7 @@ TEST(Cli, RunDefaultsAreTheDefaultComparison) {
   EXPECT_FALSE(o.cores.has_value());
   EXPECT_EQ(o.messages, 0u);
   EXPECT_DOUBLE_EQ(o.seconds, 0.5);
-  EXPECT_EQ(o.repetitions, 3u);
+  EXPECT_EQ(o.repetitions, 5u);
   EXPECT_FALSE(o.wait.has_value());
   EXPECT_FALSE(o.verify);
   EXPECT_TRUE(o.out.empty());

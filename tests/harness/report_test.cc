@@ -27,7 +27,7 @@ TEST(Report, TableOfMediansWithRatiosMeasuredSideBySide) {
     rows.push_back(row("immortal", 80, rep));
   }
   EXPECT_EQ(group_report(rows),
-            "stream on PUs 0;1 (shared_l3), wait spin, 3 repetitions, medians\n"
+            "stream on PUs 0,1 (shared_l3), wait spin, 3 repetitions, medians\n"
             "  strategy  ns/msg  spread  msgs/s  vs immortal  violations\n"
             "  --------  ------  ------  ------  -----------  ----------\n"
             "  atomic     160.0   12.5%   6.25M        2.00x  0\n"
