@@ -70,7 +70,7 @@ using RefbenchChannel = Channel<Message>;
 
 // Set from --cores before the benchmarks run.
 refbench::pinning::Topology* g_topology = nullptr;
-refbench::harness::Placement g_placement;
+refbench::harness::PuList g_pus;
 
 void report(benchmark::State& state, std::uint64_t messages, double seconds) {
   state.SetIterationTime(seconds);
@@ -85,14 +85,14 @@ void BM_BareQueue(benchmark::State& state) {
     Queue queue(kCapacity, WaitPolicy::spin);
     std::uint64_t sum = 0;
     std::thread consumer([&] {
-      g_topology->bind_this_thread(g_placement.pus[1]);
+      g_topology->bind_this_thread(g_pus[1]);
       Message m;
       for (std::uint64_t i = 0; i < kMessages; ++i) {
         queue.pop(m);
         sum += reinterpret_cast<std::uintptr_t>(m.object);
       }
     });
-    g_topology->bind_this_thread(g_placement.pus[0]);
+    g_topology->bind_this_thread(g_pus[0]);
     const auto start = std::chrono::steady_clock::now();
     for (std::uint64_t i = 1; i <= kMessages; ++i) {
       queue.push(Message{reinterpret_cast<refbench::workloads::Object*>(i), nullptr});
@@ -116,7 +116,9 @@ void BM_ImmortalStream(benchmark::State& state) {
   config.messages = kMessages;
   config.warmup_messages = 10000;
   config.channel_capacity = kCapacity;
-  const auto hooks = refbench::harness::pinning_hooks(*g_topology, g_placement);
+  std::vector<std::string> memory_used;
+  const auto hooks = refbench::harness::point_hooks(
+      *g_topology, g_pus, refbench::pinning::MemoryPolicy::local, memory_used);
   for (auto _ : state) {
     const auto r =
         refbench::workloads::drive<ImmortalStrategy,
@@ -201,7 +203,7 @@ int main(int argc, char** argv) {
   const std::string cores = take_cores_flag(argc, argv);
   refbench::pinning::Topology topology = refbench::pinning::Topology::this_machine();
   try {
-    g_placement = refbench::harness::resolve_placement(topology, cores, 2);
+    g_pus = refbench::harness::resolve_pus(topology, "--cores", cores, 2);
   } catch (const std::exception& e) {
     std::cerr << "refbench_channel_bench: " << e.what() << "\n";
     return 2;
@@ -216,8 +218,8 @@ int main(int argc, char** argv) {
   int count = static_cast<int>(args.size());
   benchmark::Initialize(&count, args.data());
   if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 2;
-  std::cout << "PUs " << g_placement.pus_text() << " ("
-            << refbench::pinning::name(g_placement.distance) << ")\n";
+  std::cout << "PUs " << g_pus[0] << "," << g_pus[1] << " ("
+            << refbench::pinning::name(topology.distance(g_pus[0], g_pus[1])) << ")\n";
   RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();

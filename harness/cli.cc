@@ -12,11 +12,11 @@ namespace refbench::harness {
 namespace {
 
 using workloads::Strategy;
-using workloads::WaitPolicy;
 using workloads::Workload;
 
 constexpr std::uint64_t kMaxMessages = 1'000'000'000'000;  // a trillion: days of running
 constexpr double kMaxSeconds = 86400;
+constexpr unsigned kMaxInterpreters = 4096;
 
 const char* const kOverview =
     "refbench: how reference-count strategies cost on real cores\n"
@@ -27,50 +27,105 @@ const char* const kOverview =
     "  run       compare strategies between two pinned interpreters (default: all\n"
     "            strategies, stream and pingpong, on one PU and the nearest and farthest\n"
     "            pairs of this machine)\n"
+    "  sweep     run the comparison over many placements: every pair of PUs, one pair per\n"
+    "            distance class, or growing numbers of interpreters\n"
+    "  topology  show the machine (or a synthetic or XML one) as refbench plans on it\n"
     "\n"
     "refbench COMMAND --help explains a command's options; refbench --version.\n";
 
-po::options_description run_options_description() {
-  po::options_description d("refbench run options");
-  auto text = [] { return po::value<std::string>()->value_name("X"); };
-  d.add_options()("help,h", "explain the options and exit")(
-      "strategy", text()->value_name("LIST"),
+po::typed_value<std::string>* text(const char* name) {
+  return po::value<std::string>()->value_name(name);
+}
+
+void add_point_options(po::options_description& d) {
+  d.add_options()(
+      "strategy", text("LIST"),
       "strategies to compare, comma-separated: gil, racy, atomic, civ, immortal, or all "
       "(default: all)")(
-      "workload", text()->value_name("LIST"),
-      "stream (one sender, one receiver: throughput) and/or pingpong (round trips: "
+      "workload", text("LIST"),
+      "stream (a sender streams to a receiver: throughput) and/or pingpong (round trips: "
       "latency), comma-separated, or all (default: all)")(
-      "cores", text()->value_name("A,B"),
-      "PU OS indices for the two interpreters, sender first; 0,0 puts both on one PU "
-      "(default: both on the first PU, then the nearest pair of PUs, then the farthest)")(
-      "messages", text()->value_name("N"),
+      "messages", text("N"),
       "timed messages per point and repetition (pingpong: round trips, two messages "
       "each); 1e6 is accepted. Conflicts with --seconds")(
-      "seconds", text()->value_name("S"),
+      "seconds", text("S"),
       "timed duration per point and repetition (default: 0.5 when --messages is not given)")(
-      "warmup-messages", text()->value_name("N"),
-      "untimed messages before each timed phase (default: 10000)")(
-      "payload", text()->value_name("BYTES"),
-      "payload size of each object; the receiver reads all of it (default: 64)")(
-      "objects", text()->value_name("K"),
+      "warmup-messages", text("N"), "untimed messages before each timed phase (default: 10000)")(
+      "payload", text("BYTES"),
+      "payload size of each object, or a comma-separated list to sweep; the receiver reads "
+      "all of it (default: 64)")(
+      "objects", text("K"),
       "distinct objects each interpreter sends in turn; 1 is one hot count, many give "
       "cold misses (default: 1)")(
-      "local-work", text()->value_name("N"),
+      "local-work", text("N"),
       "increment+decrement pairs on the interpreter's own objects per message sent and "
       "per message received, counted as the strategy counts everything (default: 0)")(
-      "channel-capacity", text()->value_name("N"),
+      "channel-capacity", text("N"),
       "messages a channel holds before the sender waits (default: 256)")(
-      "wait", text()->value_name("POLICY"),
+      "wait", text("POLICY"),
       "what a thread does while it cannot go on: spin, yield, block, or auto = spin when "
       "the interpreters have PUs of their own, yield when they share one (default: auto)")(
-      "repetitions", text()->value_name("R"),
+      "memory", text("POLICY"),
+      "where each interpreter's heap lives: local (bound to its PU's NUMA node), remote "
+      "(another node), interleave (all nodes); with one NUMA node, local is first touch "
+      "by the pinned owner thread (default: local)")(
+      "repetitions", text("R"),
       "repetitions of each point, interleaved across strategies (default: 5)")(
       "verify",
       "keep a ground-truth ledger of references and report lost updates; exit 1 if a "
-      "correct strategy (all but racy) shows any violation")(
-      "out", text()->value_name("FILE.csv"),
+      "correct strategy (all but racy) shows any violation");
+}
+
+void add_output_options(po::options_description& d) {
+  d.add_options()(
+      "topology", text("SPEC"),
+      "plan on another machine: synthetic:\"pack:2 numa:2 l3:2 core:4 pu:2\" or xml:FILE "
+      "(hwloc's formats); only with --dry-run (default: this machine)")(
+      "dry-run", "print the plan (how many points, each point) and run nothing")(
+      "out", text("FILE.csv"),
       "where to write the CSV (default: results/refbench-YYYYmmdd-HHMMSS.csv)")(
       "quiet,q", "print only the summary tables");
+}
+
+po::options_description run_description() {
+  po::options_description d("refbench run options");
+  d.add_options()("help,h", "explain the options and exit")(
+      "cores", text("SPEC"),
+      "where the two interpreters run, sender first: PU OS indices (0,1; 0,0 puts both on "
+      "one PU) or a policy (compact, scatter, smt, same-l3, cross-package, cross-numa) "
+      "(default: both on the first PU, then the nearest pair of PUs, then the farthest)");
+  add_point_options(d);
+  add_output_options(d);
+  return d;
+}
+
+po::options_description sweep_description() {
+  po::options_description d("refbench sweep options");
+  d.add_options()("help,h", "explain the options and exit")(
+      "pairs", text("WHICH"),
+      "PU pairs to visit: all (every ordered pair of distinct PUs, a core-to-core matrix), "
+      "unordered (each pair once), classes (the first pair of each distance class, "
+      "both-on-one-PU included) (default: classes)")(
+      "interpreters", text("LIST"),
+      "scale instead of visiting pairs: interpreter counts, comma-separated or a range "
+      "A..B (stream and pingpong run them as pairs, so counts are even); needs --placement")(
+      "placement", text("POLICY"),
+      "how --interpreters are placed: compact, scatter, smt, same-l3, cross-package, "
+      "cross-numa, or PU lists");
+  add_point_options(d);
+  add_output_options(d);
+  return d;
+}
+
+po::options_description topology_description() {
+  po::options_description d("refbench topology options");
+  d.add_options()("help,h", "explain the options and exit")(
+      "topology", text("SPEC"),
+      "describe another machine: synthetic:\"pack:2 numa:2 l3:2 core:4 pu:2\" or xml:FILE "
+      "(default: this machine)")("placement", text("SPEC"),
+                                 "also show where this placement puts --interpreters")(
+      "interpreters", text("N"), "interpreters for --placement (default: 2)")(
+      "matrix", "also print the distance class of every pair of PUs");
   return d;
 }
 
@@ -80,66 +135,142 @@ std::string help_text(const po::options_description& d, const char* usage) {
   return out.str();
 }
 
-std::string value(const po::variables_map& vm, const char* name) {
-  return vm[name].as<std::string>();
+// Reads the options of a variables_map, converting and checking each value.
+class Values {
+ public:
+  explicit Values(const po::variables_map& vm) : vm_(vm) {}
+
+  bool has(const char* name) const { return vm_.count(name) > 0; }
+  std::string get(const char* name) const { return vm_[name].as<std::string>(); }
+  std::uint64_t whole(const char* name, std::uint64_t min, std::uint64_t max) const {
+    return parse_whole(option(name), get(name), min, max);
+  }
+  std::uint32_t whole32(const char* name, std::uint64_t min, std::uint64_t max) const {
+    return static_cast<std::uint32_t>(whole(name, min, max));
+  }
+  void conflict(const char* a, const char* b, const char* why) const {
+    if (has(a) && has(b)) {
+      throw UsageError(option(a) + " and " + option(b) + " conflict: " + why);
+    }
+  }
+
+ private:
+  static std::string option(const char* name) { return std::string("--") + name; }
+  const po::variables_map& vm_;
+};
+
+std::string topology_spec(const Values& v) {
+  if (!v.has("topology")) return "";
+  const std::string spec = v.get("topology");
+  if (spec.empty())
+    throw UsageError("--topology: '' is not allowed (allowed: synthetic:DESC or xml:FILE)");
+  return spec;
 }
 
-std::uint32_t whole32(const po::variables_map& vm, const char* name, std::uint64_t min,
-                      std::uint64_t max) {
-  return static_cast<std::uint32_t>(
-      parse_whole(std::string("--") + name, value(vm, name), min, max));
-}
-
-RunOptions to_run_options(const po::variables_map& vm) {
-  RunOptions o;
-  if (vm.count("strategy")) {
-    o.strategies =
-        parse_names<Strategy>("--strategy", value(vm, "strategy"), workloads::parse_strategy,
-                              workloads::kAllStrategies, workloads::strategy_names());
+PointOptions to_point_options(const Values& v) {
+  PointOptions o;
+  if (v.has("strategy")) {
+    o.strategies = parse_names<Strategy>("--strategy", v.get("strategy"), workloads::parse_strategy,
+                                         workloads::kAllStrategies, workloads::strategy_names());
   }
-  if (vm.count("workload")) {
-    o.workloads =
-        parse_names<Workload>("--workload", value(vm, "workload"), workloads::parse_workload,
-                              workloads::kAllWorkloads, workloads::workload_names());
+  if (v.has("workload")) {
+    o.workloads = parse_names<Workload>("--workload", v.get("workload"), workloads::parse_workload,
+                                        workloads::kAllWorkloads, workloads::workload_names());
   }
-  if (vm.count("cores")) o.cores = value(vm, "cores");
-  if (vm.count("messages") && vm.count("seconds")) {
-    throw UsageError(
-        "--messages and --seconds conflict: give one, a count of messages or a duration");
-  }
-  if (vm.count("messages")) {
-    o.messages = parse_whole("--messages", value(vm, "messages"), 1, kMaxMessages);
-  }
-  if (vm.count("seconds"))
-    o.seconds = parse_seconds("--seconds", value(vm, "seconds"), kMaxSeconds);
-  if (vm.count("warmup-messages")) {
-    o.warmup_messages =
-        parse_whole("--warmup-messages", value(vm, "warmup-messages"), 0, kMaxMessages);
-  }
-  if (vm.count("payload")) o.payload_bytes = whole32(vm, "payload", 0, 1u << 30);
-  if (vm.count("objects")) o.objects = whole32(vm, "objects", 1, 1u << 26);
-  if (vm.count("local-work")) o.local_work = whole32(vm, "local-work", 0, 1u << 20);
-  if (vm.count("channel-capacity"))
-    o.channel_capacity = whole32(vm, "channel-capacity", 1, 1u << 30);
-  if (vm.count("wait") && value(vm, "wait") != "auto") {
-    o.wait = workloads::parse_wait_policy(value(vm, "wait"));
+  v.conflict("messages", "seconds", "give one, a count of messages or a duration");
+  if (v.has("messages")) o.messages = v.whole("messages", 1, kMaxMessages);
+  if (v.has("seconds")) o.seconds = parse_seconds("--seconds", v.get("seconds"), kMaxSeconds);
+  if (v.has("warmup-messages")) o.warmup_messages = v.whole("warmup-messages", 0, kMaxMessages);
+  if (v.has("payload"))
+    o.payloads = parse_whole_list<std::uint32_t>("--payload", v.get("payload"), 0, 1u << 30);
+  if (v.has("objects")) o.objects = v.whole32("objects", 1, 1u << 26);
+  if (v.has("local-work")) o.local_work = v.whole32("local-work", 0, 1u << 20);
+  if (v.has("channel-capacity")) o.channel_capacity = v.whole32("channel-capacity", 1, 1u << 30);
+  if (v.has("wait") && v.get("wait") != "auto") {
+    o.wait = workloads::parse_wait_policy(v.get("wait"));
     if (!o.wait) {
-      throw UsageError("--wait: '" + value(vm, "wait") +
+      throw UsageError("--wait: '" + v.get("wait") +
                        "' is not allowed (allowed: " + workloads::wait_policy_names() + ", auto)");
     }
   }
-  if (vm.count("repetitions")) o.repetitions = whole32(vm, "repetitions", 1, 100000);
-  o.verify = vm.count("verify") > 0;
-  if (vm.count("out")) {
-    o.out = value(vm, "out");
+  if (v.has("memory")) {
+    const auto memory = pinning::parse_memory_policy(v.get("memory"));
+    if (!memory) {
+      throw UsageError("--memory: '" + v.get("memory") +
+                       "' is not allowed (allowed: local, remote, interleave)");
+    }
+    o.memory = *memory;
+  }
+  if (v.has("repetitions")) o.repetitions = v.whole32("repetitions", 1, 100000);
+  o.verify = v.has("verify");
+  return o;
+}
+
+OutputOptions to_output_options(const Values& v) {
+  OutputOptions o;
+  o.topology = topology_spec(v);
+  o.dry_run = v.has("dry-run");
+  if (v.has("out")) {
+    o.out = v.get("out");
     if (o.out.empty()) throw UsageError("--out: '' is not allowed (allowed: a file path)");
   }
-  o.quiet = vm.count("quiet") > 0;
+  o.quiet = v.has("quiet");
+  return o;
+}
+
+RunOptions to_run_options(const Values& v) {
+  RunOptions o;
+  o.points = to_point_options(v);
+  o.output = to_output_options(v);
+  if (v.has("cores")) o.cores = v.get("cores");
+  return o;
+}
+
+SweepOptions to_sweep_options(const Values& v) {
+  SweepOptions o;
+  o.points = to_point_options(v);
+  o.output = to_output_options(v);
+  v.conflict("pairs", "interpreters", "a sweep visits PU pairs or scales interpreters, not both");
+  v.conflict("pairs", "placement",
+             "--placement places --interpreters; pairs are placed by --pairs");
+  if (v.has("pairs")) {
+    const std::string pairs = v.get("pairs");
+    if (pairs == "all") {
+      o.pairs = PairSelection::all;
+    } else if (pairs == "unordered") {
+      o.pairs = PairSelection::unordered;
+    } else if (pairs != "classes") {
+      throw UsageError("--pairs: '" + pairs +
+                       "' is not allowed (allowed: all, unordered, classes)");
+    }
+  }
+  if (v.has("interpreters") != v.has("placement")) {
+    throw UsageError(
+        "--interpreters and --placement go together: --interpreters 2,4,8 "
+        "--placement scatter");
+  }
+  if (v.has("interpreters")) {
+    o.interpreters =
+        parse_whole_list<unsigned>("--interpreters", v.get("interpreters"), 1, kMaxInterpreters);
+    o.placement = v.get("placement");
+  }
+  return o;
+}
+
+TopologyOptions to_topology_options(const Values& v) {
+  TopologyOptions o;
+  o.topology = topology_spec(v);
+  if (v.has("placement")) o.placement = v.get("placement");
+  if (v.has("interpreters")) {
+    if (!o.placement) throw UsageError("--interpreters needs --placement SPEC");
+    o.interpreters = v.whole32("interpreters", 1, kMaxInterpreters);
+  }
+  o.matrix = v.has("matrix");
   return o;
 }
 
 po::variables_map parse_options(const std::vector<std::string>& args,
-                                const po::options_description& d) {
+                                const po::options_description& d, const std::string& command) {
   po::variables_map vm;
   try {
     // No positional arguments: an empty description makes any of them an error.
@@ -147,7 +278,7 @@ po::variables_map parse_options(const std::vector<std::string>& args,
     po::store(po::command_line_parser(args).options(d).positional(none).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    throw UsageError(std::string(e.what()) + " (see refbench run --help)");
+    throw UsageError(std::string(e.what()) + " (see refbench " + command + " --help)");
   }
   return vm;
 }
@@ -161,13 +292,22 @@ Command parse_command_line(const std::vector<std::string>& args) {
   if (args[1] == "--version") return VersionRequest{};
   const std::string& command = args[1];
   const std::vector<std::string> rest(args.begin() + 2, args.end());
+  auto parse = [&](const po::options_description& d, const char* usage, auto convert) -> Command {
+    const po::variables_map vm = parse_options(rest, d, command);
+    if (vm.count("help")) return HelpRequest{help_text(d, usage)};
+    return convert(Values(vm));
+  };
   if (command == "run") {
-    const po::options_description d = run_options_description();
-    const po::variables_map vm = parse_options(rest, d);
-    if (vm.count("help")) return HelpRequest{help_text(d, "usage: refbench run [OPTIONS]")};
-    return to_run_options(vm);
+    return parse(run_description(), "usage: refbench run [OPTIONS]", to_run_options);
   }
-  throw UsageError("'" + command + "' is not a command (allowed: run; see refbench --help)");
+  if (command == "sweep") {
+    return parse(sweep_description(), "usage: refbench sweep [OPTIONS]", to_sweep_options);
+  }
+  if (command == "topology") {
+    return parse(topology_description(), "usage: refbench topology [OPTIONS]", to_topology_options);
+  }
+  throw UsageError("'" + command +
+                   "' is not a command (allowed: run, sweep, topology; see refbench --help)");
 }
 
 }  // namespace refbench::harness

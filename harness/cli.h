@@ -5,7 +5,7 @@
 #include <variant>
 #include <vector>
 
-#include "harness/run_options.h"
+#include "harness/options.h"
 
 namespace refbench::harness {
 
@@ -15,7 +15,8 @@ struct HelpRequest {
 };
 struct VersionRequest {};
 
-using Command = std::variant<HelpRequest, VersionRequest, RunOptions>;
+using Command =
+    std::variant<HelpRequest, VersionRequest, RunOptions, SweepOptions, TopologyOptions>;
 
 // Parses argv (argv[0] is the program). Throws UsageError, with one line naming the bad
 // value and what is allowed, for anything it cannot accept.

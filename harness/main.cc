@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "harness/cli.h"
-#include "harness/run_command.h"
+#include "harness/commands.h"
 #include "harness/usage_error.h"
 #include "harness/version.h"
 
@@ -27,7 +27,9 @@ int dispatch(const refbench::harness::Command& command) {
             std::cout << "refbench " << kVersion << " (" << kGitCommit << ")\n";
             return 0;
           },
-          [](const RunOptions& options) { return run_command(options, std::cout, std::cerr); }},
+          [](const RunOptions& options) { return run_command(options, std::cout, std::cerr); },
+          [](const SweepOptions& options) { return sweep_command(options, std::cout, std::cerr); },
+          [](const TopologyOptions& options) { return topology_command(options, std::cout); }},
       command);
 }
 

@@ -1,5 +1,6 @@
 #include "harness/parse.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <string>
@@ -46,6 +47,28 @@ std::uint64_t parse_whole(std::string_view option, std::string_view text, std::u
            "allowed: a whole number from " + std::to_string(min) + " to " + std::to_string(max));
   }
   return value;
+}
+
+std::vector<std::uint64_t> parse_whole_numbers(std::string_view option, std::string_view text,
+                                               std::uint64_t min, std::uint64_t max) {
+  constexpr std::size_t kMaxValues = 100000;  // a range is expanded: keep it sane
+  std::vector<std::uint64_t> values;
+  for (const std::string& item : split_list(option, text)) {
+    const std::size_t dots = item.find("..");
+    const std::uint64_t first = parse_whole(option, item.substr(0, dots), min, max);
+    const std::uint64_t last =
+        dots == std::string::npos ? first : parse_whole(option, item.substr(dots + 2), min, max);
+    if (last < first || last - first >= kMaxValues) {
+      reject(option, item, "allowed: a range A..B with A <= B, at most 100000 values");
+    }
+    for (std::uint64_t n = first; n <= last; ++n) {
+      if (std::find(values.begin(), values.end(), n) != values.end()) {
+        throw UsageError(std::string(option) + ": " + std::to_string(n) + " is listed twice");
+      }
+      values.push_back(n);
+    }
+  }
+  return values;
 }
 
 double parse_seconds(std::string_view option, std::string_view text, double max) {

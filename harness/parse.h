@@ -13,6 +13,22 @@ namespace refbench::harness {
 std::uint64_t parse_whole(std::string_view option, std::string_view text, std::uint64_t min,
                           std::uint64_t max);
 
+// Whole numbers in [min, max], comma-separated; an item may be a range "A..B" (every number
+// from A to B). No duplicates. "2,4..6" -> {2, 4, 5, 6}.
+std::vector<std::uint64_t> parse_whole_numbers(std::string_view option, std::string_view text,
+                                               std::uint64_t min, std::uint64_t max);
+
+// The same, converted to T (max must fit in T).
+template <class T>
+std::vector<T> parse_whole_list(std::string_view option, std::string_view text, std::uint64_t min,
+                                std::uint64_t max) {
+  std::vector<T> values;
+  for (std::uint64_t n : parse_whole_numbers(option, text, min, max)) {
+    values.push_back(static_cast<T>(n));
+  }
+  return values;
+}
+
 // A positive number of seconds, at most `max`.
 double parse_seconds(std::string_view option, std::string_view text, double max);
 

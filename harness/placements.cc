@@ -11,24 +11,19 @@
 namespace refbench::harness {
 namespace {
 
-std::string join(const std::vector<unsigned>& pus, const char* separator) {
+std::string join(const std::vector<std::string>& parts, const char* separator) {
   std::string out;
-  for (unsigned pu : pus) {
+  for (const std::string& part : parts) {
     if (!out.empty()) out += separator;
-    out += std::to_string(pu);
+    out += part;
   }
   return out;
 }
 
-Placement make_placement(const pinning::Topology& topo, std::vector<unsigned> pus) {
-  Placement p{std::move(pus), pinning::DistanceClass::same_pu};
-  // The class of a point is that of its farthest pair of interpreters.
-  for (std::size_t a = 0; a < p.pus.size(); ++a) {
-    for (std::size_t b = a + 1; b < p.pus.size(); ++b) {
-      p.distance = std::max(p.distance, topo.distance(p.pus[a], p.pus[b]));
-    }
-  }
-  return p;
+std::string join(const PuList& pus, const char* separator) {
+  std::vector<std::string> parts;
+  for (unsigned pu : pus) parts.push_back(std::to_string(pu));
+  return join(parts, separator);
 }
 
 // Right after binding, the thread may not have been rescheduled yet; give the scheduler a
@@ -46,44 +41,79 @@ void check_runs_on(const pinning::Topology& topo, unsigned interpreter, unsigned
       " but ran on " + (seen ? "PU " + std::to_string(*seen) : "an unknown PU") + " " + when);
 }
 
+PuList as_list(const pinning::PuPair& pair) { return {pair.first, pair.second}; }
+
 }  // namespace
 
 std::string Placement::pus_field() const { return join(pus, ";"); }
 std::string Placement::pus_text() const { return join(pus, ","); }
 
-Placement resolve_placement(const pinning::Topology& topo, std::string_view spec,
-                            unsigned interpreters) {
+Placement make_placement(const pinning::Topology& topo, PuList pus, workloads::Workload workload) {
+  Placement p{std::move(pus), pinning::DistanceClass::same_pu};
+  for (const auto& [sender, receiver] :
+       workloads::links(workload, static_cast<unsigned>(p.pus.size()))) {
+    p.distance = std::max(p.distance, topo.distance(p.pus[sender], p.pus[receiver]));
+  }
+  return p;
+}
+
+PuList resolve_pus(const pinning::Topology& topo, std::string_view option, std::string_view spec,
+                   unsigned interpreters) {
   try {
-    return make_placement(topo, pinning::place(topo, spec, interpreters));
+    return pinning::place(topo, spec, interpreters);
   } catch (const pinning::PinningError& e) {
-    throw UsageError(std::string("--cores: ") + e.what());
+    throw UsageError(std::string(option) + ": " + e.what());
   }
 }
 
-std::vector<Placement> default_placements(const pinning::Topology& topo) {
+std::vector<PuList> default_pairs(const pinning::Topology& topo) {
   const std::vector<pinning::PuPair> pairs = pinning::representative_pairs(topo);
-  std::vector<pinning::PuPair> chosen;
-  if (!pairs.empty()) chosen.push_back(pairs.front());   // same PU
-  if (pairs.size() > 1) chosen.push_back(pairs[1]);      // nearest distinct
-  if (pairs.size() > 2) chosen.push_back(pairs.back());  // farthest
-  std::vector<Placement> placements;
-  for (const auto& [a, b] : chosen) placements.push_back(make_placement(topo, {a, b}));
-  return placements;
+  std::vector<PuList> chosen;
+  if (!pairs.empty()) chosen.push_back(as_list(pairs.front()));   // same PU
+  if (pairs.size() > 1) chosen.push_back(as_list(pairs[1]));      // nearest distinct
+  if (pairs.size() > 2) chosen.push_back(as_list(pairs.back()));  // farthest
+  return chosen;
 }
 
-workloads::WaitPolicy automatic_wait_policy(const Placement& placement) {
-  const std::set<unsigned> distinct(placement.pus.begin(), placement.pus.end());
-  return distinct.size() == placement.pus.size() ? workloads::WaitPolicy::spin
-                                                 : workloads::WaitPolicy::yield;
+std::vector<PuList> sweep_pairs(const pinning::Topology& topo, PairSelection selection) {
+  const std::vector<pinning::PuPair> pairs =
+      selection == PairSelection::classes
+          ? pinning::representative_pairs(topo)
+          : pinning::all_pairs(topo, selection == PairSelection::unordered);
+  std::vector<PuList> lists;
+  for (const auto& pair : pairs) lists.push_back(as_list(pair));
+  return lists;
 }
 
-workloads::ThreadHooks pinning_hooks(const pinning::Topology& topo, const Placement& placement) {
+workloads::WaitPolicy automatic_wait_policy(const PuList& pus) {
+  const std::set<unsigned> distinct(pus.begin(), pus.end());
+  return distinct.size() == pus.size() ? workloads::WaitPolicy::spin : workloads::WaitPolicy::yield;
+}
+
+std::string planned_memory(const pinning::Topology& topo, const PuList& pus,
+                           pinning::MemoryPolicy policy) {
+  std::vector<std::string> plans;
+  try {
+    for (unsigned pu : pus) plans.push_back(topo.memory_plan(pu, policy));
+  } catch (const pinning::PinningError& e) {
+    throw UsageError(std::string("--memory: ") + e.what());
+  }
+  return join(plans, ";");
+}
+
+workloads::ThreadHooks point_hooks(const pinning::Topology& topo, const PuList& pus,
+                                   pinning::MemoryPolicy memory,
+                                   std::vector<std::string>& memory_used) {
+  memory_used.assign(pus.size(), "");
   workloads::ThreadHooks hooks;
-  hooks.on_start = [&topo, pus = placement.pus](unsigned i) {
+  hooks.on_start = [&topo, pus](unsigned i) {
     topo.bind_this_thread(pus[i]);
     check_runs_on(topo, i, pus[i], "after binding");
   };
-  hooks.on_finish = [&topo, pus = placement.pus](unsigned i) {
+  hooks.on_heap = [&topo, pus, memory, &memory_used](unsigned i, std::span<std::byte> heap) {
+    memory_used[i] = topo.bind_memory(heap, pus[i], memory);
+  };
+  hooks.on_finish = [&topo, pus](unsigned i) {
     check_runs_on(topo, i, pus[i], "at the end of the timed phase");
   };
   return hooks;

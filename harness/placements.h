@@ -1,10 +1,12 @@
-// Where a point's interpreters run: resolving --cores, and the default set of placements.
+// Where a point's interpreters run: resolving placement specs, the default and swept PU
+// lists, and the hooks that pin each thread and place its heap.
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "harness/options.h"
 #include "pinning/distance.h"
 #include "pinning/topology.h"
 #include "workloads/point.h"
@@ -12,8 +14,11 @@
 
 namespace refbench::harness {
 
+using PuList = std::vector<unsigned>;
+
 struct Placement {
-  std::vector<unsigned> pus;  // OS indices, interpreter order
+  PuList pus;  // OS indices, interpreter order
+  // The farthest distance class among the PUs of interpreters that exchange messages.
   pinning::DistanceClass distance = pinning::DistanceClass::same_pu;
 
   // "0;1", as in the CSV's pus column.
@@ -22,21 +27,36 @@ struct Placement {
   std::string pus_text() const;
 };
 
-// The placement a --cores spec names. Throws UsageError if the topology cannot satisfy it.
-Placement resolve_placement(const pinning::Topology& topo, std::string_view spec,
-                            unsigned interpreters);
+Placement make_placement(const pinning::Topology& topo, PuList pus, workloads::Workload workload);
+
+// The PUs a placement spec names for n interpreters. Throws UsageError (naming `option`)
+// if the topology cannot satisfy it.
+PuList resolve_pus(const pinning::Topology& topo, std::string_view option, std::string_view spec,
+                   unsigned interpreters);
 
 // Both interpreters on the first PU, then the nearest pair of distinct PUs, then the
 // farthest pair: one of each distance class among those, in that order.
-std::vector<Placement> default_placements(const pinning::Topology& topo);
+std::vector<PuList> default_pairs(const pinning::Topology& topo);
+
+// The pairs a sweep visits.
+std::vector<PuList> sweep_pairs(const pinning::Topology& topo, PairSelection selection);
 
 // --wait auto: spin when every interpreter has a PU of its own (lowest latency), yield when
 // two share one (a spinning waiter would hold the PU for a whole scheduler slice).
-workloads::WaitPolicy automatic_wait_policy(const Placement& placement);
+workloads::WaitPolicy automatic_wait_policy(const PuList& pus);
 
-// Pins interpreter i to placement.pus[i] and checks, with hwloc_get_last_cpu_location,
-// that it runs there when it starts and still when it finishes; a thread found elsewhere
-// fails the point with a message naming the interpreter and both PUs.
-workloads::ThreadHooks pinning_hooks(const pinning::Topology& topo, const Placement& placement);
+// Where each interpreter's heap will be, ';'-separated in interpreter order
+// ("local:numa0;local:numa1", "first-touch;first-touch"). Throws UsageError if the policy
+// needs more NUMA nodes than the topology has.
+std::string planned_memory(const pinning::Topology& topo, const PuList& pus,
+                           pinning::MemoryPolicy policy);
+
+// Hooks that pin interpreter i to pus[i] and check, with hwloc_get_last_cpu_location, that
+// it runs there when it starts and still when it finishes (a thread found elsewhere fails
+// the point, naming the interpreter and both PUs); and that bind its heap by `memory`
+// before first touch, recording what was done in memory_used[i].
+workloads::ThreadHooks point_hooks(const pinning::Topology& topo, const PuList& pus,
+                                   pinning::MemoryPolicy memory,
+                                   std::vector<std::string>& memory_used);
 
 }  // namespace refbench::harness

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <optional>
 
+#include "pinning/distance.h"
 #include "results/statistics.h"
 #include "results/table.h"
 
@@ -123,6 +124,69 @@ std::string group_report(const std::vector<ResultRow>& rows) {
   if (atomic > 0 && (immortal > 0 || civ > 0)) {
     out += "  ratios: atomic/immortal " + ratio(atomic, immortal) + ", civ/atomic " +
            ratio(civ, atomic) + "\n";
+  }
+  return out;
+}
+
+namespace {
+
+// The row key of a summary, and its place in the order rows are shown.
+std::pair<int, std::string> summary_key(const ResultRow& r, SummaryAxis axis) {
+  if (axis == SummaryAxis::interpreters) {
+    return {static_cast<int>(r.interpreters), std::to_string(r.interpreters)};
+  }
+  const auto c = pinning::parse_distance_class(r.distance_class);
+  return {c ? static_cast<int>(*c) : -1, r.distance_class};
+}
+
+std::string summary_table(const std::vector<ResultRow>& rows, SummaryAxis axis) {
+  const bool by_class = axis == SummaryAxis::distance_class;
+  std::vector<std::pair<int, std::string>> keys;
+  for (const ResultRow& r : rows) {
+    const auto key = summary_key(r, axis);
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+  }
+  std::sort(keys.begin(), keys.end());
+  const std::vector<std::string> strategies = strategies_in_order(rows);
+  std::vector<std::string> header = {by_class ? "<distance class" : "interpreters"};
+  header.insert(header.end(), strategies.begin(), strategies.end());
+  results::TextTable table(header);
+  for (const auto& key : keys) {
+    std::vector<std::string> cells = {key.second};
+    for (const std::string& s : strategies) {
+      std::vector<double> values;
+      for (const ResultRow& r : rows) {
+        if (r.strategy == s && summary_key(r, axis) == key) {
+          values.push_back(by_class ? r.ns_per_msg() : r.msgs_per_s());
+        }
+      }
+      cells.push_back(values.empty() ? "-"
+                      : by_class     ? fixed(results::median(values), 1)
+                                     : si(results::median(values)));
+    }
+    table.add_row(std::move(cells));
+  }
+  return table.render();
+}
+
+}  // namespace
+
+std::string sweep_summary(const std::vector<ResultRow>& rows, SummaryAxis axis) {
+  std::vector<std::pair<std::string, std::uint64_t>> groups;  // workload, payload
+  for (const ResultRow& r : rows) {
+    const std::pair<std::string, std::uint64_t> g{r.workload, r.payload_bytes};
+    if (std::find(groups.begin(), groups.end(), g) == groups.end()) groups.push_back(g);
+  }
+  std::string out;
+  for (const auto& [workload, payload] : groups) {
+    std::vector<ResultRow> selected;
+    for (const ResultRow& r : rows) {
+      if (r.workload == workload && r.payload_bytes == payload) selected.push_back(r);
+    }
+    out += workload + ", payload " + std::to_string(payload) + " B: median " +
+           (axis == SummaryAxis::distance_class ? "ns/msg by distance class"
+                                                : "msgs/s (all pairs together) by interpreters") +
+           "\n" + summary_table(selected, axis) + "\n";
   }
   return out;
 }

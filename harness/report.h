@@ -12,6 +12,14 @@ namespace refbench::harness {
 // All rows of one workload on one placement (every strategy, every repetition).
 std::string group_report(const std::vector<results::ResultRow>& rows);
 
+enum class SummaryAxis { distance_class, interpreters };
+
+// A sweep's summary, per workload and payload: a row per distance class (nearest first)
+// or per interpreter count, a column per strategy. Cells are medians over the points of
+// the row: ns per message by distance class, total messages per second by interpreters
+// (what scaling should grow).
+std::string sweep_summary(const std::vector<results::ResultRow>& rows, SummaryAxis axis);
+
 // Median ns per message of `strategy` in these rows, or 0 if it did not run.
 double median_ns_per_msg(const std::vector<results::ResultRow>& rows, const std::string& strategy);
 

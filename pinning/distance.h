@@ -7,9 +7,10 @@
 
 namespace refbench::pinning {
 
-// Ordered from nearest to farthest. The class of two PUs is the smallest container that
-// holds both; where two containers hold the same PUs (an L3 per package), the more specific
-// one (listed first) names the class.
+// Ordered from nearest to farthest. PUs in different packages are cross_package, whatever
+// else they share (a NUMA node can span packages). Otherwise the class of two PUs is the
+// smallest container that holds both; where two containers hold the same PUs (an L3 per
+// package), the more specific one (listed first) names the class.
 enum class DistanceClass {
   same_pu,        // both on one PU: the threads time-share it
   smt_sibling,    // two PUs of one core

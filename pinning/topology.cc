@@ -305,7 +305,7 @@ std::vector<hwloc_obj_t> Topology::Impl::memory_nodes(unsigned pu, MemoryPolicy 
   const int home = pus[position.at(pu)].numa;
   if (numa_nodes.size() < 2 || home < 0) {
     if (policy == MemoryPolicy::local) return {};
-    throw PinningError("--memory " + std::string(name(policy)) + " needs 2 NUMA nodes; " + source +
+    throw PinningError(std::string(name(policy)) + " memory needs 2 NUMA nodes; " + source +
                        " has " + std::to_string(numa_nodes.size()));
   }
   switch (policy) {
@@ -406,6 +406,12 @@ DistanceClass Topology::distance(unsigned pu_a, unsigned pu_b) const {
   const PuInfo& a = pu(pu_a);
   const PuInfo& b = pu(pu_b);
   if (pu_a == pu_b) return DistanceClass::same_pu;
+  // Different packages are cross_package whatever else they share: a NUMA node that spans
+  // packages (hwloc's synthetic machines without a numa level, some firmware) still leaves
+  // every cache line crossing the socket interconnect.
+  if (a.package >= 0 && b.package >= 0 && a.package != b.package) {
+    return DistanceClass::cross_package;
+  }
   std::optional<DistanceClass> closest;
   unsigned fewest_pus = 0;
   for (std::size_t level = 0; level < kLevels.size(); ++level) {

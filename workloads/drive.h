@@ -3,7 +3,6 @@
 #pragma once
 
 #include <algorithm>
-#include <array>
 #include <vector>
 
 #include "workloads/actor.h"
@@ -18,24 +17,24 @@ namespace refbench::workloads {
 //   pin, make the heap, [sync], warm-up phase, [sync], timed phase, check the pinning.
 template <class S, class Shape>
 PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
-  constexpr unsigned kThreads = 2;
-  Runtime runtime(config, kThreads, S::kSharedLock, &S::drop_heap_reference);
+  const unsigned n = config.interpreters;
+  Runtime runtime(config, n, S::kSharedLock, &S::drop_heap_reference);
   Shape shape(config);
 
   std::vector<Actor<S>> actors;  // cache-line aligned: each thread writes only its own
-  actors.reserve(kThreads);
-  for (unsigned i = 0; i < kThreads; ++i) {
+  actors.reserve(n);
+  for (unsigned i = 0; i < n; ++i)
     actors.emplace_back(runtime.interpreter(i), config, runtime.ledger());
-  }
-  std::array<Clock::time_point, kThreads> starts{};
-  std::array<Clock::time_point, kThreads> ends{};
-  std::array<std::uint64_t, kThreads> counted{};
-  PointResult result;
-  if (config.workload == Workload::pingpong && config.messages > 0) {
-    result.round_trip_ns.reserve(config.messages);
+  // Written once per thread, outside the measured loops.
+  std::vector<Clock::time_point> starts(n);
+  std::vector<Clock::time_point> ends(n);
+  std::vector<std::uint64_t> counted(n);
+  std::vector<std::vector<std::uint64_t>> round_trips(n);
+  if (config.workload == Workload::pingpong) {
+    for (auto& samples : round_trips) samples.reserve(config.messages);
   }
 
-  Crew crew(kThreads, [&] { shape.cancel(); });
+  Crew crew(n, [&] { shape.cancel(); });
   crew.run([&](unsigned i) {
     if (hooks.on_start) hooks.on_start(i);
     runtime.make_heap(i, [&](std::span<std::byte> memory) {
@@ -48,17 +47,20 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
     const PhaseLimit limit = config.messages > 0
                                  ? PhaseLimit::sends(config.messages)
                                  : PhaseLimit::deadline(starts[i] + config.duration);
-    counted[i] = shape.play(i, actors[i], limit, &result.round_trip_ns);
+    counted[i] = shape.play(i, actors[i], limit, &round_trips[i]);
     ends[i] = Clock::now();
     if (hooks.on_finish) hooks.on_finish(i);
   });
 
+  PointResult result;
   Tally events;
-  for (auto& actor : actors) {
-    events += actor.tally();
-    result.checksum += actor.checksum();
+  for (unsigned i = 0; i < n; ++i) {
+    events += actors[i].tally();
+    result.checksum += actors[i].checksum();
+    result.messages += counted[i];
+    result.round_trip_ns.insert(result.round_trip_ns.end(), round_trips[i].begin(),
+                                round_trips[i].end());
   }
-  for (std::uint64_t n : counted) result.messages += n;
   if (config.workload == Workload::pingpong) result.round_trips = result.messages / 2;
   const auto elapsed =
       *std::max_element(ends.begin(), ends.end()) - *std::min_element(starts.begin(), starts.end());

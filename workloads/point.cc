@@ -14,6 +14,10 @@ namespace {
 
 void check(const PointConfig& config) {
   auto bad = [](const std::string& what) { throw std::invalid_argument(what); };
+  if (const std::string problem = interpreters_problem(config.workload, config.interpreters);
+      !problem.empty()) {
+    bad(problem);
+  }
   if (config.messages == 0 && config.duration.count() <= 0) {
     bad("a point needs messages > 0 or a duration > 0");
   }
@@ -33,6 +37,21 @@ PointResult drive_workload(const PointConfig& config, const ThreadHooks& hooks) 
 }
 
 }  // namespace
+
+std::vector<std::pair<unsigned, unsigned>> links(Workload, unsigned interpreters) {
+  std::vector<std::pair<unsigned, unsigned>> pairs;
+  for (unsigned sender = 0; sender + 1 < interpreters; sender += 2) {
+    pairs.emplace_back(sender, sender + 1);
+  }
+  return pairs;
+}
+
+std::string interpreters_problem(Workload workload, unsigned interpreters) {
+  if (interpreters >= 2 && interpreters % 2 == 0) return "";
+  return std::string(name(workload)) +
+         " runs pairs of interpreters: " + std::to_string(interpreters) +
+         " is not allowed (allowed: an even count, 2 or more)";
+}
 
 PointResult run_point(const PointConfig& config, const ThreadHooks& hooks) {
   check(config);

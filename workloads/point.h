@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "workloads/integrity.h"
@@ -18,6 +20,9 @@ struct PointConfig {
   Strategy strategy = Strategy::atomic;
   Workload workload = Workload::stream;
   WaitPolicy wait = WaitPolicy::spin;
+  // Interpreter threads. stream and pingpong run them as independent pairs (2k sends to
+  // 2k+1), so the count must be even: more pairs show how a strategy scales.
+  unsigned interpreters = 2;
   // The timed phase runs `messages` sends (stream: messages; pingpong: round trips), or,
   // when messages is 0, for `duration`.
   std::uint64_t messages = 0;
@@ -31,8 +36,12 @@ struct PointConfig {
   bool verify = false;  // keep the ground-truth ledger
 };
 
-// How many interpreter threads a workload runs.
-constexpr unsigned interpreters_for(Workload) { return 2; }
+// Who sends to whom: (sender, receiver) interpreter indices, for a workload on n
+// interpreters. The harness reads a point's distance from these links.
+std::vector<std::pair<unsigned, unsigned>> links(Workload workload, unsigned interpreters);
+
+// Empty if the workload can run on n interpreters, else why not (for an error message).
+std::string interpreters_problem(Workload workload, unsigned interpreters);
 
 // What the harness does on each interpreter thread; each may throw to fail the point.
 struct ThreadHooks {
@@ -50,7 +59,7 @@ struct PointResult {
   std::uint64_t round_trips = 0;  // pingpong only
   // From the first thread starting the timed phase to the last one finishing it.
   double elapsed_seconds = 0;
-  // Pingpong: the time of each timed round trip, in order.
+  // Pingpong: the time of each timed round trip (of every pair, pair by pair).
   std::vector<std::uint64_t> round_trip_ns;
   Integrity integrity;
   // A sum over every payload byte received; it keeps the reads from being optimised away

@@ -4,11 +4,12 @@
 // close as Channel has them (bench/ plugs in Boost's queue to compare).
 //
 // A shape's play(i, actor, limit, round_trips) runs interpreter i's part of one phase and
-// returns the hand-offs it counted. The phase ends when the first interpreter (the one
-// that decides) reaches `limit`, sends an end marker, and everyone has seen it.
+// returns the hand-offs it counted. In each pair the sender decides: when it reaches
+// `limit` it sends an end marker, and the phase is over once every pair has seen its own.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "workloads/actor.h"
@@ -18,67 +19,87 @@
 
 namespace refbench::workloads {
 
-// One sender (interpreter 0) streams to one receiver (interpreter 1): throughput.
-template <class S, class C = Channel<Message>>
-class StreamShape {
+// Channels for independent pairs of interpreters: pair k is interpreters 2k (sender)
+// and 2k+1 (receiver); `per_pair` channels each.
+template <class C>
+class PairChannels {
  public:
-  explicit StreamShape(const PointConfig& config)
-      : channel_(config.channel_capacity, config.wait) {}
-
-  void cancel() { channel_.close(); }
-
-  std::uint64_t play(unsigned i, Actor<S>& actor, PhaseLimit limit, std::vector<std::uint64_t>*) {
-    return i == 0 ? send_all(actor, limit) : receive_all(actor);
+  PairChannels(const PointConfig& config, unsigned per_pair) : per_pair_(per_pair) {
+    for (unsigned i = 0; i < config.interpreters / 2 * per_pair; ++i) {
+      channels_.push_back(std::make_unique<C>(config.channel_capacity, config.wait));
+    }
+  }
+  C& of(unsigned interpreter, unsigned which = 0) {
+    return *channels_[interpreter / 2 * per_pair_ + which];
+  }
+  void close_all() {
+    for (auto& channel : channels_) channel->close();
   }
 
  private:
-  std::uint64_t send_all(Actor<S>& actor, PhaseLimit limit) {
-    std::uint64_t sent = 0;
-    for (; !limit.reached(sent); ++sent) {
-      if (!channel_.push(actor.send_next())) return sent;
+  const unsigned per_pair_;
+  std::vector<std::unique_ptr<C>> channels_;
+};
+
+// In each pair, the sender streams to the receiver: throughput.
+template <class S, class C = Channel<Message>>
+class StreamShape {
+ public:
+  explicit StreamShape(const PointConfig& config) : channels_(config, 1) {}
+
+  void cancel() { channels_.close_all(); }
+
+  std::uint64_t play(unsigned i, Actor<S>& actor, PhaseLimit limit, std::vector<std::uint64_t>*) {
+    C& channel = channels_.of(i);
+    return i % 2 == 0 ? send_all(channel, actor, limit) : receive_all(channel, actor);
+  }
+
+ private:
+  static std::uint64_t send_all(C& channel, Actor<S>& actor, PhaseLimit limit) {
+    for (std::uint64_t sent = 0; !limit.reached(sent); ++sent) {
+      if (!channel.push(actor.send_next())) return 0;
     }
-    channel_.push(Message{});
+    channel.push(Message{});
     return 0;  // the receiver counts the hand-offs
   }
 
-  std::uint64_t receive_all(Actor<S>& actor) {
+  static std::uint64_t receive_all(C& channel, Actor<S>& actor) {
     std::uint64_t received = 0;
     Message message;
-    while (channel_.pop(message) && message.object != nullptr) {
+    while (channel.pop(message) && message.object != nullptr) {
       actor.receive(message);
       ++received;
     }
     return received;
   }
 
-  C channel_;
+  PairChannels<C> channels_;
 };
 
-// Interpreter 0 sends to interpreter 1, which answers with one of its own objects: each
-// round trip is two hand-offs, and interpreter 0 times every one.
+// In each pair, the sender sends one of its objects and the receiver answers with one of
+// its own: each round trip is two hand-offs, and the sender times every one.
 template <class S, class C = Channel<Message>>
 class PingpongShape {
  public:
-  explicit PingpongShape(const PointConfig& config)
-      : there_(config.channel_capacity, config.wait), back_(config.channel_capacity, config.wait) {}
+  explicit PingpongShape(const PointConfig& config) : channels_(config, 2) {}
 
-  void cancel() {
-    there_.close();
-    back_.close();
-  }
+  void cancel() { channels_.close_all(); }
 
   std::uint64_t play(unsigned i, Actor<S>& actor, PhaseLimit limit,
                      std::vector<std::uint64_t>* round_trips) {
-    return i == 0 ? serve(actor, limit, round_trips) : answer(actor);
+    C& there = channels_.of(i, 0);
+    C& back = channels_.of(i, 1);
+    return i % 2 == 0 ? serve(there, back, actor, limit, round_trips) : answer(there, back, actor);
   }
 
  private:
-  std::uint64_t serve(Actor<S>& actor, PhaseLimit limit, std::vector<std::uint64_t>* times) {
+  static std::uint64_t serve(C& there, C& back, Actor<S>& actor, PhaseLimit limit,
+                             std::vector<std::uint64_t>* times) {
     std::uint64_t done = 0;
     Message reply;
     for (; !limit.reached(done); ++done) {
       const auto start = Clock::now();
-      if (!there_.push(actor.send_next()) || !back_.pop(reply)) return 2 * done;
+      if (!there.push(actor.send_next()) || !back.pop(reply)) return 2 * done;
       actor.receive(reply);
       // The sample ends before it is stored: a growing vector never lands in a sample.
       const auto end = Clock::now();
@@ -87,21 +108,20 @@ class PingpongShape {
             std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count()));
       }
     }
-    there_.push(Message{});
+    there.push(Message{});
     return 2 * done;
   }
 
-  std::uint64_t answer(Actor<S>& actor) {
+  static std::uint64_t answer(C& there, C& back, Actor<S>& actor) {
     Message message;
-    while (there_.pop(message) && message.object != nullptr) {
+    while (there.pop(message) && message.object != nullptr) {
       actor.receive(message);
-      if (!back_.push(actor.send_next())) break;
+      if (!back.push(actor.send_next())) break;
     }
-    return 0;  // interpreter 0 counts the round trips
+    return 0;  // the sender counts the round trips
   }
 
-  C there_;
-  C back_;
+  PairChannels<C> channels_;
 };
 
 }  // namespace refbench::workloads

@@ -12,9 +12,15 @@ Command parse(std::vector<std::string> args) {
   return parse_command_line(args);
 }
 
-RunOptions run(std::vector<std::string> args) {
-  args.insert(args.begin(), "run");
-  return std::get<RunOptions>(parse(args));
+template <class Options>
+Options parse_as(const char* command, std::vector<std::string> args) {
+  args.insert(args.begin(), command);
+  return std::get<Options>(parse(args));
+}
+
+RunOptions run_options(std::vector<std::string> args) { return parse_as<RunOptions>("run", args); }
+SweepOptions sweep_options(std::vector<std::string> args) {
+  return parse_as<SweepOptions>("sweep", args);
 }
 
 std::string error_of(std::vector<std::string> args) {
@@ -27,66 +33,115 @@ std::string error_of(std::vector<std::string> args) {
 }
 
 TEST(Cli, RunDefaultsAreTheDefaultComparison) {
-  const RunOptions o = run({});
-  EXPECT_EQ(o.strategies.size(), 5u);
-  EXPECT_EQ(o.workloads.size(), 2u);
+  const RunOptions o = run_options({});
+  EXPECT_EQ(o.points.strategies.size(), 5u);
+  EXPECT_EQ(o.points.workloads.size(), 2u);
+  EXPECT_EQ(o.points.payloads, (std::vector<std::uint32_t>{64}));
   EXPECT_FALSE(o.cores.has_value());
-  EXPECT_EQ(o.messages, 0u);
-  EXPECT_DOUBLE_EQ(o.seconds, 0.5);
-  EXPECT_EQ(o.repetitions, 5u);
-  EXPECT_FALSE(o.wait.has_value());
-  EXPECT_FALSE(o.verify);
-  EXPECT_TRUE(o.out.empty());
+  EXPECT_EQ(o.points.messages, 0u);
+  EXPECT_DOUBLE_EQ(o.points.seconds, 0.5);
+  EXPECT_EQ(o.points.repetitions, 5u);
+  EXPECT_FALSE(o.points.wait.has_value());
+  EXPECT_EQ(o.points.memory, pinning::MemoryPolicy::local);
+  EXPECT_FALSE(o.points.verify);
+  EXPECT_TRUE(o.output.out.empty());
+  EXPECT_TRUE(o.output.topology.empty());
+  EXPECT_FALSE(o.output.dry_run);
 }
 
 TEST(Cli, RunTakesEveryOption) {
-  const RunOptions o = run({"--strategy",
-                            "civ,atomic",
-                            "--workload",
-                            "pingpong",
-                            "--cores",
-                            "0,1",
-                            "--messages",
-                            "1e6",
-                            "--warmup-messages",
-                            "0",
-                            "--payload",
-                            "4096",
-                            "--objects",
-                            "64",
-                            "--local-work",
-                            "10",
-                            "--channel-capacity",
-                            "8",
-                            "--wait",
-                            "block",
-                            "--repetitions",
-                            "5",
-                            "--verify",
-                            "--out",
-                            "x.csv"});
-  EXPECT_EQ(o.strategies, (std::vector{workloads::Strategy::civ, workloads::Strategy::atomic}));
-  EXPECT_EQ(o.workloads, (std::vector{workloads::Workload::pingpong}));
+  const RunOptions o = run_options({"--strategy",
+                                    "civ,atomic",
+                                    "--workload",
+                                    "pingpong",
+                                    "--cores",
+                                    "0,1",
+                                    "--messages",
+                                    "1e6",
+                                    "--warmup-messages",
+                                    "0",
+                                    "--payload",
+                                    "4096",
+                                    "--objects",
+                                    "64",
+                                    "--local-work",
+                                    "10",
+                                    "--channel-capacity",
+                                    "8",
+                                    "--wait",
+                                    "block",
+                                    "--memory",
+                                    "interleave",
+                                    "--repetitions",
+                                    "2",
+                                    "--verify",
+                                    "--out",
+                                    "x.csv",
+                                    "--topology",
+                                    "synthetic:pu:2",
+                                    "--dry-run",
+                                    "--quiet"});
+  EXPECT_EQ(o.points.strategies,
+            (std::vector{workloads::Strategy::civ, workloads::Strategy::atomic}));
+  EXPECT_EQ(o.points.workloads, (std::vector{workloads::Workload::pingpong}));
   EXPECT_EQ(o.cores, "0,1");
-  EXPECT_EQ(o.messages, 1000000u);
-  EXPECT_EQ(o.warmup_messages, 0u);
-  EXPECT_EQ(o.payload_bytes, 4096u);
-  EXPECT_EQ(o.objects, 64u);
-  EXPECT_EQ(o.local_work, 10u);
-  EXPECT_EQ(o.channel_capacity, 8u);
-  EXPECT_EQ(o.wait, workloads::WaitPolicy::block);
-  EXPECT_EQ(o.repetitions, 5u);
-  EXPECT_TRUE(o.verify);
-  EXPECT_EQ(o.out, "x.csv");
+  EXPECT_EQ(o.points.messages, 1000000u);
+  EXPECT_EQ(o.points.warmup_messages, 0u);
+  EXPECT_EQ(o.points.payloads, (std::vector<std::uint32_t>{4096}));
+  EXPECT_EQ(o.points.objects, 64u);
+  EXPECT_EQ(o.points.local_work, 10u);
+  EXPECT_EQ(o.points.channel_capacity, 8u);
+  EXPECT_EQ(o.points.wait, workloads::WaitPolicy::block);
+  EXPECT_EQ(o.points.memory, pinning::MemoryPolicy::interleave);
+  EXPECT_EQ(o.points.repetitions, 2u);
+  EXPECT_TRUE(o.points.verify);
+  EXPECT_EQ(o.output.out, "x.csv");
+  EXPECT_EQ(o.output.topology, "synthetic:pu:2");
+  EXPECT_TRUE(o.output.dry_run);
+  EXPECT_TRUE(o.output.quiet);
 }
 
 TEST(Cli, WaitAutoMeansChosenPerPlacement) {
-  EXPECT_FALSE(run({"--wait", "auto"}).wait.has_value());
+  EXPECT_FALSE(run_options({"--wait", "auto"}).points.wait.has_value());
 }
 
-TEST(Cli, MessagesAndSecondsConflict) {
+TEST(Cli, SweepDefaultsToOnePairPerDistanceClass) {
+  const SweepOptions o = sweep_options({});
+  EXPECT_EQ(o.pairs, PairSelection::classes);
+  EXPECT_TRUE(o.interpreters.empty());
+  EXPECT_EQ(sweep_options({"--pairs", "all"}).pairs, PairSelection::all);
+  EXPECT_EQ(sweep_options({"--pairs", "unordered"}).pairs, PairSelection::unordered);
+}
+
+TEST(Cli, SweepScalesInterpretersWithAPlacement) {
+  const SweepOptions o =
+      sweep_options({"--interpreters", "2,4..6", "--placement", "scatter", "--payload", "64,4096"});
+  EXPECT_EQ(o.interpreters, (std::vector<unsigned>{2, 4, 5, 6}));
+  EXPECT_EQ(o.placement, "scatter");
+  EXPECT_EQ(o.points.payloads, (std::vector<std::uint32_t>{64, 4096}));
+}
+
+TEST(Cli, TopologyTakesASpecAPlacementAndTheMatrix) {
+  const auto o = parse_as<TopologyOptions>(
+      "topology",
+      {"--topology", "xml:x.xml", "--placement", "scatter", "--interpreters", "4", "--matrix"});
+  EXPECT_EQ(o.topology, "xml:x.xml");
+  EXPECT_EQ(o.placement, "scatter");
+  EXPECT_EQ(o.interpreters, 4u);
+  EXPECT_TRUE(o.matrix);
+}
+
+TEST(Cli, ConflictsAndMissingPartners) {
   EXPECT_EQ(error_of({"run", "--messages", "10", "--seconds", "1"}),
             "--messages and --seconds conflict: give one, a count of messages or a duration");
+  EXPECT_EQ(error_of({"sweep", "--pairs", "all", "--interpreters", "4"}),
+            "--pairs and --interpreters conflict: a sweep visits PU pairs or scales interpreters, "
+            "not both");
+  EXPECT_EQ(error_of({"sweep", "--interpreters", "4"}),
+            "--interpreters and --placement go together: --interpreters 2,4,8 --placement scatter");
+  EXPECT_EQ(error_of({"sweep", "--placement", "scatter"}),
+            "--interpreters and --placement go together: --interpreters 2,4,8 --placement scatter");
+  EXPECT_EQ(error_of({"topology", "--interpreters", "4"}), "--interpreters needs --placement SPEC");
 }
 
 TEST(Cli, BadValuesNameTheOptionAndWhatIsAllowed) {
@@ -97,6 +152,8 @@ TEST(Cli, BadValuesNameTheOptionAndWhatIsAllowed) {
             "--workload: 'fanout' is not allowed (allowed: stream, pingpong, or all)");
   EXPECT_EQ(error_of({"run", "--wait", "sleep"}),
             "--wait: 'sleep' is not allowed (allowed: spin, yield, block, auto)");
+  EXPECT_EQ(error_of({"run", "--memory", "near"}),
+            "--memory: 'near' is not allowed (allowed: local, remote, interleave)");
   EXPECT_EQ(error_of({"run", "--repetitions", "0"}),
             "--repetitions: '0' is not allowed (allowed: a whole number from 1 to 100000)");
   EXPECT_EQ(error_of({"run", "--objects", "-2"}),
@@ -104,12 +161,23 @@ TEST(Cli, BadValuesNameTheOptionAndWhatIsAllowed) {
   EXPECT_EQ(
       error_of({"run", "--channel-capacity", "0"}),
       "--channel-capacity: '0' is not allowed (allowed: a whole number from 1 to 1073741824)");
+  EXPECT_EQ(error_of({"run", "--payload", "64,64"}), "--payload: 64 is listed twice");
   EXPECT_EQ(error_of({"run", "--out", ""}), "--out: '' is not allowed (allowed: a file path)");
+  EXPECT_EQ(error_of({"run", "--topology", ""}),
+            "--topology: '' is not allowed (allowed: synthetic:DESC or xml:FILE)");
+  EXPECT_EQ(error_of({"sweep", "--pairs", "some"}),
+            "--pairs: 'some' is not allowed (allowed: all, unordered, classes)");
+  EXPECT_EQ(error_of({"sweep", "--interpreters", "8..2", "--placement", "compact"}),
+            "--interpreters: '8..2' is not allowed (allowed: a range A..B with A <= B, at most "
+            "100000 values)");
 }
 
 TEST(Cli, UnknownOptionsAndCommandsAreUsageErrors) {
   EXPECT_EQ(error_of({"run", "--fast"}), "unrecognised option '--fast' (see refbench run --help)");
-  EXPECT_EQ(error_of({"launch"}), "'launch' is not a command (allowed: run; see refbench --help)");
+  EXPECT_EQ(error_of({"sweep", "--cores", "0,1"}),
+            "unrecognised option '--cores' (see refbench sweep --help)");
+  EXPECT_EQ(error_of({"launch"}),
+            "'launch' is not a command (allowed: run, sweep, topology; see refbench --help)");
   EXPECT_NE(error_of({"run", "--strategy"}), "no error");
   EXPECT_NE(error_of({"run", "--strategy", "gil", "--strategy", "civ"}), "no error");
   EXPECT_NE(error_of({"run", "extra"}), "no error");
@@ -119,11 +187,16 @@ TEST(Cli, HelpExplainsEveryOptionWithItsDefault) {
   const auto help = std::get<HelpRequest>(parse({"run", "--help"})).text;
   for (const char* option :
        {"--strategy", "--workload", "--cores", "--messages", "--seconds", "--warmup-messages",
-        "--payload", "--objects", "--local-work", "--channel-capacity", "--wait", "--repetitions",
-        "--verify", "--out"}) {
+        "--payload", "--objects", "--local-work", "--channel-capacity", "--wait", "--memory",
+        "--repetitions", "--verify", "--topology", "--dry-run", "--out", "--quiet"}) {
     EXPECT_NE(help.find(option), std::string::npos) << option;
   }
   EXPECT_NE(help.find("default: 0.5"), std::string::npos);
+  const auto sweep = std::get<HelpRequest>(parse({"sweep", "--help"})).text;
+  for (const char* option : {"--pairs", "--interpreters", "--placement", "--dry-run"}) {
+    EXPECT_NE(sweep.find(option), std::string::npos) << option;
+  }
+  EXPECT_TRUE(std::holds_alternative<HelpRequest>(parse({"topology", "--help"})));
   EXPECT_TRUE(std::holds_alternative<HelpRequest>(parse({})));
   EXPECT_TRUE(std::holds_alternative<HelpRequest>(parse({"--help"})));
   EXPECT_TRUE(std::holds_alternative<VersionRequest>(parse({"--version"})));

@@ -176,6 +176,13 @@ TEST_F(EndToEnd, BadInputIsOneLineExitTwoAndNoFile) {
       {"run --messages 10 --out .", "is a directory"},
       {"run --objects 60000000 --payload 1000000 --out x.csv", "GiB of heaps"},
       {"frobnicate", "'frobnicate' is not a command"},
+      {"run --memory remote --out x.csv",
+       "--memory: remote memory needs 2 NUMA nodes; this machine has 1"},
+      {"run --topology xml:/no/such.xml --dry-run", "--topology: "},
+      {"sweep --interpreters 3 --placement 0,1,0 --out x.csv", "stream runs pairs"},
+      {"sweep --interpreters 4000 --placement compact --out x.csv", "compact needs 4000 PUs"},
+      {"sweep --interpreters 9999 --placement compact --out x.csv", "from 1 to 4096"},
+      {"topology --placement cross-package", "cross-package needs 2 packages"},
   };
   for (const BadInput& c : cases) {
     const Outcome o = refbench(c.args);
@@ -185,6 +192,103 @@ TEST_F(EndToEnd, BadInputIsOneLineExitTwoAndNoFile) {
     EXPECT_EQ(o.err.rfind("refbench: ", 0), 0u) << o.err;
     EXPECT_TRUE(files().empty()) << c.args;
   }
+}
+
+constexpr const char* kTwoSockets = "'synthetic:pack:2 numa:2 l3:2 core:4 pu:2'";
+
+std::string golden(const char* name) { return slurp(fs::path(REFBENCH_TEST_DATA_DIR) / name); }
+
+// Plans on machines we do not have, compared line by line with checked-in expectations.
+TEST_F(EndToEnd, PlansOnSyntheticMachinesMatchTheirGoldenFiles) {
+  struct Case {
+    std::string args;
+    const char* golden;
+  };
+  const Case cases[] = {
+      {"topology --topology 'synthetic:pack:2 core:2 pu:2' --placement scatter --interpreters 4 "
+       "--matrix",
+       "topology-command-two-packages.txt"},
+      {std::string("sweep --topology ") + kTwoSockets +
+           " --dry-run --strategy civ --workload stream --repetitions 1",
+       "sweep-classes-dry-run.txt"},
+      {std::string("sweep --topology ") + kTwoSockets +
+           " --dry-run --strategy gil,civ --workload pingpong --repetitions 1 --interpreters "
+           "2,4,8 --placement scatter --memory interleave",
+       "sweep-scaling-dry-run.txt"},
+      {std::string("run --topology ") + kTwoSockets +
+           " --dry-run --repetitions 1 --strategy atomic",
+       "run-default-dry-run.txt"},
+  };
+  for (const Case& c : cases) {
+    const Outcome o = refbench(c.args);
+    EXPECT_EQ(o.status, 0) << c.args << o.err;
+    EXPECT_EQ(o.out, golden(c.golden)) << c.args;
+    EXPECT_TRUE(files().empty()) << "a plan writes nothing: " << c.args;
+  }
+}
+
+TEST_F(EndToEnd, ASyntheticMachineCanOnlyBePlanned) {
+  const Outcome o = refbench(std::string("sweep --topology ") + kTwoSockets + " --out x.csv");
+  EXPECT_EQ(o.status, 2);
+  EXPECT_EQ(o.err,
+            "refbench: --topology: synthetic:pack:2 numa:2 l3:2 core:4 pu:2 can only be planned "
+            "on, not measured (add --dry-run)\n");
+  EXPECT_TRUE(files().empty());
+}
+
+TEST_F(EndToEnd, TopologyDescribesThisMachine) {
+  const Outcome o = refbench("topology --matrix");
+  ASSERT_EQ(o.status, 0) << o.err;
+  const auto topo = refbench::pinning::Topology::this_machine();
+  EXPECT_EQ(o.out.rfind(topo.describe(), 0), 0u) << o.out;
+  EXPECT_NE(o.out.find("same_pu: PUs"), std::string::npos);
+}
+
+// One row per pair, strategy, workload and repetition, each with the right class.
+TEST_F(EndToEnd, SweepOverAllPairsWritesEveryPointWithItsClass) {
+  if (!two_pus_0_and_1()) GTEST_SKIP() << "needs PUs 0 and 1";
+  const Outcome o = refbench(
+      "sweep --pairs all --messages 2000 --warmup-messages 100 --repetitions 2 --out s.csv");
+  ASSERT_EQ(o.status, 0) << o.err;
+  const auto topo = refbench::pinning::Topology::this_machine();
+  const std::size_t pus = topo.pus().size();
+  const Csv csv = parse_csv(slurp(dir_ / "s.csv"));
+  ASSERT_EQ(csv.rows.size(), pus * (pus - 1) * 5 * 2 * 2);
+  std::map<std::string, int> rows_per_pair;
+  for (std::size_t r = 0; r < csv.rows.size(); ++r) {
+    const std::string pair = csv.at(r, "pus");
+    ++rows_per_pair[pair];
+    const auto semicolon = pair.find(';');
+    const unsigned a = std::stoul(pair.substr(0, semicolon));
+    const unsigned b = std::stoul(pair.substr(semicolon + 1));
+    EXPECT_NE(a, b);
+    EXPECT_EQ(csv.at(r, "distance_class"), refbench::pinning::name(topo.distance(a, b)));
+    EXPECT_FALSE(csv.at(r, "memory").empty());
+  }
+  EXPECT_EQ(rows_per_pair.size(), pus * (pus - 1));
+  for (const auto& [pair, count] : rows_per_pair) EXPECT_EQ(count, 5 * 2 * 2) << pair;
+  EXPECT_NE(o.out.find("by distance class"), std::string::npos) << o.out;
+  EXPECT_NE(o.err.find("[1/"), std::string::npos) << "a progress line per point";
+}
+
+TEST_F(EndToEnd, SweepScalesPairsOfInterpreters) {
+  if (!two_pus_0_and_1()) GTEST_SKIP() << "needs PUs 0 and 1";
+  const Outcome o = refbench(
+      "sweep --interpreters 2,4 --placement 0,1,0,1 --strategy gil,atomic --workload stream "
+      "--messages 2000 --repetitions 1 --out scale.csv --quiet");
+  // 0,1,0,1 names 4 PUs: right for 4 interpreters, wrong for 2.
+  EXPECT_EQ(o.status, 2);
+  EXPECT_NE(o.err.find("0,1,0,1 names 4 PUs for 2 interpreters"), std::string::npos) << o.err;
+
+  const Outcome ok = refbench(
+      "sweep --interpreters 2 --placement compact --strategy gil,atomic --workload stream "
+      "--messages 2000 --repetitions 1 --out scale.csv --quiet");
+  ASSERT_EQ(ok.status, 0) << ok.err;
+  EXPECT_NE(ok.out.find("by interpreters"), std::string::npos) << ok.out;
+  const Csv csv = parse_csv(slurp(dir_ / "scale.csv"));
+  ASSERT_EQ(csv.rows.size(), 2u);
+  EXPECT_EQ(csv.at(0, "interpreters"), "2");
+  EXPECT_EQ(csv.at(0, "pus"), "0;1");
 }
 
 TEST_F(EndToEnd, HelpAndVersionExitZero) {

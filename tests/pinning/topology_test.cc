@@ -395,9 +395,9 @@ TEST(MemoryPlan, OneNodeIsFirstTouchAndRefusesRemoteAndInterleave) {
   const Topology topo = Topology::load(kOnePackage);
   EXPECT_EQ(topo.memory_plan(2, MemoryPolicy::local), "first-touch");
   EXPECT_EQ(error_of([&] { topo.memory_plan(2, MemoryPolicy::remote); }),
-            "--memory remote needs 2 NUMA nodes; synthetic:pack:1 core:4 pu:1 has 1");
+            "remote memory needs 2 NUMA nodes; synthetic:pack:1 core:4 pu:1 has 1");
   EXPECT_EQ(error_of([&] { topo.memory_plan(2, MemoryPolicy::interleave); }),
-            "--memory interleave needs 2 NUMA nodes; synthetic:pack:1 core:4 pu:1 has 1");
+            "interleave memory needs 2 NUMA nodes; synthetic:pack:1 core:4 pu:1 has 1");
   EXPECT_EQ(error_of([&] { topo.memory_plan(4, MemoryPolicy::local); }),
             "PU 4 is not in synthetic:pack:1 core:4 pu:1 (PUs: 0-3)");
 }
@@ -417,7 +417,7 @@ TEST(BindMemory, ThisMachineDoesWhatItPlannedOrFirstTouch) {
   if (topo.numa_nodes() == 1) {
     EXPECT_EQ(topo.bind_memory(area, pu, MemoryPolicy::local), "first-touch");
     EXPECT_EQ(error_of([&] { topo.bind_memory(area, pu, MemoryPolicy::remote); }),
-              "--memory remote needs 2 NUMA nodes; this machine has 1");
+              "remote memory needs 2 NUMA nodes; this machine has 1");
     return;
   }
   for (const MemoryPolicy policy :
@@ -425,6 +425,22 @@ TEST(BindMemory, ThisMachineDoesWhatItPlannedOrFirstTouch) {
     const std::string done = topo.bind_memory(area, pu, policy);
     EXPECT_TRUE(done == topo.memory_plan(pu, policy) || done == "first-touch") << done;
   }
+}
+
+}  // namespace
+}  // namespace refbench::pinning
+
+namespace refbench::pinning {
+namespace {
+
+// hwloc gives a synthetic machine without a numa level one NUMA node spanning everything:
+// PUs on different packages still cross the interconnect.
+TEST(Distance, DifferentPackagesAreCrossPackageEvenInOneNumaNode) {
+  const Topology topo = Topology::load("synthetic:pack:2 core:2 pu:2");
+  ASSERT_EQ(topo.numa_nodes(), 1u);
+  EXPECT_EQ(topo.distance(0, 4), DistanceClass::cross_package);
+  EXPECT_EQ(topo.distance(0, 2), DistanceClass::same_package);
+  EXPECT_EQ(topo.distance(0, 1), DistanceClass::smt_sibling);
 }
 
 }  // namespace

@@ -60,6 +60,17 @@ TEST_F(CsvFileTest, NothingIsLeftBehindWithoutCommit) {
   EXPECT_TRUE(fs::is_empty(dir_));
 }
 
+TEST_F(CsvFileTest, AStreamWritesInPlaceAndKeepsFinishedRows) {
+  const fs::path path = dir_ / "sweep.csv";
+  {
+    CsvFile csv(path, {"x"}, CsvFile::Mode::stream);
+    csv.write_row({"1"});
+    EXPECT_EQ(slurp(path), "x\r\n1\r\n") << "each row is in the file as soon as it is written";
+  }  // interrupted: never committed
+  EXPECT_EQ(slurp(path), "x\r\n1\r\n");
+  EXPECT_FALSE(fs::exists(path.string() + ".tmp"));
+}
+
 TEST_F(CsvFileTest, AnUnwritablePathIsAnOutputError) {
   try {
     CsvFile csv(dir_ / "missing-dir" / "out.csv", {"x"});
@@ -86,6 +97,7 @@ TEST(ResultRowCsv, GoldenHeaderAndRow) {
   r.pus = "0;1";
   r.distance_class = "shared_l3";
   r.wait_policy = "spin";
+  r.memory = "first-touch;first-touch";
   r.topology = "this machine";
   r.repetition = 2;
   r.payload_bytes = 64;

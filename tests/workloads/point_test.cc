@@ -142,12 +142,44 @@ TEST(Point, AHookThatThrowsFailsThePointWithoutHanging) {
                std::runtime_error);
 }
 
+// Independent pairs: 2k sends to 2k+1. Every pair does its own messages.
+TEST(Point, RunsSeveralPairsAtOnce) {
+  for (Workload w : kAllWorkloads) {
+    for (Strategy s : {Strategy::gil, Strategy::civ}) {
+      PointConfig c = small_point(s, w, WaitPolicy::yield);
+      c.interpreters = 6;
+      c.messages = 2000;
+      const PointResult r = run_point(c, {});
+      const std::uint64_t per_send = w == Workload::pingpong ? 2 : 1;
+      EXPECT_EQ(r.messages, 3 * per_send * c.messages) << name(s) << " " << name(w);
+      EXPECT_EQ(r.integrity.violations(), 0u);
+      if (w == Workload::pingpong) {
+        EXPECT_EQ(r.round_trip_ns.size(), 3 * c.messages);
+      }
+    }
+  }
+}
+
+TEST(Point, PairsAreTheLinks) {
+  using Links = std::vector<std::pair<unsigned, unsigned>>;
+  EXPECT_EQ(links(Workload::stream, 2), (Links{{0, 1}}));
+  EXPECT_EQ(links(Workload::pingpong, 6), (Links{{0, 1}, {2, 3}, {4, 5}}));
+  EXPECT_EQ(interpreters_problem(Workload::stream, 4), "");
+  EXPECT_EQ(interpreters_problem(Workload::pingpong, 3),
+            "pingpong runs pairs of interpreters: 3 is not allowed (allowed: an even count, 2 or "
+            "more)");
+  EXPECT_NE(interpreters_problem(Workload::stream, 0), "");
+}
+
 TEST(Point, RejectsAPointWithNothingToRun) {
   PointConfig c = small_point(Strategy::gil, Workload::stream, WaitPolicy::spin);
   c.messages = 0;
   EXPECT_THROW(run_point(c, {}), std::invalid_argument);
   c.messages = 1;
   c.objects = 0;
+  EXPECT_THROW(run_point(c, {}), std::invalid_argument);
+  c.objects = 1;
+  c.interpreters = 3;
   EXPECT_THROW(run_point(c, {}), std::invalid_argument);
 }
 

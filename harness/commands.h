@@ -1,0 +1,24 @@
+// The commands: each returns the exit status (0 ok, 1 a failure while measuring) and
+// throws UsageError for input it cannot run, before it writes any file.
+#pragma once
+
+#include <ostream>
+
+#include "harness/options.h"
+
+namespace refbench::harness {
+
+// Plans the points (default or --cores placements), runs them, writes the CSV as a whole
+// file, and prints a table per workload and placement. Exit 1 if a correct strategy showed
+// a violation or a point failed (the rows finished before are kept).
+int run_command(const RunOptions& options, std::ostream& out, std::ostream& err);
+
+// Plans the points over PU pairs or interpreter counts, runs them with a progress line
+// each, streams rows to the CSV, and ends with a summary per distance class (or per
+// interpreter count). Exit status as run_command's.
+int sweep_command(const SweepOptions& options, std::ostream& out, std::ostream& err);
+
+// Describes the topology, the distance classes present, and optionally a placement.
+int topology_command(const TopologyOptions& options, std::ostream& out);
+
+}  // namespace refbench::harness

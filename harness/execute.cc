@@ -1,0 +1,72 @@
+#include "harness/execute.h"
+
+#include "results/statistics.h"
+#include "workloads/point.h"
+
+namespace refbench::harness {
+namespace {
+
+using results::ResultRow;
+
+std::string join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const std::string& part : parts) out += (out.empty() ? "" : ";") + part;
+  return out;
+}
+
+void describe_point(ResultRow& row, const workloads::PointConfig& c, const Point& point,
+                    const std::string& topology) {
+  row.workload = std::string(name(c.workload));
+  row.strategy = std::string(name(c.strategy));
+  row.strategy_is_correct = workloads::is_correct(c.strategy);
+  row.interpreters = c.interpreters;
+  row.pus = point.placement.pus_field();
+  row.distance_class = std::string(pinning::name(point.placement.distance));
+  row.wait_policy = std::string(name(c.wait));
+  row.topology = topology;
+  row.repetition = point.repetition;
+  row.payload_bytes = c.payload_bytes;
+  row.objects = c.objects;
+  row.local_work = c.local_work;
+  row.channel_capacity = c.channel_capacity;
+  row.warmup_messages = c.warmup_messages;
+}
+
+void record_measurements(ResultRow& row, const workloads::PointConfig& c,
+                         workloads::PointResult&& r) {
+  row.messages = r.messages;
+  row.round_trips = r.round_trips;
+  row.elapsed_s = r.elapsed_seconds;
+  if (c.workload == workloads::Workload::pingpong) {
+    const results::LatencySummary rtt = results::summarize_latency(std::move(r.round_trip_ns));
+    row.rtt_p50_ns = rtt.p50;
+    row.rtt_p99_ns = rtt.p99;
+    row.rtt_max_ns = rtt.max;
+  }
+  const workloads::Integrity& i = r.integrity;
+  row.verified = c.verify;
+  row.leaks = i.leaks;
+  row.premature_frees = i.events.premature_frees;
+  row.use_after_free = i.events.use_after_free;
+  row.double_frees = i.events.double_frees;
+  row.views_left_open = i.views_left_open;
+  row.resource_warnings = i.events.resource_warnings;
+  row.lost_updates = i.lost_updates;
+  row.violations = i.violations();
+}
+
+}  // namespace
+
+ResultRow measure(const pinning::Topology& topo, const PointOptions& options, const Point& point) {
+  const workloads::PointConfig config = point_config(options, point);
+  std::vector<std::string> memory_used;
+  const workloads::ThreadHooks hooks =
+      point_hooks(topo, point.placement.pus, options.memory, memory_used);
+  ResultRow row;
+  describe_point(row, config, point, topo.source());
+  record_measurements(row, config, workloads::run_point(config, hooks));
+  row.memory = join(memory_used);
+  return row;
+}
+
+}  // namespace refbench::harness

@@ -1,0 +1,16 @@
+// Measuring one point of a plan on this machine and turning it into a result row.
+#pragma once
+
+#include "harness/options.h"
+#include "harness/plan.h"
+#include "pinning/topology.h"
+#include "results/row.h"
+
+namespace refbench::harness {
+
+// Runs `point` with its interpreters pinned and their heaps placed, and returns its row.
+// Throws whatever stopped the point (a thread that could not be pinned, say).
+results::ResultRow measure(const pinning::Topology& topo, const PointOptions& options,
+                           const Point& point);
+
+}  // namespace refbench::harness

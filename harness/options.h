@@ -1,0 +1,72 @@
+// What the commands were asked to do, after parsing and checking.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pinning/topology.h"
+#include "workloads/vocabulary.h"
+
+namespace refbench::harness {
+
+// Settings every point of a run or a sweep shares.
+struct PointOptions {
+  std::vector<workloads::Strategy> strategies{workloads::kAllStrategies.begin(),
+                                              workloads::kAllStrategies.end()};
+  std::vector<workloads::Workload> workloads{workloads::kAllWorkloads.begin(),
+                                             workloads::kAllWorkloads.end()};
+  std::vector<std::uint32_t> payloads{64};
+  std::uint64_t messages = 0;  // 0: run for `seconds`
+  double seconds = 0.5;
+  std::uint64_t warmup_messages = 10000;
+  std::uint32_t objects = 1;
+  std::uint32_t local_work = 0;
+  std::uint32_t channel_capacity = 256;
+  std::optional<workloads::WaitPolicy> wait;  // none: auto (spin apart, yield on one PU)
+  unsigned repetitions = 5;
+  bool verify = false;
+  pinning::MemoryPolicy memory = pinning::MemoryPolicy::local;
+};
+
+// Where the plan comes from and where its results go.
+struct OutputOptions {
+  std::string topology;       // "" = this machine; synthetic:... and xml:... plan only
+  bool dry_run = false;       // print the plan, run nothing, write nothing
+  std::filesystem::path out;  // empty: results/refbench-YYYYmmdd-HHMMSS.csv
+  bool quiet = false;
+};
+
+struct RunOptions {
+  PointOptions points;
+  OutputOptions output;
+  // A placement spec for two interpreters; none: one PU, the nearest pair, the farthest.
+  std::optional<std::string> cores;
+};
+
+// The PU pairs a sweep visits.
+enum class PairSelection {
+  all,        // every ordered pair of distinct PUs (a core-to-core matrix)
+  unordered,  // every pair once
+  classes,    // the first pair of each distance class present, same PU included
+};
+
+struct SweepOptions {
+  PointOptions points;
+  OutputOptions output;
+  PairSelection pairs = PairSelection::classes;
+  // Scaling instead of pairs: these interpreter counts, placed by `placement`.
+  std::vector<unsigned> interpreters;
+  std::string placement;
+};
+
+struct TopologyOptions {
+  std::string topology;  // as OutputOptions::topology
+  std::optional<std::string> placement;
+  unsigned interpreters = 2;
+  bool matrix = false;  // print the distance class of every pair of PUs
+};
+
+}  // namespace refbench::harness

@@ -1,0 +1,91 @@
+#include "harness/plan.h"
+
+#include "harness/usage_error.h"
+
+namespace refbench::harness {
+namespace {
+
+std::string count_of(std::size_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+void check_interpreters(workloads::Workload w, const PuList& pus) {
+  const std::string problem = workloads::interpreters_problem(w, static_cast<unsigned>(pus.size()));
+  if (!problem.empty()) throw UsageError(problem);
+}
+
+}  // namespace
+
+Plan make_plan(const PointOptions& options, const pinning::Topology& topo,
+               const std::vector<PuList>& pu_lists) {
+  Plan plan;
+  for (workloads::Workload w : options.workloads) {
+    for (std::uint32_t payload : options.payloads) {
+      for (const PuList& pus : pu_lists) {
+        check_interpreters(w, pus);
+        Point point;
+        point.workload = w;
+        point.placement = make_placement(topo, pus, w);
+        point.payload_bytes = payload;
+        point.wait = options.wait.value_or(automatic_wait_policy(pus));
+        point.memory = planned_memory(topo, pus, options.memory);
+        for (unsigned rep = 1; rep <= options.repetitions; ++rep) {
+          point.repetition = rep;
+          for (workloads::Strategy s : options.strategies) {
+            point.strategy = s;
+            plan.points.push_back(point);
+          }
+        }
+      }
+    }
+  }
+  plan.dimensions = count_of(options.strategies.size(), "strategy", "strategies") + " x " +
+                    count_of(options.workloads.size(), "workload", "workloads") + " x " +
+                    count_of(pu_lists.size(), "placement", "placements") + " x " +
+                    count_of(options.payloads.size(), "payload", "payloads") + " x " +
+                    count_of(options.repetitions, "repetition", "repetitions");
+  return plan;
+}
+
+bool same_group(const Point& a, const Point& b) {
+  return a.workload == b.workload && a.payload_bytes == b.payload_bytes &&
+         a.placement.pus == b.placement.pus;
+}
+
+workloads::PointConfig point_config(const PointOptions& options, const Point& point) {
+  workloads::PointConfig c;
+  c.strategy = point.strategy;
+  c.workload = point.workload;
+  c.wait = point.wait;
+  c.interpreters = static_cast<unsigned>(point.placement.pus.size());
+  c.messages = options.messages;
+  c.duration = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::duration<double>(options.messages > 0 ? 0 : options.seconds));
+  c.warmup_messages = options.warmup_messages;
+  c.payload_bytes = point.payload_bytes;
+  c.objects = options.objects;
+  c.local_work = options.local_work;
+  c.channel_capacity = options.channel_capacity;
+  c.verify = options.verify;
+  return c;
+}
+
+std::string describe(const Point& point) {
+  return std::string(name(point.workload)) + "  " + std::string(name(point.strategy)) + "  PUs " +
+         point.placement.pus_text() + " (" + std::string(pinning::name(point.placement.distance)) +
+         ")  payload " + std::to_string(point.payload_bytes) + "  wait " +
+         std::string(name(point.wait)) + "  memory " + point.memory + "  rep " +
+         std::to_string(point.repetition);
+}
+
+std::string describe(const Plan& plan, const pinning::Topology& topo) {
+  std::string out = "plan on " + topo.source() + ": " +
+                    count_of(plan.points.size(), "point", "points") + " (" + plan.dimensions +
+                    ")\n";
+  for (std::size_t i = 0; i < plan.points.size(); ++i) {
+    out += "  " + std::to_string(i + 1) + "  " + describe(plan.points[i]) + "\n";
+  }
+  return out;
+}
+
+}  // namespace refbench::harness

@@ -1,0 +1,59 @@
+// CSV files (RFC 4180) that are never half-written. A whole file (a run) goes to a temporary
+// file beside the target and takes its real name only on commit(). A stream (a sweep, which
+// may run for hours) is written in place, a flushed row at a time: an interrupted sweep
+// keeps every row it finished, and no row is ever half there.
+#pragma once
+
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace refbench::results {
+
+class OutputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Quotes a field if it holds a comma, quote, CR or LF; doubles inner quotes.
+std::string csv_escape(std::string_view field);
+// One record: escaped fields joined by commas, ended by CRLF as RFC 4180 says.
+std::string csv_record(const std::vector<std::string>& fields);
+
+class CsvFile {
+ public:
+  enum class Mode { whole_file, stream };
+
+  // Creates `path` + ".tmp" (whole_file) or `path` (stream) and writes the header. Throws
+  // OutputError naming the path and strerror if it cannot (the directory must exist).
+  CsvFile(std::filesystem::path path, const std::vector<std::string>& header,
+          Mode mode = Mode::whole_file);
+  CsvFile(const CsvFile&) = delete;
+  CsvFile& operator=(const CsvFile&) = delete;
+  // Without commit() a whole file's temporary file is removed: nothing half-written is
+  // left. A stream keeps its finished rows.
+  ~CsvFile();
+
+  // Appends and flushes one row (as many fields as the header).
+  void write_row(const std::vector<std::string>& fields);
+  // Closes the file; a whole file is renamed from its temporary name to its real one.
+  void commit();
+
+  const std::filesystem::path& path() const { return path_; }
+  std::size_t rows() const { return rows_; }
+
+ private:
+  void write_record(const std::vector<std::string>& fields);
+
+  std::filesystem::path path_;
+  std::filesystem::path writing_;  // path_ + ".tmp" for a whole file, path_ for a stream
+  std::size_t columns_;
+  std::FILE* file_ = nullptr;
+  std::size_t rows_ = 0;
+  bool committed_ = false;
+};
+
+}  // namespace refbench::results

@@ -1,0 +1,80 @@
+#include "results/row.h"
+
+#include <array>
+#include <cstdio>
+#include <functional>
+
+namespace refbench::results {
+namespace {
+
+std::string number(std::uint64_t n) { return std::to_string(n); }
+std::string flag(bool b) { return b ? "1" : "0"; }
+std::string maybe(const std::optional<std::uint64_t>& n) { return n ? number(*n) : ""; }
+
+// Plain decimals (never exponents, which some CSV readers take for text) with a fixed
+// number of places: nanoseconds for seconds, thousandths for the per-message figures.
+std::string decimal(double x, int places) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", places, x);
+  return buffer;
+}
+
+struct Column {
+  const char* name;
+  std::function<std::string(const ResultRow&)> field;
+};
+
+const std::vector<Column>& columns() {
+  static const std::vector<Column> kColumns = {
+      {"workload", [](const ResultRow& r) { return r.workload; }},
+      {"strategy", [](const ResultRow& r) { return r.strategy; }},
+      {"strategy_is_correct", [](const ResultRow& r) { return flag(r.strategy_is_correct); }},
+      {"interpreters", [](const ResultRow& r) { return number(r.interpreters); }},
+      {"pus", [](const ResultRow& r) { return r.pus; }},
+      {"distance_class", [](const ResultRow& r) { return r.distance_class; }},
+      {"wait_policy", [](const ResultRow& r) { return r.wait_policy; }},
+      {"memory", [](const ResultRow& r) { return r.memory; }},
+      {"topology", [](const ResultRow& r) { return r.topology; }},
+      {"repetition", [](const ResultRow& r) { return number(r.repetition); }},
+      {"payload_bytes", [](const ResultRow& r) { return number(r.payload_bytes); }},
+      {"objects", [](const ResultRow& r) { return number(r.objects); }},
+      {"local_work", [](const ResultRow& r) { return number(r.local_work); }},
+      {"channel_capacity", [](const ResultRow& r) { return number(r.channel_capacity); }},
+      {"warmup_messages", [](const ResultRow& r) { return number(r.warmup_messages); }},
+      {"messages", [](const ResultRow& r) { return number(r.messages); }},
+      {"round_trips",
+       [](const ResultRow& r) { return r.round_trips ? number(r.round_trips) : ""; }},
+      {"elapsed_s", [](const ResultRow& r) { return decimal(r.elapsed_s, 9); }},
+      {"msgs_per_s", [](const ResultRow& r) { return decimal(r.msgs_per_s(), 1); }},
+      {"ns_per_msg", [](const ResultRow& r) { return decimal(r.ns_per_msg(), 3); }},
+      {"rtt_p50_ns", [](const ResultRow& r) { return maybe(r.rtt_p50_ns); }},
+      {"rtt_p99_ns", [](const ResultRow& r) { return maybe(r.rtt_p99_ns); }},
+      {"rtt_max_ns", [](const ResultRow& r) { return maybe(r.rtt_max_ns); }},
+      {"verified", [](const ResultRow& r) { return flag(r.verified); }},
+      {"leaks", [](const ResultRow& r) { return number(r.leaks); }},
+      {"premature_frees", [](const ResultRow& r) { return number(r.premature_frees); }},
+      {"use_after_free", [](const ResultRow& r) { return number(r.use_after_free); }},
+      {"double_frees", [](const ResultRow& r) { return number(r.double_frees); }},
+      {"views_left_open", [](const ResultRow& r) { return number(r.views_left_open); }},
+      {"resource_warnings", [](const ResultRow& r) { return number(r.resource_warnings); }},
+      {"lost_updates", [](const ResultRow& r) { return maybe(r.lost_updates); }},
+      {"violations", [](const ResultRow& r) { return number(r.violations); }},
+  };
+  return kColumns;
+}
+
+}  // namespace
+
+std::vector<std::string> csv_header() {
+  std::vector<std::string> names;
+  for (const Column& c : columns()) names.emplace_back(c.name);
+  return names;
+}
+
+std::vector<std::string> csv_fields(const ResultRow& row) {
+  std::vector<std::string> fields;
+  for (const Column& c : columns()) fields.push_back(c.field(row));
+  return fields;
+}
+
+}  // namespace refbench::results

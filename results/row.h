@@ -1,0 +1,60 @@
+// One row of results: a point and repetition, what was measured, and its integrity. The
+// CSV columns are defined once, here, with their units in their names.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace refbench::results {
+
+struct ResultRow {
+  // The point.
+  std::string workload;
+  std::string strategy;
+  bool strategy_is_correct = true;
+  unsigned interpreters = 0;
+  std::string pus;  // PU OS indices in interpreter order, ';'-separated: "0;1"
+  std::string distance_class;
+  std::string wait_policy;
+  std::string memory;  // heap placement per interpreter, ';'-separated: "local:numa0;..."
+  std::string topology;
+  unsigned repetition = 0;
+  std::uint64_t payload_bytes = 0;
+  std::uint64_t objects = 0;
+  std::uint64_t local_work = 0;
+  std::uint64_t channel_capacity = 0;
+  std::uint64_t warmup_messages = 0;
+  // What was measured.
+  std::uint64_t messages = 0;
+  std::uint64_t round_trips = 0;
+  double elapsed_s = 0;
+  std::optional<std::uint64_t> rtt_p50_ns;  // pingpong only
+  std::optional<std::uint64_t> rtt_p99_ns;
+  std::optional<std::uint64_t> rtt_max_ns;
+  // Integrity.
+  bool verified = false;
+  std::uint64_t leaks = 0;
+  std::uint64_t premature_frees = 0;
+  std::uint64_t use_after_free = 0;
+  std::uint64_t double_frees = 0;
+  std::uint64_t views_left_open = 0;
+  std::uint64_t resource_warnings = 0;
+  std::optional<std::uint64_t> lost_updates;  // with --verify only
+  std::uint64_t violations = 0;
+
+  double msgs_per_s() const {
+    return elapsed_s > 0 ? static_cast<double>(messages) / elapsed_s : 0;
+  }
+  double ns_per_msg() const {
+    return messages > 0 ? elapsed_s * 1e9 / static_cast<double>(messages) : 0;
+  }
+};
+
+// The CSV header: stable snake_case names, units in the names.
+std::vector<std::string> csv_header();
+// The row's fields in header order. Figures that were not measured are empty, never 0.
+std::vector<std::string> csv_fields(const ResultRow& row);
+
+}  // namespace refbench::results
