@@ -9,9 +9,23 @@ std::string count_of(std::size_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
-void check_interpreters(workloads::Workload w, const PuList& pus) {
-  const std::string problem = workloads::interpreters_problem(w, static_cast<unsigned>(pus.size()));
-  if (!problem.empty()) throw UsageError(problem);
+// The lists workload w can run; the others are noted, and none at all is an error.
+std::vector<const PuList*> runnable(workloads::Workload w, const std::vector<PuList>& pu_lists,
+                                    std::vector<std::string>& notes) {
+  std::vector<const PuList*> kept;
+  std::string first_problem;
+  for (const PuList& pus : pu_lists) {
+    const std::string problem =
+        workloads::interpreters_problem(w, static_cast<unsigned>(pus.size()));
+    if (problem.empty()) {
+      kept.push_back(&pus);
+    } else {
+      if (first_problem.empty()) first_problem = problem;
+      notes.push_back("left out: " + problem);
+    }
+  }
+  if (kept.empty()) throw UsageError(first_problem);
+  return kept;
 }
 
 }  // namespace
@@ -20,9 +34,10 @@ Plan make_plan(const PointOptions& options, const pinning::Topology& topo,
                const std::vector<PuList>& pu_lists) {
   Plan plan;
   for (workloads::Workload w : options.workloads) {
+    const std::vector<const PuList*> lists = runnable(w, pu_lists, plan.notes);
     for (std::uint32_t payload : options.payloads) {
-      for (const PuList& pus : pu_lists) {
-        check_interpreters(w, pus);
+      for (const PuList* list : lists) {
+        const PuList& pus = *list;
         Point point;
         point.workload = w;
         point.placement = make_placement(topo, pus, w);
@@ -82,6 +97,7 @@ std::string describe(const Plan& plan, const pinning::Topology& topo) {
   std::string out = "plan on " + topo.source() + ": " +
                     count_of(plan.points.size(), "point", "points") + " (" + plan.dimensions +
                     ")\n";
+  for (const std::string& note : plan.notes) out += note + "\n";
   for (std::size_t i = 0; i < plan.points.size(); ++i) {
     out += "  " + std::to_string(i + 1) + "  " + describe(plan.points[i]) + "\n";
   }

@@ -27,13 +27,15 @@ struct Plan {
   std::vector<Point> points;
   // "5 strategies x 2 workloads x 3 placements x 1 payload x 5 repetitions"
   std::string dimensions;
+  // Placements a workload cannot run and were left out, one line each.
+  std::vector<std::string> notes;
 };
 
 // The points for `pu_lists` (each list one placement of every workload), in run order: for
 // each workload, payload and placement, repetitions outermost and strategies innermost, so
-// every strategy of a group sees the same drift of the machine. Throws UsageError for a
-// workload that cannot run on a list's interpreter count, or a memory policy the topology
-// cannot satisfy.
+// every strategy of a group sees the same drift of the machine. A list with an interpreter
+// count a workload cannot run is left out for that workload, with a note; a workload left
+// with none is a UsageError, as is a memory policy the topology cannot satisfy.
 Plan make_plan(const PointOptions& options, const pinning::Topology& topo,
                const std::vector<PuList>& pu_lists);
 
@@ -47,7 +49,8 @@ workloads::PointConfig point_config(const PointOptions& options, const Point& po
 // first-touch  rep 2".
 std::string describe(const Point& point);
 
-// What --dry-run prints: the dimensions, the count, and one numbered line per point.
+// What --dry-run prints: the dimensions, the count, the notes, and one numbered line per
+// point.
 std::string describe(const Plan& plan, const pinning::Topology& topo);
 
 }  // namespace refbench::harness

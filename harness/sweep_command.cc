@@ -43,8 +43,9 @@ int sweep_command(const SweepOptions& options, std::ostream& out, std::ostream& 
   const auto csv = open_results(options.output, results::CsvFile::Mode::stream);
   if (!options.output.quiet) {
     out << "refbench sweep: " << plan.points.size() << " points (" << plan.dimensions
-        << "), rows stream to " << csv->path().string() << "\n"
-        << std::flush;
+        << "), rows stream to " << csv->path().string() << "\n";
+    for (const std::string& note : plan.notes) out << note << "\n";
+    out << std::flush;
   }
   std::vector<results::ResultRow> rows;
   const int status =

@@ -76,6 +76,22 @@ TEST(Plan, MemoryIsPlannedPerInterpreter) {
   EXPECT_EQ(make_plan(o, topo, {{0, 32}}).points.front().memory, "remote:numa2;remote:numa0");
 }
 
+// A range of interpreter counts keeps what the workload can run and says what it left out.
+TEST(Plan, CountsAWorkloadCannotRunAreLeftOutWithANote) {
+  const auto topo = two_sockets();
+  PointOptions o = two_strategies();
+  o.workloads = {Workload::stream};
+  o.repetitions = 1;
+  const Plan plan = make_plan(o, topo, {{0}, {0, 1}, {0, 1, 2}, {0, 1, 2, 3}});
+  ASSERT_EQ(plan.points.size(), 2u * 2 * 2);  // 2 and 4 interpreters, 2 payloads, 2 strategies
+  EXPECT_EQ(plan.points.front().placement.pus.size(), 2u);
+  EXPECT_EQ(plan.notes, (std::vector<std::string>{
+                            "left out: stream runs pairs of interpreters: 1 is not allowed "
+                            "(allowed: an even count, 2 or more)",
+                            "left out: stream runs pairs of interpreters: 3 is not allowed "
+                            "(allowed: an even count, 2 or more)"}));
+}
+
 TEST(Plan, RefusesWhatTheWorkloadsOrTheMachineCannotDo) {
   const auto topo = two_sockets();
   EXPECT_THROW(make_plan(two_strategies(), topo, {{0, 1, 2}}), UsageError);
