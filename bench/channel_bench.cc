@@ -15,6 +15,7 @@
 #include <map>
 #include <thread>
 
+#include "bench/bench_support.h"
 #include "harness/placements.h"
 #include "pinning/topology.h"
 #include "results/statistics.h"
@@ -68,9 +69,7 @@ using BoostFixed = BoostChannel<FixedSpsc<kCapacity>>;
 
 using RefbenchChannel = Channel<Message>;
 
-// Set from --cores before the benchmarks run.
-refbench::pinning::Topology* g_topology = nullptr;
-refbench::harness::PuList g_pus;
+refbench::bench::Setup* g_setup = nullptr;
 
 void report(benchmark::State& state, std::uint64_t messages, double seconds) {
   state.SetIterationTime(seconds);
@@ -85,14 +84,14 @@ void BM_BareQueue(benchmark::State& state) {
     Queue queue(kCapacity, WaitPolicy::spin);
     std::uint64_t sum = 0;
     std::thread consumer([&] {
-      g_topology->bind_this_thread(g_pus[1]);
+      refbench::bench::pin(*g_setup, 1);
       Message m;
       for (std::uint64_t i = 0; i < kMessages; ++i) {
         queue.pop(m);
         sum += reinterpret_cast<std::uintptr_t>(m.object);
       }
     });
-    g_topology->bind_this_thread(g_pus[0]);
+    refbench::bench::pin(*g_setup, 0);
     const auto start = std::chrono::steady_clock::now();
     for (std::uint64_t i = 1; i <= kMessages; ++i) {
       queue.push(Message{reinterpret_cast<refbench::workloads::Object*>(i), nullptr});
@@ -118,7 +117,7 @@ void BM_ImmortalStream(benchmark::State& state) {
   config.channel_capacity = kCapacity;
   std::vector<std::string> memory_used;
   const auto hooks = refbench::harness::point_hooks(
-      *g_topology, g_pus, refbench::pinning::MemoryPolicy::local, memory_used);
+      g_setup->topology, g_setup->pus, refbench::pinning::MemoryPolicy::local, memory_used);
   for (auto _ : state) {
     const auto r =
         refbench::workloads::drive<ImmortalStrategy,
@@ -147,80 +146,24 @@ BENCHMARK(BM_ImmortalStream<BoostFixed>)
     ->UseManualTime()
     ->Iterations(1);
 
-// Collects ns_per_msg of every repetition, then prints the ratios of the medians.
-class RatioReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      if (run.run_type != Run::RT_Iteration || run.error_occurred) continue;
-      ns_per_msg_[run.run_name.function_name].push_back(run.counters.at("ns_per_msg").value);
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-
-  void Finalize() override {
-    ConsoleReporter::Finalize();
-    std::cout << "\nthroughput ratios, refbench channel / Boost spsc_queue (median of "
-              << "repetitions; > 1 means refbench is faster; target >= 0.95):\n";
-    for (const char* group : {"bare", "immortal_stream"}) {
-      const double ours = median(std::string(group) + "/refbench_channel");
-      for (const char* other : {"boost_spsc", "boost_spsc_fixed"}) {
-        const double theirs = median(std::string(group) + "/" + other);
-        if (ours > 0 && theirs > 0) {
-          std::printf("  %-16s vs %-17s %.2fx  (%.1f vs %.1f ns/msg)\n", group, other,
-                      theirs / ours, ours, theirs);
-        }
-      }
-    }
-  }
-
- private:
-  double median(const std::string& name) const {
-    const auto it = ns_per_msg_.find(name);
-    return it == ns_per_msg_.end() ? 0 : refbench::results::median(it->second);
-  }
-  std::map<std::string, std::vector<double>> ns_per_msg_;
-};
-
-// Takes --cores=A,B out of argv; the rest is Google Benchmark's.
-std::string take_cores_flag(int& argc, char** argv) {
-  std::string cores = "0,1";
-  int kept = 1;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--cores=", 8) == 0) {
-      cores = argv[i] + 8;
-    } else {
-      argv[kept++] = argv[i];
-    }
-  }
-  argc = kept;
-  return cores;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string cores = take_cores_flag(argc, argv);
-  refbench::pinning::Topology topology = refbench::pinning::Topology::this_machine();
-  try {
-    g_pus = refbench::harness::resolve_pus(topology, "--cores", cores, 2);
-  } catch (const std::exception& e) {
-    std::cerr << "refbench_channel_bench: " << e.what() << "\n";
-    return 2;
-  }
-  g_topology = &topology;
-
-  // Defaults that make the comparison fair; flags given on the command line win.
   std::vector<char*> args(argv, argv + argc);
-  std::string repetitions = "--benchmark_repetitions=7";
-  std::string interleave = "--benchmark_enable_random_interleaving=true";
-  args.insert(args.begin() + 1, {repetitions.data(), interleave.data()});
-  int count = static_cast<int>(args.size());
-  benchmark::Initialize(&count, args.data());
-  if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 2;
-  std::cout << "PUs " << g_pus[0] << "," << g_pus[1] << " ("
-            << refbench::pinning::name(topology.distance(g_pus[0], g_pus[1])) << ")\n";
-  RatioReporter reporter;
+  const auto setup = refbench::bench::set_up(argc, args, 7);
+  if (!setup) return 2;
+  g_setup = setup.get();
+  benchmark::Initialize(&argc, args.data());
+  if (benchmark::ReportUnrecognizedArguments(argc, args.data())) return 2;
+  // Throughput ratio = their time per message / ours: above 1 means refbench is faster.
+  std::vector<refbench::bench::RatioReporter::Ratio> ratios;
+  for (const char* group : {"bare", "immortal_stream"}) {
+    for (const char* boost : {"boost_spsc", "boost_spsc_fixed"}) {
+      ratios.push_back({std::string(group) + "/" + boost, std::string(group) + "/refbench_channel",
+                        "throughput of refbench's channel relative to Boost's (target >= 0.95)"});
+    }
+  }
+  refbench::bench::RatioReporter reporter("ns_per_msg", std::move(ratios));
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
   return 0;

@@ -30,70 +30,92 @@ const char* const kOverview =
     "  sweep     run the comparison over many placements: every pair of PUs, one pair per\n"
     "            distance class, or growing numbers of interpreters\n"
     "  topology  show the machine (or a synthetic or XML one) as refbench plans on it\n"
+    "  events    show the PMUs, what each counter set means here, and what can be counted\n"
     "\n"
     "refbench COMMAND --help explains a command's options; refbench --version.\n";
 
-po::typed_value<std::string>* text(const char* name) {
-  return po::value<std::string>()->value_name(name);
+// One option: its name ("out" or "quiet,q"), the name of its value (null for a flag), and
+// its help text, which ends with its default.
+struct Option {
+  const char* name;
+  const char* value;
+  const char* help;
+};
+
+void add(po::options_description& d, std::initializer_list<Option> options) {
+  for (const Option& o : options) {
+    if (o.value != nullptr) {
+      d.add_options()(o.name, po::value<std::string>()->value_name(o.value), o.help);
+    } else {
+      d.add_options()(o.name, o.help);
+    }
+  }
 }
 
+const Option kHelp = {"help,h", nullptr, "explain the options and exit"};
+
 void add_point_options(po::options_description& d) {
-  d.add_options()(
-      "strategy", text("LIST"),
-      "strategies to compare, comma-separated: gil, racy, atomic, civ, immortal, or all "
-      "(default: all)")(
-      "workload", text("LIST"),
-      "stream (a sender streams to a receiver: throughput) and/or pingpong (round trips: "
-      "latency), comma-separated, or all (default: all)")(
-      "messages", text("N"),
-      "timed messages per point and repetition (pingpong: round trips, two messages "
-      "each); 1e6 is accepted. Conflicts with --seconds")(
-      "seconds", text("S"),
-      "timed duration per point and repetition (default: 0.5 when --messages is not given)")(
-      "warmup-messages", text("N"), "untimed messages before each timed phase (default: 10000)")(
-      "payload", text("BYTES"),
-      "payload size of each object, or a comma-separated list to sweep; the receiver reads "
-      "all of it (default: 64)")(
-      "objects", text("K"),
-      "distinct objects each interpreter sends in turn; 1 is one hot count, many give "
-      "cold misses (default: 1)")(
-      "local-work", text("N"),
-      "increment+decrement pairs on the interpreter's own objects per message sent and "
-      "per message received, counted as the strategy counts everything (default: 0)")(
-      "channel-capacity", text("N"),
-      "messages a channel holds before the sender waits (default: 256)")(
-      "wait", text("POLICY"),
-      "what a thread does while it cannot go on: spin, yield, block, or auto = spin when "
-      "the interpreters have PUs of their own, yield when they share one (default: auto)")(
-      "memory", text("POLICY"),
-      "where each interpreter's heap lives: local (bound to its PU's NUMA node), remote "
-      "(another node), interleave (all nodes); with one NUMA node, local is first touch "
-      "by the pinned owner thread (default: local)")(
-      "repetitions", text("R"),
-      "repetitions of each point, interleaved across strategies (default: 5)")(
-      "verify",
-      "keep a ground-truth ledger of references and report lost updates; exit 1 if a "
-      "correct strategy (all but racy) shows any violation");
+  add(d,
+      {{"strategy", "LIST",
+        "strategies to compare, comma-separated: gil, racy, atomic, civ, immortal, or all "
+        "(default: all)"},
+       {"workload", "LIST",
+        "stream (a sender streams to a receiver: throughput) and/or pingpong (round trips: "
+        "latency), comma-separated, or all (default: all)"},
+       {"messages", "N",
+        "timed messages per point and repetition (pingpong: round trips, two messages "
+        "each); 1e6 is accepted. Conflicts with --seconds"},
+       {"seconds", "S",
+        "timed duration per point and repetition (default: 0.5 when --messages is not "
+        "given)"},
+       {"warmup-messages", "N", "untimed messages before each timed phase (default: 10000)"},
+       {"payload", "BYTES",
+        "payload size of each object, or a comma-separated list to sweep; the receiver reads "
+        "all of it (default: 64)"},
+       {"objects", "K",
+        "distinct objects each interpreter sends in turn; 1 is one hot count, many give "
+        "cold misses (default: 1)"},
+       {"local-work", "N",
+        "increment+decrement pairs on the interpreter's own objects per message sent and "
+        "per message received, counted as the strategy counts everything (default: 0)"},
+       {"channel-capacity", "N", "messages a channel holds before the sender waits (default: 256)"},
+       {"wait", "POLICY",
+        "what a thread does while it cannot go on: spin, yield, block, or auto = spin when "
+        "the interpreters have PUs of their own, yield when they share one (default: auto)"},
+       {"memory", "POLICY",
+        "where each interpreter's heap lives: local (bound to its PU's NUMA node), remote "
+        "(another node), interleave (all nodes); with one NUMA node, local is first touch "
+        "by the pinned owner thread (default: local)"},
+       {"counters", "SPEC",
+        "what each interpreter thread counts in its timed phase: none, or sets and libpfm4 "
+        "events, comma-separated: basic (cycles, instructions), cache (L1D misses, LLC "
+        "references and misses), coherence (this PMU's cache-to-cache transfers), or event "
+        "names such as L1D:REPLACEMENT; software events (task-clock, context switches, "
+        "migrations, page faults) come with every set (default: basic; see refbench events)"},
+       {"repetitions", "R",
+        "repetitions of each point, interleaved across strategies (default: 5)"},
+       {"verify", nullptr,
+        "keep a ground-truth ledger of references and report lost updates; exit 1 if a "
+        "correct strategy (all but racy) shows any violation"}});
 }
 
 void add_output_options(po::options_description& d) {
-  d.add_options()(
-      "topology", text("SPEC"),
-      "plan on another machine: synthetic:\"pack:2 numa:2 l3:2 core:4 pu:2\" or xml:FILE "
-      "(hwloc's formats); only with --dry-run (default: this machine)")(
-      "dry-run", "print the plan (how many points, each point) and run nothing")(
-      "out", text("FILE.csv"),
-      "where to write the CSV (default: results/refbench-YYYYmmdd-HHMMSS.csv)")(
-      "quiet,q", "print only the summary tables");
+  add(d, {{"topology", "SPEC",
+           "plan on another machine: synthetic:\"pack:2 numa:2 l3:2 core:4 pu:2\" or xml:FILE "
+           "(hwloc's formats); only with --dry-run (default: this machine)"},
+          {"dry-run", nullptr, "print the plan (how many points, each point) and run nothing"},
+          {"out", "FILE.csv",
+           "where to write the CSV (default: results/refbench-YYYYmmdd-HHMMSS.csv)"},
+          {"quiet,q", nullptr, "print only the summary tables"}});
 }
 
 po::options_description run_description() {
   po::options_description d("refbench run options");
-  d.add_options()("help,h", "explain the options and exit")(
-      "cores", text("SPEC"),
-      "where the two interpreters run, sender first: PU OS indices (0,1; 0,0 puts both on "
-      "one PU) or a policy (compact, scatter, smt, same-l3, cross-package, cross-numa) "
-      "(default: both on the first PU, then the nearest pair of PUs, then the farthest)");
+  add(d, {kHelp,
+          {"cores", "SPEC",
+           "where the two interpreters run, sender first: PU OS indices (0,1; 0,0 puts both "
+           "on one PU) or a policy (compact, scatter, smt, same-l3, cross-package, cross-numa) "
+           "(default: both on the first PU, then the nearest pair of PUs, then the farthest)"}});
   add_point_options(d);
   add_output_options(d);
   return d;
@@ -101,17 +123,18 @@ po::options_description run_description() {
 
 po::options_description sweep_description() {
   po::options_description d("refbench sweep options");
-  d.add_options()("help,h", "explain the options and exit")(
-      "pairs", text("WHICH"),
-      "PU pairs to visit: all (every ordered pair of distinct PUs, a core-to-core matrix), "
-      "unordered (each pair once), classes (the first pair of each distance class, "
-      "both-on-one-PU included) (default: classes)")(
-      "interpreters", text("LIST"),
-      "scale instead of visiting pairs: interpreter counts, comma-separated or a range "
-      "A..B (stream and pingpong run them as pairs, so counts are even); needs --placement")(
-      "placement", text("POLICY"),
-      "how --interpreters are placed: compact, scatter, smt, same-l3, cross-package, "
-      "cross-numa, or PU lists");
+  add(d, {kHelp,
+          {"pairs", "WHICH",
+           "PU pairs to visit: all (every ordered pair of distinct PUs, a core-to-core "
+           "matrix), unordered (each pair once), classes (the first pair of each distance "
+           "class, both-on-one-PU included) (default: classes)"},
+          {"interpreters", "LIST",
+           "scale instead of visiting pairs: interpreter counts, comma-separated or a range "
+           "A..B (stream and pingpong run them as pairs, so odd counts are left out); needs "
+           "--placement"},
+          {"placement", "POLICY",
+           "how --interpreters are placed: compact, scatter, smt, same-l3, cross-package, "
+           "cross-numa, or PU lists"}});
   add_point_options(d);
   add_output_options(d);
   return d;
@@ -119,13 +142,19 @@ po::options_description sweep_description() {
 
 po::options_description topology_description() {
   po::options_description d("refbench topology options");
-  d.add_options()("help,h", "explain the options and exit")(
-      "topology", text("SPEC"),
-      "describe another machine: synthetic:\"pack:2 numa:2 l3:2 core:4 pu:2\" or xml:FILE "
-      "(default: this machine)")("placement", text("SPEC"),
-                                 "also show where this placement puts --interpreters")(
-      "interpreters", text("N"), "interpreters for --placement (default: 2)")(
-      "matrix", "also print the distance class of every pair of PUs");
+  add(d, {kHelp,
+          {"topology", "SPEC",
+           "describe another machine: synthetic:\"pack:2 numa:2 l3:2 core:4 pu:2\" or "
+           "xml:FILE (default: this machine)"},
+          {"placement", "SPEC", "also show where this placement puts --interpreters"},
+          {"interpreters", "N", "interpreters for --placement (default: 2)"},
+          {"matrix", nullptr, "also print the distance class of every pair of PUs"}});
+  return d;
+}
+
+po::options_description events_description() {
+  po::options_description d("refbench events options");
+  add(d, {kHelp});
   return d;
 }
 
@@ -203,6 +232,7 @@ PointOptions to_point_options(const Values& v) {
   }
   if (v.has("repetitions")) o.repetitions = v.whole32("repetitions", 1, 100000);
   o.verify = v.has("verify");
+  if (v.has("counters")) o.counters = v.get("counters");
   return o;
 }
 
@@ -303,11 +333,16 @@ Command parse_command_line(const std::vector<std::string>& args) {
   if (command == "sweep") {
     return parse(sweep_description(), "usage: refbench sweep [OPTIONS]", to_sweep_options);
   }
+  if (command == "events") {
+    return parse(events_description(), "usage: refbench events",
+                 [](const Values&) { return EventsRequest{}; });
+  }
   if (command == "topology") {
     return parse(topology_description(), "usage: refbench topology [OPTIONS]", to_topology_options);
   }
-  throw UsageError("'" + command +
-                   "' is not a command (allowed: run, sweep, topology; see refbench --help)");
+  throw UsageError(
+      "'" + command +
+      "' is not a command (allowed: run, sweep, topology, events; see refbench --help)");
 }
 
 }  // namespace refbench::harness

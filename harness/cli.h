@@ -14,9 +14,10 @@ struct HelpRequest {
   std::string text;
 };
 struct VersionRequest {};
+struct EventsRequest {};
 
-using Command =
-    std::variant<HelpRequest, VersionRequest, RunOptions, SweepOptions, TopologyOptions>;
+using Command = std::variant<HelpRequest, VersionRequest, RunOptions, SweepOptions, TopologyOptions,
+                             EventsRequest>;
 
 // Parses argv (argv[0] is the program). Throws UsageError, with one line naming the bad
 // value and what is allowed, for anything it cannot accept.

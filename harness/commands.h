@@ -18,6 +18,9 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
 // interpreter count). Exit status as run_command's.
 int sweep_command(const SweepOptions& options, std::ostream& out, std::ostream& err);
 
+// Describes the PMUs, the counter sets as they map here, and what can be counted.
+int events_command(std::ostream& out);
+
 // Describes the topology, the distance classes present, and optionally a placement.
 int topology_command(const TopologyOptions& options, std::ostream& out);
 

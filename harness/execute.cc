@@ -1,5 +1,8 @@
 #include "harness/execute.h"
 
+#include <memory>
+
+#include "harness/counter_figures.h"
 #include "results/statistics.h"
 #include "workloads/point.h"
 
@@ -55,17 +58,52 @@ void record_measurements(ResultRow& row, const workloads::PointConfig& c,
   row.violations = i.violations();
 }
 
+// Each interpreter thread opens its own counters once pinned, and counts its timed phase.
+class PointCounters {
+ public:
+  PointCounters(const CounterSet& set, unsigned interpreters)
+      : set_(set), counters_(interpreters), readings_(interpreters) {}
+
+  void add_to(workloads::ThreadHooks& hooks) {
+    auto pin = hooks.on_start;
+    hooks.on_start = [this, pin](unsigned i) {
+      if (pin) pin(i);
+      counters_[i] = std::make_unique<ThreadCounters>(set_);
+    };
+    hooks.on_measure_begin = [this](unsigned i) { counters_[i]->start(); };
+    hooks.on_measure_end = [this](unsigned i) {
+      counters_[i]->stop();
+      readings_[i] = counters_[i]->read();
+    };
+  }
+
+  std::vector<results::CounterFigure> figures(workloads::Workload w, std::uint64_t messages) const {
+    std::vector<workloads::Role> roles;
+    for (unsigned i = 0; i < readings_.size(); ++i) roles.push_back(workloads::role(w, i));
+    return counter_figures(set_, readings_, roles, messages);
+  }
+
+ private:
+  const CounterSet& set_;
+  std::vector<std::unique_ptr<ThreadCounters>> counters_;
+  std::vector<std::vector<CounterReading>> readings_;
+};
+
 }  // namespace
 
-ResultRow measure(const pinning::Topology& topo, const PointOptions& options, const Point& point) {
+ResultRow measure(const pinning::Topology& topo, const PointOptions& options,
+                  const CounterSet& counters, const Point& point) {
   const workloads::PointConfig config = point_config(options, point);
   std::vector<std::string> memory_used;
-  const workloads::ThreadHooks hooks =
+  workloads::ThreadHooks hooks =
       point_hooks(topo, point.placement.pus, options.memory, memory_used);
+  PointCounters point_counters(counters, config.interpreters);
+  point_counters.add_to(hooks);
   ResultRow row;
   describe_point(row, config, point, topo.source());
   record_measurements(row, config, workloads::run_point(config, hooks));
   row.memory = join(memory_used);
+  row.counters = point_counters.figures(config.workload, row.messages);
   return row;
 }
 

@@ -1,6 +1,7 @@
 // Measuring one point of a plan on this machine and turning it into a result row.
 #pragma once
 
+#include "harness/counters.h"
 #include "harness/options.h"
 #include "harness/plan.h"
 #include "pinning/topology.h"
@@ -8,9 +9,10 @@
 
 namespace refbench::harness {
 
-// Runs `point` with its interpreters pinned and their heaps placed, and returns its row.
-// Throws whatever stopped the point (a thread that could not be pinned, say).
+// Runs `point` with its interpreters pinned, their heaps placed and `counters` counted on
+// each of them around the timed phase, and returns its row. Throws whatever stopped the
+// point (a thread that could not be pinned, say).
 results::ResultRow measure(const pinning::Topology& topo, const PointOptions& options,
-                           const Point& point);
+                           const CounterSet& counters, const Point& point);
 
 }  // namespace refbench::harness

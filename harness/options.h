@@ -29,6 +29,7 @@ struct PointOptions {
   unsigned repetitions = 5;
   bool verify = false;
   pinning::MemoryPolicy memory = pinning::MemoryPolicy::local;
+  std::string counters = "basic";  // a --counters spec, resolved by CounterSet
 };
 
 // Where the plan comes from and where its results go.

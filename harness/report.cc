@@ -80,6 +80,38 @@ std::string title(const ResultRow& first, std::size_t repetitions) {
   return t + ", medians\n";
 }
 
+// Counters per message (medians over repetitions), for the counters that were counted.
+std::string counter_table(const std::vector<ResultRow>& rows) {
+  std::vector<std::string> counted;
+  for (const auto& figure : rows.front().counters) {
+    const bool any = std::any_of(rows.begin(), rows.end(), [&](const ResultRow& r) {
+      return std::any_of(r.counters.begin(), r.counters.end(), [&](const auto& f) {
+        return f.name == figure.name && f.per_msg.has_value();
+      });
+    });
+    if (any) counted.push_back(figure.name);
+  }
+  if (counted.empty()) return "";
+  std::vector<std::string> header = {"<per message"};
+  header.insert(header.end(), counted.begin(), counted.end());
+  results::TextTable table(header);
+  for (const std::string& s : strategies_in_order(rows)) {
+    std::vector<std::string> cells = {s};
+    for (const std::string& counter : counted) {
+      std::vector<double> values;
+      for (const ResultRow& r : rows) {
+        if (r.strategy != s) continue;
+        for (const auto& f : r.counters) {
+          if (f.name == counter && f.per_msg) values.push_back(*f.per_msg);
+        }
+      }
+      cells.push_back(values.empty() ? "-" : fixed(results::median(values), 3));
+    }
+    table.add_row(std::move(cells));
+  }
+  return table.render();
+}
+
 }  // namespace
 
 double median_ns_per_msg(const std::vector<ResultRow>& rows, const std::string& strategy) {
@@ -125,7 +157,7 @@ std::string group_report(const std::vector<ResultRow>& rows) {
     out += "  ratios: atomic/immortal " + ratio(atomic, immortal) + ", civ/atomic " +
            ratio(civ, atomic) + "\n";
   }
-  return out;
+  return out + counter_table(rows);
 }
 
 namespace {

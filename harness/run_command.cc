@@ -18,8 +18,10 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
     out << describe(plan, topo);
     return 0;
   }
+  const CounterSet counters = CounterSet::resolve(options.points.counters);
   check_memory(options.points, kInterpreters);
-  const auto csv = open_results(options.output, results::CsvFile::Mode::whole_file);
+  const auto csv = open_results(options.output, counters, results::CsvFile::Mode::whole_file);
+  announce_counters(counters, err);
   if (!options.output.quiet) {
     out << "refbench run: " << plan.points.size() << " runs (" << plan.dimensions << "), each ";
     if (options.points.messages > 0) {
@@ -29,8 +31,8 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
     }
   }
   std::vector<results::ResultRow> group;
-  const int status =
-      execute_plan(topo, options.points, plan, *csv, err, [&](std::size_t i, const auto& row) {
+  const int status = execute_plan(
+      topo, options.points, counters, plan, *csv, err, [&](std::size_t i, const auto& row) {
         group.push_back(row);
         const bool last =
             i + 1 == plan.points.size() || !same_group(plan.points[i], plan.points[i + 1]);

@@ -58,26 +58,39 @@ void check_memory(const PointOptions& options, std::size_t interpreters) {
   }
 }
 
+void announce_counters(const CounterSet& set, std::ostream& err) {
+  const std::string hardware = set.hardware_unavailable_line();
+  if (!hardware.empty()) err << "refbench: " << hardware << "\n";
+  for (const std::string& note : set.notes()) {
+    // Hardware events all failing for one reason was said above, once.
+    if (hardware.empty() || note.find("ENOENT") == std::string::npos) {
+      err << "refbench: counter " << note << "\n";
+    }
+  }
+}
+
 std::unique_ptr<results::CsvFile> open_results(const OutputOptions& output,
+                                               const CounterSet& counters,
                                                results::CsvFile::Mode mode) {
   if (std::filesystem::is_directory(output.out)) {
     throw UsageError("--out: '" + output.out.string() + "' is a directory (allowed: a file path)");
   }
   try {
     const std::filesystem::path path = output.out.empty() ? default_output_path() : output.out;
-    return std::make_unique<results::CsvFile>(path, results::csv_header(), mode);
+    return std::make_unique<results::CsvFile>(path, results::csv_header(counters.columns()), mode);
   } catch (const results::OutputError& e) {
     throw UsageError(std::string("--out: ") + e.what());
   }
 }
 
-int execute_plan(const pinning::Topology& topo, const PointOptions& options, const Plan& plan,
-                 results::CsvFile& csv, std::ostream& err,
+int execute_plan(const pinning::Topology& topo, const PointOptions& options,
+                 const CounterSet& counters, const Plan& plan, results::CsvFile& csv,
+                 std::ostream& err,
                  const std::function<void(std::size_t, const results::ResultRow&)>& after_each) {
   std::size_t failing_rows = 0;
   for (std::size_t i = 0; i < plan.points.size(); ++i) {
     try {
-      const results::ResultRow row = measure(topo, options, plan.points[i]);
+      const results::ResultRow row = measure(topo, options, counters, plan.points[i]);
       csv.write_row(results::csv_fields(row));
       if (row.strategy_is_correct && row.violations > 0) ++failing_rows;
       after_each(i, row);

@@ -39,8 +39,10 @@ int sweep_command(const SweepOptions& options, std::ostream& out, std::ostream& 
   }
   std::size_t most_interpreters = 0;
   for (const PuList& pus : pu_lists) most_interpreters = std::max(most_interpreters, pus.size());
+  const CounterSet counters = CounterSet::resolve(options.points.counters);
   check_memory(options.points, most_interpreters);
-  const auto csv = open_results(options.output, results::CsvFile::Mode::stream);
+  const auto csv = open_results(options.output, counters, results::CsvFile::Mode::stream);
+  announce_counters(counters, err);
   if (!options.output.quiet) {
     out << "refbench sweep: " << plan.points.size() << " points (" << plan.dimensions
         << "), rows stream to " << csv->path().string() << "\n";
@@ -48,8 +50,8 @@ int sweep_command(const SweepOptions& options, std::ostream& out, std::ostream& 
     out << std::flush;
   }
   std::vector<results::ResultRow> rows;
-  const int status =
-      execute_plan(topo, options.points, plan, *csv, err, [&](std::size_t i, const auto& row) {
+  const int status = execute_plan(
+      topo, options.points, counters, plan, *csv, err, [&](std::size_t i, const auto& row) {
         rows.push_back(row);
         if (!options.output.quiet) err << progress_line(i, plan.points.size(), plan.points[i], row);
       });

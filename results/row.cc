@@ -65,15 +65,32 @@ const std::vector<Column>& columns() {
 
 }  // namespace
 
-std::vector<std::string> csv_header() {
+std::vector<std::string> csv_header(const std::vector<std::string>& counters) {
   std::vector<std::string> names;
   for (const Column& c : columns()) names.emplace_back(c.name);
+  for (const std::string& counter : counters) {
+    for (const char* suffix :
+         {"", "_per_msg", "_sender_per_msg", "_receiver_per_msg", "_scale", "_source"}) {
+      names.push_back(counter + suffix);
+    }
+  }
   return names;
 }
 
 std::vector<std::string> csv_fields(const ResultRow& row) {
   std::vector<std::string> fields;
   for (const Column& c : columns()) fields.push_back(c.field(row));
+  auto value = [](const std::optional<double>& x, int places) {
+    return x ? decimal(*x, places) : std::string();
+  };
+  for (const CounterFigure& f : row.counters) {
+    fields.push_back(value(f.total, 0));
+    fields.push_back(value(f.per_msg, 4));
+    fields.push_back(value(f.sender_per_msg, 4));
+    fields.push_back(value(f.receiver_per_msg, 4));
+    fields.push_back(value(f.scale, 3));
+    fields.push_back(f.source);
+  }
   return fields;
 }
 

@@ -9,6 +9,18 @@
 
 namespace refbench::results {
 
+// One counter of a row: summed over the point's interpreters, per message, and per role.
+// Values are empty where the counter is unavailable, never 0.
+struct CounterFigure {
+  std::string name;    // the column prefix: "cycles", "task_clock_ns", "c2c_near"
+  std::string source;  // hw, sw or unavailable
+  std::optional<double> total;
+  std::optional<double> per_msg;
+  std::optional<double> sender_per_msg;
+  std::optional<double> receiver_per_msg;
+  std::optional<double> scale;  // largest multiplexing factor of its threads (1: none)
+};
+
 struct ResultRow {
   // The point.
   std::string workload;
@@ -43,6 +55,8 @@ struct ResultRow {
   std::uint64_t resource_warnings = 0;
   std::optional<std::uint64_t> lost_updates;  // with --verify only
   std::uint64_t violations = 0;
+  // Counters, in the order of the file's counter columns.
+  std::vector<CounterFigure> counters;
 
   double msgs_per_s() const {
     return elapsed_s > 0 ? static_cast<double>(messages) / elapsed_s : 0;
@@ -52,8 +66,9 @@ struct ResultRow {
   }
 };
 
-// The CSV header: stable snake_case names, units in the names.
-std::vector<std::string> csv_header();
+// The CSV header: stable snake_case names, units in the names; then, for each counter C,
+// C (total), C_per_msg, C_sender_per_msg, C_receiver_per_msg, C_scale and C_source.
+std::vector<std::string> csv_header(const std::vector<std::string>& counters = {});
 // The row's fields in header order. Figures that were not measured are empty, never 0.
 std::vector<std::string> csv_fields(const ResultRow& row);
 

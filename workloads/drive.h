@@ -43,12 +43,14 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
     crew.sync();
     shape.play(i, actors[i], PhaseLimit::sends(config.warmup_messages), nullptr);
     crew.sync();
+    if (hooks.on_measure_begin) hooks.on_measure_begin(i);
     starts[i] = Clock::now();
     const PhaseLimit limit = config.messages > 0
                                  ? PhaseLimit::sends(config.messages)
                                  : PhaseLimit::deadline(starts[i] + config.duration);
     counted[i] = shape.play(i, actors[i], limit, &round_trips[i]);
     ends[i] = Clock::now();
+    if (hooks.on_measure_end) hooks.on_measure_end(i);
     if (hooks.on_finish) hooks.on_finish(i);
   });
 

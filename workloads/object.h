@@ -33,6 +33,10 @@ struct alignas(kCacheLine) Object {
   // The owner's heap holds one reference until teardown; a free while this is set is
   // premature. Written only while no interpreter thread runs.
   bool held_by_heap = true;
+  // Biased counting (PEP 703): the thread that counts plainly in `refcount`, and the count
+  // every other thread keeps, atomically, through std::atomic_ref.
+  std::uintptr_t owner_thread = 0;
+  std::int64_t shared_refcount = 0;
 };
 static_assert(sizeof(Object) == kCacheLine, "an object header fills exactly one cache line");
 static_assert(alignof(Object) == kCacheLine, "an object header starts a cache line");

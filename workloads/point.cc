@@ -46,6 +46,10 @@ std::vector<std::pair<unsigned, unsigned>> links(Workload, unsigned interpreters
   return pairs;
 }
 
+Role role(Workload, unsigned interpreter) {
+  return interpreter % 2 == 0 ? Role::sender : Role::receiver;
+}
+
 std::string interpreters_problem(Workload workload, unsigned interpreters) {
   if (interpreters >= 2 && interpreters % 2 == 0) return "";
   return std::string(name(workload)) +

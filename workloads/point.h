@@ -40,6 +40,11 @@ struct PointConfig {
 // interpreters. The harness reads a point's distance from these links.
 std::vector<std::pair<unsigned, unsigned>> links(Workload workload, unsigned interpreters);
 
+// What interpreter i does: sends (stream) or starts each round trip (pingpong), or receives
+// and answers.
+enum class Role { sender, receiver };
+Role role(Workload workload, unsigned interpreter);
+
 // Empty if the workload can run on n interpreters, else why not (for an error message).
 std::string interpreters_problem(Workload workload, unsigned interpreters);
 
@@ -49,6 +54,9 @@ struct ThreadHooks {
   std::function<void(unsigned interpreter)> on_start;
   // With the interpreter's fresh heap mapping, before the thread first touches it: bind it.
   std::function<void(unsigned interpreter, std::span<std::byte> heap)> on_heap;
+  // Right before and right after the timed phase, on the thread: start and stop counters.
+  std::function<void(unsigned interpreter)> on_measure_begin;
+  std::function<void(unsigned interpreter)> on_measure_end;
   // After the timed phase, still on the thread: check it did not move.
   std::function<void(unsigned interpreter)> on_finish;
 };

@@ -176,8 +176,9 @@ TEST(Cli, UnknownOptionsAndCommandsAreUsageErrors) {
   EXPECT_EQ(error_of({"run", "--fast"}), "unrecognised option '--fast' (see refbench run --help)");
   EXPECT_EQ(error_of({"sweep", "--cores", "0,1"}),
             "unrecognised option '--cores' (see refbench sweep --help)");
-  EXPECT_EQ(error_of({"launch"}),
-            "'launch' is not a command (allowed: run, sweep, topology; see refbench --help)");
+  EXPECT_EQ(
+      error_of({"launch"}),
+      "'launch' is not a command (allowed: run, sweep, topology, events; see refbench --help)");
   EXPECT_NE(error_of({"run", "--strategy"}), "no error");
   EXPECT_NE(error_of({"run", "--strategy", "gil", "--strategy", "civ"}), "no error");
   EXPECT_NE(error_of({"run", "extra"}), "no error");

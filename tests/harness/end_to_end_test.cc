@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "pinning/topology.h"
+#include "results/row.h"
 
 namespace {
 
@@ -183,6 +184,8 @@ TEST_F(EndToEnd, BadInputIsOneLineExitTwoAndNoFile) {
       {"sweep --interpreters 4000 --placement compact --out x.csv", "compact needs 4000 PUs"},
       {"sweep --interpreters 9999 --placement compact --out x.csv", "from 1 to 4096"},
       {"topology --placement cross-package", "cross-package needs 2 packages"},
+      {"run --counters basic,NO_SUCH_EVENT --out x.csv", "'NO_SUCH_EVENT' is not an event libpfm4"},
+      {"run --counters none,basic --out x.csv", "'none' cannot be combined"},
   };
   for (const BadInput& c : cases) {
     const Outcome o = refbench(c.args);
@@ -289,6 +292,54 @@ TEST_F(EndToEnd, SweepScalesPairsOfInterpreters) {
   ASSERT_EQ(csv.rows.size(), 2u);
   EXPECT_EQ(csv.at(0, "interpreters"), "2");
   EXPECT_EQ(csv.at(0, "pus"), "0;1");
+}
+
+// Every counter column group says where its figures come from; without a PMU the hardware
+// ones are empty, never zero, and the reason is said once.
+TEST_F(EndToEnd, CountersCarryTheirSourceAndSayOnceWhatIsMissing) {
+  const Outcome o = refbench(
+      "run --strategy immortal,atomic --workload stream --cores 0,0 --messages 3000 "
+      "--repetitions 1 --counters basic --out k.csv");
+  ASSERT_EQ(o.status, 0) << o.err;
+  const Csv csv = parse_csv(slurp(dir_ / "k.csv"));
+  ASSERT_EQ(csv.rows.size(), 2u);
+  for (std::size_t r = 0; r < csv.rows.size(); ++r) {
+    EXPECT_EQ(csv.at(r, "task_clock_ns_source"), "sw");
+    EXPECT_GT(std::stod(csv.at(r, "task_clock_ns_per_msg")), 0);
+    EXPECT_EQ(csv.at(r, "task_clock_ns_scale"), "1.000");
+    const std::string cycles = csv.at(r, "cycles_source");
+    ASSERT_TRUE(cycles == "hw" || cycles == "unavailable") << cycles;
+    EXPECT_EQ(csv.at(r, "cycles").empty(), cycles == "unavailable");
+    EXPECT_EQ(csv.at(r, "cycles_per_msg").empty(), cycles == "unavailable");
+  }
+  const bool no_pmu = csv.at(0, "cycles_source") == "unavailable";
+  std::size_t said = 0;
+  for (std::size_t at = o.err.find("hardware counters unavailable"); at != std::string::npos;
+       at = o.err.find("hardware counters unavailable", at + 1)) {
+    ++said;
+  }
+  EXPECT_EQ(said, no_pmu ? 1u : 0u) << o.err;
+}
+
+TEST_F(EndToEnd, NoCountersNoCounterColumns) {
+  const Outcome o = refbench(
+      "run --strategy immortal --workload stream --cores 0,0 --messages 1000 --repetitions 1 "
+      "--counters none --out n.csv");
+  ASSERT_EQ(o.status, 0) << o.err;
+  const Csv csv = parse_csv(slurp(dir_ / "n.csv"));
+  EXPECT_EQ(csv.column.count("task_clock_ns"), 0u);
+  EXPECT_EQ(csv.column.size(), refbench::results::csv_header().size());
+  EXPECT_TRUE(o.err.empty()) << o.err;
+}
+
+TEST_F(EndToEnd, EventsListsTheSetsAndTheirSources) {
+  const Outcome o = refbench("events");
+  ASSERT_EQ(o.status, 0) << o.err;
+  for (const char* text :
+       {"PMUs libpfm4 detected:", "perf_event_paranoid:", "task_clock_ns     sw",
+        "set basic adds:", "set cache adds:", "set coherence adds:", "coherence tables"}) {
+    EXPECT_NE(o.out.find(text), std::string::npos) << text << "\n" << o.out;
+  }
 }
 
 TEST_F(EndToEnd, HelpAndVersionExitZero) {

@@ -1,0 +1,105 @@
+// What refbench's Google Benchmark programs share: --cores, pinning (Google Benchmark has
+// none: its issue 185), libpfm4 counters as user counters, and ratios of medians measured
+// side by side.
+#pragma once
+
+#include <benchmark/benchmark.h>
+
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "harness/counters.h"
+#include "harness/placements.h"
+#include "pinning/topology.h"
+#include "results/statistics.h"
+
+namespace refbench::bench {
+
+// The machine and the two PUs the benchmarks run on (--cores=A,B, default 0,1).
+struct Setup {
+  pinning::Topology topology = pinning::Topology::this_machine();
+  harness::PuList pus;
+  harness::CounterSet counters;
+};
+
+// Parses and removes --cores=A,B and --counters=SPEC from argv, resolves them, and adds
+// the defaults a fair comparison needs (repetitions, random interleaving) unless given.
+// Returns null after printing the error if the cores or counters are bad.
+std::unique_ptr<Setup> set_up(int& argc, std::vector<char*>& args, int repetitions);
+
+// Pins the calling thread to one of the setup's PUs.
+inline void pin(const Setup& setup, std::size_t which) {
+  setup.topology.bind_this_thread(setup.pus.at(which));
+}
+
+// Counts the calling thread from construction to report(), then adds each counter that
+// could be counted here to the benchmark as a per-iteration user counter (scaled for
+// multiplexing). Counters that cannot be counted are left out, never reported as zero.
+class CountedRegion {
+ public:
+  explicit CountedRegion(const harness::CounterSet& set) : set_(set), counters_(set) {
+    counters_.start();
+  }
+  void report(benchmark::State& state) {
+    counters_.stop();
+    const auto readings = counters_.read();
+    for (std::size_t i = 0; i < readings.size(); ++i) {
+      if (!readings[i].value) continue;
+      state.counters[set_.events()[i].column] =
+          benchmark::Counter(*readings[i].value, benchmark::Counter::kAvgIterations);
+    }
+  }
+
+ private:
+  const harness::CounterSet& set_;
+  harness::ThreadCounters counters_;
+};
+
+// A console reporter that also keeps one figure (a user counter) of every repetition,
+// and at the end prints the ratio of the medians of named pairs of benchmarks.
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  struct Ratio {
+    std::string numerator;    // benchmark name
+    std::string denominator;  // benchmark name
+    std::string meaning;      // what the ratio says, with its target if it has one
+  };
+  RatioReporter(std::string figure, std::vector<Ratio> ratios)
+      : figure_(std::move(figure)), ratios_(std::move(ratios)) {}
+
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const Run& run : runs) {
+      if (run.run_type != Run::RT_Iteration || run.error_occurred) continue;
+      const auto it = run.counters.find(figure_);
+      if (it != run.counters.end()) values_[run.run_name.function_name].push_back(it->second.value);
+    }
+    ConsoleReporter::ReportRuns(runs);
+  }
+
+  void Finalize() override {
+    ConsoleReporter::Finalize();
+    std::cout << "\nratios of medians of " << figure_ << " (repetitions interleaved):\n";
+    for (const Ratio& r : ratios_) {
+      const double a = median(r.numerator), b = median(r.denominator);
+      if (a <= 0 || b <= 0) continue;
+      std::printf("  %-40s %6.3fx  (%.2f / %.2f)  %s\n",
+                  (r.numerator + " / " + r.denominator).c_str(), a / b, a, b, r.meaning.c_str());
+    }
+  }
+
+ private:
+  double median(const std::string& name) const {
+    const auto it = values_.find(name);
+    return it == values_.end() ? 0 : results::median(it->second);
+  }
+  std::string figure_;
+  std::vector<Ratio> ratios_;
+  std::map<std::string, std::vector<double>> values_;
+};
+
+}  // namespace refbench::bench

@@ -1,0 +1,53 @@
+#include "harness/counter_figures.h"
+
+#include <algorithm>
+
+namespace refbench::harness {
+namespace {
+
+std::optional<double> per(std::optional<double> value, std::uint64_t messages) {
+  if (!value || messages == 0) return std::nullopt;
+  return *value / static_cast<double>(messages);
+}
+
+results::CounterFigure figure_of(const CounterSet& set, std::size_t e,
+                                 const std::vector<std::vector<CounterReading>>& per_thread,
+                                 const std::vector<workloads::Role>& roles,
+                                 std::uint64_t messages) {
+  const CounterEvent& event = set.events()[e];
+  results::CounterFigure f;
+  f.name = event.column;
+  f.source = std::string(name(event.source));
+  if (event.source == CounterSource::unavailable || per_thread.empty()) return f;
+  double total = 0, sender = 0, receiver = 0, scale = 1;
+  for (std::size_t t = 0; t < per_thread.size(); ++t) {
+    const CounterReading& r = per_thread[t].at(e);
+    if (!r.value) {
+      f.source = std::string(name(CounterSource::unavailable));
+      return f;
+    }
+    total += *r.value;
+    (roles.at(t) == workloads::Role::sender ? sender : receiver) += *r.value;
+    scale = std::max(scale, r.scale);
+  }
+  f.total = total;
+  f.per_msg = per(total, messages);
+  f.sender_per_msg = per(sender, messages);
+  f.receiver_per_msg = per(receiver, messages);
+  f.scale = scale;
+  return f;
+}
+
+}  // namespace
+
+std::vector<results::CounterFigure> counter_figures(
+    const CounterSet& set, const std::vector<std::vector<CounterReading>>& per_thread,
+    const std::vector<workloads::Role>& roles, std::uint64_t messages) {
+  std::vector<results::CounterFigure> figures;
+  for (std::size_t e = 0; e < set.events().size(); ++e) {
+    figures.push_back(figure_of(set, e, per_thread, roles, messages));
+  }
+  return figures;
+}
+
+}  // namespace refbench::harness

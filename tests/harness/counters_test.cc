@@ -1,0 +1,305 @@
+#include "harness/counters.h"
+
+#include <gtest/gtest.h>
+#include <time.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+
+#include "harness/counter_figures.h"
+#include "harness/counter_sets.h"
+#include "harness/usage_error.h"
+
+namespace refbench::harness {
+namespace {
+
+// A PerfSystem that fails hardware events with one errno and serves scripted group reads.
+class FakePerfSystem : public PerfSystem {
+ public:
+  explicit FakePerfSystem(int hardware_errno = 0) : hardware_errno_(hardware_errno) {}
+
+  int open(perf_event_attr& attr, int group_fd) override {
+    if (attr.type != PERF_TYPE_SOFTWARE && hardware_errno_ != 0) return -hardware_errno_;
+    opened.push_back({next_fd_, group_fd});
+    return next_fd_++;
+  }
+  int ioctl_group(int fd, unsigned long request) override {
+    ioctls.emplace_back(fd, request);
+    return 0;
+  }
+  long read(int fd, void* buffer, std::size_t bytes) override {
+    const std::vector<std::uint64_t>& data = reads.at(fd);
+    const std::size_t n = std::min(bytes, data.size() * sizeof(std::uint64_t));
+    std::memcpy(buffer, data.data(), n);
+    return static_cast<long>(n);
+  }
+  void close(int) override { ++closed; }
+
+  struct Opened {
+    int fd;
+    int group_fd;
+  };
+  std::vector<Opened> opened;
+  std::vector<std::pair<int, unsigned long>> ioctls;
+  std::map<int, std::vector<std::uint64_t>> reads;  // fd -> nr, enabled, running, values
+  int closed = 0;
+
+ private:
+  int hardware_errno_;
+  int next_fd_ = 100;
+};
+
+std::vector<std::string> columns_of(std::string_view spec, PerfSystem& system) {
+  return CounterSet::resolve(spec, system).columns();
+}
+
+TEST(CounterSets, NamedSetsHaveStableColumnsSoftwareFirst) {
+  FakePerfSystem system;
+  const std::vector<std::string> software = {"task_clock_ns", "context_switches", "cpu_migrations",
+                                             "page_faults"};
+  EXPECT_TRUE(columns_of("none", system).empty());
+  auto with = [&](std::vector<std::string> more) {
+    std::vector<std::string> all = software;
+    all.insert(all.end(), more.begin(), more.end());
+    return all;
+  };
+  EXPECT_EQ(columns_of("basic", system), with({"cycles", "instructions"}));
+  EXPECT_EQ(columns_of("cache", system), with({"l1d_misses", "llc_references", "llc_misses"}));
+  EXPECT_EQ(columns_of("basic,cache,cycles", system),
+            with({"cycles", "instructions", "l1d_misses", "llc_references", "llc_misses"}));
+}
+
+TEST(CounterSets, ColumnsForUserEvents) {
+  EXPECT_EQ(column_for_event("MEM_LOAD_L3_HIT_RETIRED:XSNP_HITM"),
+            "mem_load_l3_hit_retired_xsnp_hitm");
+  EXPECT_EQ(column_for_event("perf::L1-DCACHE-LOAD-MISSES"), "perf_l1_dcache_load_misses");
+  EXPECT_EQ(column_for_event("::x::"), "x");
+}
+
+// The generic sets are perf's generic events: libpfm4 encodes them on any PMU.
+TEST(CounterSets, BasicAndCacheEncodeOnThisMachine) {
+  for (std::string_view set : {"basic", "cache"}) {
+    for (const EventName& e : hardware_events_of(set)) {
+      EXPECT_EQ(libpfm_encoding_problem(e.event), "") << e.event;
+    }
+  }
+  for (const EventName& e : software_events()) {
+    EXPECT_EQ(libpfm_encoding_problem(e.event), "") << e.event;
+  }
+}
+
+TEST(CounterSets, CoherenceOfTheDetectedPmuEncodes) {
+  const CoherenceTable* table = coherence_table_for(detected_core_pmu());
+  if (table == nullptr)
+    GTEST_SKIP() << "no coherence table for PMU '" << detected_core_pmu() << "'";
+  for (const EventName& e : table->events) {
+    if (e.column == "c2c_near") {
+      EXPECT_EQ(libpfm_encoding_problem(e.event), "") << e.event;
+    }
+  }
+}
+
+// Every vendor table encodes under the PMU it names, forced with LIBPFM_FORCE_PMU in a
+// fresh process (libpfm4 reads it once, at initialisation). Events a PMU lacks (no remote
+// HITM on client parts) are allowed to fail; the same-package one never is.
+class VendorTable : public testing::TestWithParam<std::string> {};
+
+TEST_P(VendorTable, EncodesUnderItsPmu) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const std::string pmu = GetParam();
+  const CoherenceTable* table = coherence_table_for(pmu);
+  ASSERT_NE(table, nullptr);
+  EXPECT_EXIT(
+      {
+        setenv("LIBPFM_FORCE_PMU", pmu.c_str(), 1);
+        if (detected_core_pmu() != pmu) std::exit(2);
+        for (const EventName& e : table->events) {
+          if (e.column != "c2c_far" && !libpfm_encoding_problem(e.event).empty()) std::exit(3);
+        }
+        std::exit(0);
+      },
+      testing::ExitedWithCode(0), "");
+}
+
+std::vector<std::string> all_table_pmus() {
+  std::vector<std::string> pmus;
+  for (const CoherenceTable& t : coherence_tables())
+    pmus.insert(pmus.end(), t.pmus.begin(), t.pmus.end());
+  return pmus;
+}
+
+INSTANTIATE_TEST_SUITE_P(AllTables, VendorTable, testing::ValuesIn(all_table_pmus()),
+                         [](const testing::TestParamInfo<std::string>& p) { return p.param; });
+
+TEST(CounterSet, AUserEventLibpfmCannotEncodeIsBadInput) {
+  FakePerfSystem system;
+  try {
+    CounterSet::resolve("basic,L1D:REPLACMENT_TYPO", system);
+    FAIL() << "expected UsageError";
+  } catch (const UsageError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind(
+                  "--counters: 'L1D:REPLACMENT_TYPO' is not an event libpfm4 can encode here: "
+                  "not on this PMU (libpfm4: ",
+                  0),
+              0u)
+        << e.what();
+  }
+  EXPECT_THROW(CounterSet::resolve("basic,none", system), UsageError);
+  EXPECT_THROW(CounterSet::resolve("basic,,cache", system), UsageError);
+}
+
+TEST(CounterSet, WithoutAPmuSaysSoOnceAndKeepsSoftwareCounters) {
+  FakePerfSystem system(ENOENT);
+  const CounterSet set = CounterSet::resolve("basic,cache", system);
+  for (const CounterEvent& e : set.events()) {
+    const bool software = e.attr.type == PERF_TYPE_SOFTWARE;
+    EXPECT_EQ(e.source, software ? CounterSource::sw : CounterSource::unavailable) << e.column;
+  }
+  const std::string line = set.hardware_unavailable_line();
+  EXPECT_EQ(line.rfind("hardware counters unavailable: perf::PERF_COUNT_HW_CPU_CYCLES: ENOENT", 0),
+            0u)
+      << line;
+  EXPECT_NE(line.find("no hardware PMU is exposed"), std::string::npos);
+}
+
+TEST(CounterSet, PermissionProblemsNameTheParanoidSetting) {
+  FakePerfSystem system(EACCES);
+  const CounterSet set = CounterSet::resolve("basic", system);
+  EXPECT_NE(set.hardware_unavailable_line().find("perf_event_paranoid = "), std::string::npos)
+      << set.hardware_unavailable_line();
+}
+
+TEST(CounterSet, WithHardwareThereIsNoUnavailableLine) {
+  FakePerfSystem system;
+  EXPECT_EQ(CounterSet::resolve("basic", system).hardware_unavailable_line(), "");
+  EXPECT_EQ(CounterSet::resolve("none", system).hardware_unavailable_line(), "");
+}
+
+TEST(Multiplexing, ScalesByEnabledOverRunning) {
+  EXPECT_EQ(scale_for_multiplexing(10, 1000, 250), 40.0);
+  EXPECT_EQ(scale_for_multiplexing(10, 1000, 1000), 10.0);
+  EXPECT_EQ(scale_for_multiplexing(0, 1000, 1000), 0.0);
+  EXPECT_FALSE(scale_for_multiplexing(10, 1000, 0).has_value()) << "never ran: no value";
+}
+
+// Six hardware events need two groups (4 + 2); the software events get a third. Reads
+// are scaled per group, and the factor is reported.
+TEST(ThreadCounters, GroupsAndScalesSyntheticReads) {
+  FakePerfSystem system;
+  const CounterSet set = CounterSet::resolve("basic,cache,coherence", system);
+  std::size_t hardware = 0;
+  for (const CounterEvent& e : set.events()) hardware += e.source == CounterSource::hw;
+  system.opened.clear();  // resolve() probed each event alone
+  ThreadCounters counters(set, system);
+  const std::size_t groups = (hardware + 3) / 4 + 1;
+  std::vector<int> leaders;
+  for (const auto& o : system.opened) {
+    if (o.group_fd == -1) leaders.push_back(o.fd);
+  }
+  ASSERT_EQ(leaders.size(), groups);
+  counters.start();
+  counters.stop();
+  EXPECT_EQ(system.ioctls.size(), 3 * groups);  // reset + enable, then disable
+  // Every group read: counted a quarter of the time, each event 10 times its position.
+  for (int leader : leaders) {
+    std::vector<std::uint64_t> data = {0, 4000, 1000};
+    for (const auto& o : system.opened) {
+      if (o.fd == leader || o.group_fd == leader) data.push_back(10 * (data.size() - 2));
+    }
+    data[0] = data.size() - 3;
+    system.reads[leader] = data;
+  }
+  const std::vector<CounterReading> readings = counters.read();
+  ASSERT_EQ(readings.size(), set.events().size());
+  for (std::size_t i = 0; i < readings.size(); ++i) {
+    if (set.events()[i].source == CounterSource::unavailable) {
+      EXPECT_FALSE(readings[i].value.has_value()) << set.events()[i].column;
+      continue;
+    }
+    ASSERT_TRUE(readings[i].value.has_value()) << set.events()[i].column;
+    EXPECT_EQ(std::fmod(*readings[i].value, 40.0), 0.0) << "10k counts x 4";
+    EXPECT_DOUBLE_EQ(readings[i].scale, 4.0);
+  }
+}
+
+double thread_cpu_ns() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e9 + static_cast<double>(t.tv_nsec);
+}
+
+// The real path, with software events: a busy loop's task-clock is its CPU time, and on a
+// machine that is not overloaded its wall time too.
+TEST(ThreadCounters, TaskClockOfABusyLoopMatchesItsTime) {
+  const CounterSet set = CounterSet::resolve("basic");
+  std::size_t task_clock = set.events().size();
+  for (std::size_t i = 0; i < set.events().size(); ++i) {
+    if (set.events()[i].column == "task_clock_ns") task_clock = i;
+  }
+  ASSERT_LT(task_clock, set.events().size());
+  ASSERT_EQ(set.events()[task_clock].source, CounterSource::sw)
+      << "software events need perf_event_open: " << set.events()[task_clock].problem;
+  bool within_wall = false;
+  for (int attempt = 0; attempt < 5 && !within_wall; ++attempt) {
+    ThreadCounters counters(set);
+    const double cpu_before = thread_cpu_ns();
+    const auto wall_before = std::chrono::steady_clock::now();
+    counters.start();
+    std::uint64_t spins = 0;
+    while (std::chrono::steady_clock::now() - wall_before < std::chrono::milliseconds(100)) {
+      ++spins;
+    }
+    EXPECT_GT(spins, 0u);
+    counters.stop();
+    const double wall =
+        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - wall_before)
+            .count();
+    const double cpu = thread_cpu_ns() - cpu_before;
+    const auto reading = counters.read()[task_clock];
+    ASSERT_TRUE(reading.value.has_value());
+    EXPECT_NEAR(*reading.value, cpu, 0.10 * cpu);
+    EXPECT_DOUBLE_EQ(reading.scale, 1.0) << "software events are never multiplexed";
+    within_wall = std::abs(*reading.value - wall) < 0.10 * wall;
+  }
+  EXPECT_TRUE(within_wall) << "task-clock stayed more than 10% off wall time in 5 tries";
+}
+
+TEST(CounterFigures, SumsPerRoleAndPerMessage) {
+  FakePerfSystem system(ENOENT);
+  const CounterSet set = CounterSet::resolve("basic", system);  // software + 2 unavailable
+  const std::size_t n = set.events().size();
+  std::vector<std::vector<CounterReading>> threads(4, std::vector<CounterReading>(n));
+  for (std::size_t t = 0; t < 4; ++t) {
+    for (std::size_t e = 0; e < n; ++e) {
+      if (set.events()[e].source == CounterSource::sw) threads[t][e] = {100.0 * (t + 1), 1.0 + t};
+    }
+  }
+  const std::vector<workloads::Role> roles = {workloads::Role::sender, workloads::Role::receiver,
+                                              workloads::Role::sender, workloads::Role::receiver};
+  const auto figures = counter_figures(set, threads, roles, 50);
+  ASSERT_EQ(figures.size(), n);
+  const results::CounterFigure& clock = figures.front();
+  EXPECT_EQ(clock.name, "task_clock_ns");
+  EXPECT_EQ(clock.source, "sw");
+  EXPECT_EQ(clock.total, 1000.0);
+  EXPECT_EQ(clock.per_msg, 20.0);
+  EXPECT_EQ(clock.sender_per_msg, 8.0);     // (100 + 300) / 50
+  EXPECT_EQ(clock.receiver_per_msg, 12.0);  // (200 + 400) / 50
+  EXPECT_EQ(clock.scale, 4.0);
+  const results::CounterFigure& cycles = figures[n - 2];
+  EXPECT_EQ(cycles.name, "cycles");
+  EXPECT_EQ(cycles.source, "unavailable");
+  EXPECT_FALSE(cycles.total.has_value());
+
+  // One thread that did not count makes the point's figure unavailable, not smaller.
+  threads[2][0].value.reset();
+  EXPECT_EQ(counter_figures(set, threads, roles, 50).front().source, "unavailable");
+  EXPECT_FALSE(counter_figures(set, threads, roles, 50).front().total.has_value());
+}
+
+}  // namespace
+}  // namespace refbench::harness
