@@ -45,7 +45,10 @@ const std::string& libpfm_problem() {
   return problem;
 }
 
-// libpfm4's encoding of an event for perf_event_open, user space only; or why it has none.
+// libpfm4's encoding of an event for perf_event_open, or why it has none. Hardware events
+// count user space only: the interpreter's own work. Software events count kernel time
+// too: a context switch or a page fault happens in the kernel by definition, and
+// task-clock should be all the time the thread ran.
 std::string encode(const std::string& event, perf_event_attr& attr) {
   if (!libpfm_problem().empty()) return "libpfm4 could not start: " + libpfm_problem();
   attr = perf_event_attr{};
@@ -55,7 +58,9 @@ std::string encode(const std::string& event, perf_event_attr& attr) {
   arg.size = sizeof arg;
   const int result =
       pfm_get_os_event_encoding(event.c_str(), PFM_PLM3, PFM_OS_PERF_EVENT_EXT, &arg);
-  return result == PFM_SUCCESS ? "" : pfm_strerror(result);
+  if (result != PFM_SUCCESS) return pfm_strerror(result);
+  if (attr.type == PERF_TYPE_SOFTWARE) attr.exclude_kernel = 0;
+  return "";
 }
 
 std::string paranoid_level() {

@@ -42,7 +42,7 @@ struct CounterEvent {
   std::string event;   // the libpfm4 name it was resolved from
   CounterSource source = CounterSource::unavailable;
   std::string problem;     // why it is unavailable: libpfm4's or perf_event_open's reason
-  perf_event_attr attr{};  // libpfm4's encoding (user space only)
+  perf_event_attr attr{};  // libpfm4's encoding: hardware user space only, software all
 };
 
 class CounterSet {

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <thread>
 
 #include "harness/counter_figures.h"
 #include "harness/counter_sets.h"
@@ -266,6 +267,24 @@ TEST(ThreadCounters, TaskClockOfABusyLoopMatchesItsTime) {
     within_wall = std::abs(*reading.value - wall) < 0.10 * wall;
   }
   EXPECT_TRUE(within_wall) << "task-clock stayed more than 10% off wall time in 5 tries";
+}
+
+// Context switches happen in the kernel: a software event counted in user space only would
+// read zero. Sleeping ten times switches out at least ten times.
+TEST(ThreadCounters, SoftwareEventsCountWhatHappensInTheKernel) {
+  const CounterSet set = CounterSet::resolve("basic");
+  std::size_t switches = set.events().size();
+  for (std::size_t i = 0; i < set.events().size(); ++i) {
+    if (set.events()[i].column == "context_switches") switches = i;
+  }
+  ASSERT_LT(switches, set.events().size());
+  ThreadCounters counters(set);
+  counters.start();
+  for (int i = 0; i < 10; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  counters.stop();
+  const auto reading = counters.read()[switches];
+  ASSERT_TRUE(reading.value.has_value());
+  EXPECT_GE(*reading.value, 10.0);
 }
 
 TEST(CounterFigures, SumsPerRoleAndPerMessage) {
