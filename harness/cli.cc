@@ -29,6 +29,8 @@ const char* const kOverview =
     "            pairs of this machine)\n"
     "  sweep     run the comparison over many placements: every pair of PUs, one pair per\n"
     "            distance class, or growing numbers of interpreters\n"
+    "  compare   compare two result files point by point, with a test of the noise\n"
+    "  plot      draw the plots of a result file\n"
     "  topology  show the machine (or a synthetic or XML one) as refbench plans on it\n"
     "  events    show the PMUs, what each counter set means here, and what can be counted\n"
     "\n"
@@ -66,9 +68,9 @@ void add_point_options(po::options_description& d) {
         "timed messages per point and repetition (pingpong: round trips, two messages "
         "each); 1e6 is accepted. Conflicts with --seconds"},
        {"seconds", "S",
-        "timed duration per point and repetition (default: 0.5 when --messages is not "
+        "timed duration per point and repetition (default: 0.4 when --messages is not "
         "given)"},
-       {"warmup-messages", "N", "untimed messages before each timed phase (default: 10000)"},
+       {"warmup", "N", "untimed messages before each timed phase (default: 10000)"},
        {"payload", "BYTES",
         "payload size of each object, or a comma-separated list to sweep; the receiver reads "
         "all of it (default: 64)"},
@@ -93,7 +95,11 @@ void add_point_options(po::options_description& d) {
         "names such as L1D:REPLACEMENT; software events (task-clock, context switches, "
         "migrations, page faults) come with every set (default: basic; see refbench events)"},
        {"repetitions", "R",
-        "repetitions of each point, interleaved across strategies (default: 5)"},
+        "repetitions of each point, interleaved across strategies; 6 is the fewest with a 95 % "
+        "confidence interval of the median (default: 6)"},
+       {"noise-threshold", "PERCENT",
+        "a point whose coefficient of variation over its repetitions exceeds this is flagged "
+        "noisy in the tables (default: 5)"},
        {"verify", nullptr,
         "keep a ground-truth ledger of references and report lost updates; exit 1 if a "
         "correct strategy (all but racy) shows any violation"}});
@@ -104,8 +110,12 @@ void add_output_options(po::options_description& d) {
            "plan on another machine: synthetic:\"pack:2 numa:2 l3:2 core:4 pu:2\" or xml:FILE "
            "(hwloc's formats); only with --dry-run (default: this machine)"},
           {"dry-run", nullptr, "print the plan (how many points, each point) and run nothing"},
-          {"out", "FILE.csv",
-           "where to write the CSV (default: results/refbench-YYYYmmdd-HHMMSS.csv)"},
+          {"out", "FILE",
+           "where to write the results: CSV, or JSON in Google Benchmark's schema for a .json "
+           "name; the metadata (FILE.meta.json) and the topology (FILE.topology.xml) go "
+           "beside it (default: results/refbench-YYYYmmdd-HHMMSS.csv)"},
+          {"format", "csv|json", "the results' format, whatever --out's name (default: by name)"},
+          {"plot", nullptr, "when done, draw the plots of the results beside them (refbench plot)"},
           {"quiet,q", nullptr, "print only the summary tables"}});
 }
 
@@ -134,7 +144,10 @@ po::options_description sweep_description() {
            "--placement"},
           {"placement", "POLICY",
            "how --interpreters are placed: compact, scatter, smt, same-l3, cross-package, "
-           "cross-numa, or PU lists"}});
+           "cross-numa, or PU lists"},
+          {"resume", "FILE.csv",
+           "go on with an interrupted sweep: give the same options and its CSV; the points "
+           "already in it are skipped and the rest appended"}});
   add_point_options(d);
   add_output_options(d);
   return d;
@@ -149,6 +162,20 @@ po::options_description topology_description() {
           {"placement", "SPEC", "also show where this placement puts --interpreters"},
           {"interpreters", "N", "interpreters for --placement (default: 2)"},
           {"matrix", nullptr, "also print the distance class of every pair of PUs"}});
+  return d;
+}
+
+po::options_description compare_description() {
+  po::options_description d("refbench compare options");
+  add(d, {kHelp,
+          {"alpha", "P",
+           "significance level of the Mann-Whitney U test over the repetitions (default: 0.05)"}});
+  return d;
+}
+
+po::options_description plot_description() {
+  po::options_description d("refbench plot options");
+  add(d, {kHelp, {"out", "DIR", "where to write the plots (default: FILE-plots beside the CSV)"}});
   return d;
 }
 
@@ -209,7 +236,11 @@ PointOptions to_point_options(const Values& v) {
   v.conflict("messages", "seconds", "give one, a count of messages or a duration");
   if (v.has("messages")) o.messages = v.whole("messages", 1, kMaxMessages);
   if (v.has("seconds")) o.seconds = parse_seconds("--seconds", v.get("seconds"), kMaxSeconds);
-  if (v.has("warmup-messages")) o.warmup_messages = v.whole("warmup-messages", 0, kMaxMessages);
+  if (v.has("warmup")) o.warmup_messages = v.whole("warmup", 0, kMaxMessages);
+  if (v.has("noise-threshold")) {
+    o.noise_threshold =
+        parse_positive("--noise-threshold", v.get("noise-threshold"), 1000, "a percentage") / 100;
+  }
   if (v.has("payload"))
     o.payloads = parse_whole_list<std::uint32_t>("--payload", v.get("payload"), 0, 1u << 30);
   if (v.has("objects")) o.objects = v.whole32("objects", 1, 1u << 26);
@@ -240,11 +271,24 @@ OutputOptions to_output_options(const Values& v) {
   OutputOptions o;
   o.topology = topology_spec(v);
   o.dry_run = v.has("dry-run");
+  if (v.has("format")) {
+    const std::string format = v.get("format");
+    if (format != "csv" && format != "json") {
+      throw UsageError("--format: '" + format + "' is not allowed (allowed: csv, json)");
+    }
+    o.format = format == "json" ? results::Format::json : results::Format::csv;
+  }
+  o.plot = v.has("plot");
   if (v.has("out")) {
     o.out = v.get("out");
     if (o.out.empty()) throw UsageError("--out: '' is not allowed (allowed: a file path)");
   }
   o.quiet = v.has("quiet");
+  const bool json = o.format ? *o.format == results::Format::json
+                             : results::format_for(o.out) == results::Format::json;
+  if (o.plot && json) {
+    throw UsageError("--plot: plots are drawn from a CSV, not JSON (allowed with --format csv)");
+  }
   return o;
 }
 
@@ -284,7 +328,24 @@ SweepOptions to_sweep_options(const Values& v) {
         parse_whole_list<unsigned>("--interpreters", v.get("interpreters"), 1, kMaxInterpreters);
     o.placement = v.get("placement");
   }
+  if (v.has("resume")) {
+    o.resume = v.get("resume");
+    if (o.resume.empty()) throw UsageError("--resume: '' is not allowed (allowed: a CSV file)");
+  }
   return o;
+}
+
+// Positional arguments are the files: `refbench compare A.csv B.csv`, `refbench plot F.csv`.
+std::vector<std::string> files(const po::variables_map& vm, std::size_t count,
+                               const std::string& command) {
+  std::vector<std::string> given;
+  if (vm.count("file")) given = vm["file"].as<std::vector<std::string>>();
+  if (given.size() != count) {
+    throw UsageError(command + ": needs " + std::to_string(count) + " file" +
+                     (count == 1 ? "" : "s") + ", got " + std::to_string(given.size()) +
+                     " (see refbench " + command + " --help)");
+  }
+  return given;
 }
 
 TopologyOptions to_topology_options(const Values& v) {
@@ -303,14 +364,39 @@ po::variables_map parse_options(const std::vector<std::string>& args,
                                 const po::options_description& d, const std::string& command) {
   po::variables_map vm;
   try {
-    // No positional arguments: an empty description makes any of them an error.
-    const po::positional_options_description none;
-    po::store(po::command_line_parser(args).options(d).positional(none).run(), vm);
+    // Only compare and plot take positional arguments (files); for the others an empty
+    // description makes any of them an error.
+    po::options_description all(d);
+    po::positional_options_description positional;
+    if (command == "compare" || command == "plot") {
+      all.add_options()("file", po::value<std::vector<std::string>>(), "");
+      positional.add("file", -1);
+    }
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
     throw UsageError(std::string(e.what()) + " (see refbench " + command + " --help)");
   }
   return vm;
+}
+
+// The command as a shell would take it back: words with anything special single-quoted.
+std::string shell_words(const std::vector<std::string>& args) {
+  std::string out;
+  for (const std::string& word : args) {
+    if (!out.empty()) out += ' ';
+    const bool plain = !word.empty() && word.find_first_not_of(
+                                            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                            "0123456789-_=.,/:+@%") == std::string::npos;
+    if (plain) {
+      out += word;
+      continue;
+    }
+    out += '\'';
+    for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    out += '\'';
+  }
+  return out;
 }
 
 }  // namespace
@@ -325,24 +411,56 @@ Command parse_command_line(const std::vector<std::string>& args) {
   auto parse = [&](const po::options_description& d, const char* usage, auto convert) -> Command {
     const po::variables_map vm = parse_options(rest, d, command);
     if (vm.count("help")) return HelpRequest{help_text(d, usage)};
-    return convert(Values(vm));
+    return convert(vm);
   };
+  const std::string typed = shell_words(args);
   if (command == "run") {
-    return parse(run_description(), "usage: refbench run [OPTIONS]", to_run_options);
+    return parse(run_description(), "usage: refbench run [OPTIONS]",
+                 [&](const po::variables_map& vm) {
+                   RunOptions o = to_run_options(Values(vm));
+                   o.output.command_line = typed;
+                   return o;
+                 });
   }
   if (command == "sweep") {
-    return parse(sweep_description(), "usage: refbench sweep [OPTIONS]", to_sweep_options);
+    return parse(sweep_description(), "usage: refbench sweep [OPTIONS]",
+                 [&](const po::variables_map& vm) {
+                   SweepOptions o = to_sweep_options(Values(vm));
+                   o.output.command_line = typed;
+                   return o;
+                 });
+  }
+  if (command == "compare") {
+    return parse(compare_description(), "usage: refbench compare A.csv B.csv [OPTIONS]",
+                 [&](const po::variables_map& vm) {
+                   const auto given = files(vm, 2, command);
+                   CompareOptions o{given[0], given[1]};
+                   if (vm.count("alpha")) {
+                     o.alpha = parse_positive("--alpha", Values(vm).get("alpha"), 0.5,
+                                              "a significance level");
+                   }
+                   return o;
+                 });
+  }
+  if (command == "plot") {
+    return parse(plot_description(), "usage: refbench plot FILE.csv [--out DIR]",
+                 [&](const po::variables_map& vm) {
+                   PlotOptions o{files(vm, 1, command)[0], {}};
+                   if (vm.count("out")) o.out = Values(vm).get("out");
+                   return o;
+                 });
   }
   if (command == "events") {
     return parse(events_description(), "usage: refbench events",
-                 [](const Values&) { return EventsRequest{}; });
+                 [](const po::variables_map&) { return EventsRequest{}; });
   }
   if (command == "topology") {
-    return parse(topology_description(), "usage: refbench topology [OPTIONS]", to_topology_options);
+    return parse(topology_description(), "usage: refbench topology [OPTIONS]",
+                 [](const po::variables_map& vm) { return to_topology_options(Values(vm)); });
   }
-  throw UsageError(
-      "'" + command +
-      "' is not a command (allowed: run, sweep, topology, events; see refbench --help)");
+  throw UsageError("'" + command +
+                   "' is not a command (allowed: run, sweep, compare, plot, topology, events; see "
+                   "refbench --help)");
 }
 
 }  // namespace refbench::harness

@@ -18,6 +18,14 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
 // interpreter count). Exit status as run_command's.
 int sweep_command(const SweepOptions& options, std::ostream& out, std::ostream& err);
 
+// Compares two results CSVs point by point: medians, B/A, and whether the difference is
+// beyond the noise of both (Mann-Whitney U). Exit 1 if no point is in both.
+int compare_command(const CompareOptions& options, std::ostream& out);
+
+// Draws the plots of a results CSV with plots/refbench_plot.py (Debian's python3 with
+// matplotlib), and returns the script's exit status.
+int plot_command(const PlotOptions& options, std::ostream& err);
+
 // Describes the PMUs, the counter sets as they map here, and what can be counted.
 int events_command(std::ostream& out);
 

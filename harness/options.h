@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "pinning/topology.h"
+#include "results/sink.h"
 #include "workloads/vocabulary.h"
 
 namespace refbench::harness {
@@ -20,24 +21,28 @@ struct PointOptions {
                                              workloads::kAllWorkloads.end()};
   std::vector<std::uint32_t> payloads{64};
   std::uint64_t messages = 0;  // 0: run for `seconds`
-  double seconds = 0.5;
+  double seconds = 0.4;
   std::uint64_t warmup_messages = 10000;
   std::uint32_t objects = 1;
   std::uint32_t local_work = 0;
   std::uint32_t channel_capacity = 256;
   std::optional<workloads::WaitPolicy> wait;  // none: auto (spin apart, yield on one PU)
-  unsigned repetitions = 5;
+  unsigned repetitions = 6;  // the fewest with a 95 % confidence interval of the median
   bool verify = false;
+  double noise_threshold = 0.05;  // a point whose CV exceeds it is flagged noisy
   pinning::MemoryPolicy memory = pinning::MemoryPolicy::local;
   std::string counters = "basic";  // a --counters spec, resolved by CounterSet
 };
 
 // Where the plan comes from and where its results go.
 struct OutputOptions {
-  std::string topology;       // "" = this machine; synthetic:... and xml:... plan only
-  bool dry_run = false;       // print the plan, run nothing, write nothing
-  std::filesystem::path out;  // empty: results/refbench-YYYYmmdd-HHMMSS.csv
+  std::string topology;                   // "" = this machine; synthetic:... and xml:... plan only
+  bool dry_run = false;                   // print the plan, run nothing, write nothing
+  std::filesystem::path out;              // empty: results/refbench-YYYYmmdd-HHMMSS.csv (or .json)
+  std::optional<results::Format> format;  // none: from --out's extension, else csv
+  bool plot = false;                      // draw the plots of the results when done
   bool quiet = false;
+  std::string command_line;  // as typed, for the metadata and the resume hint
 };
 
 struct RunOptions {
@@ -61,6 +66,19 @@ struct SweepOptions {
   // Scaling instead of pairs: these interpreter counts, placed by `placement`.
   std::vector<unsigned> interpreters;
   std::string placement;
+  // Continue an interrupted sweep: skip the points already in this CSV, append the rest.
+  std::filesystem::path resume;
+};
+
+struct CompareOptions {
+  std::filesystem::path baseline;   // A
+  std::filesystem::path candidate;  // B
+  double alpha = 0.05;              // significance level of the Mann-Whitney U test
+};
+
+struct PlotOptions {
+  std::filesystem::path csv;
+  std::filesystem::path out;  // empty: beside the CSV
 };
 
 struct TopologyOptions {

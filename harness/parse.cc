@@ -71,12 +71,13 @@ std::vector<std::uint64_t> parse_whole_numbers(std::string_view option, std::str
   return values;
 }
 
-double parse_seconds(std::string_view option, std::string_view text, double max) {
+double parse_positive(std::string_view option, std::string_view text, double max,
+                      std::string_view what) {
   double value = 0;
   if (!parse_exactly(text, value) || !std::isfinite(value) || value <= 0 || value > max) {
     char limit[32];
     std::snprintf(limit, sizeof limit, "%g", max);
-    reject(option, text, std::string("allowed: seconds, more than 0 and at most ") + limit);
+    reject(option, text, "allowed: " + std::string(what) + ", more than 0 and at most " + limit);
   }
   return value;
 }

@@ -29,8 +29,14 @@ std::vector<T> parse_whole_list(std::string_view option, std::string_view text, 
   return values;
 }
 
+// A number above 0 and at most `max`; `what` names it in the error ("seconds").
+double parse_positive(std::string_view option, std::string_view text, double max,
+                      std::string_view what);
+
 // A positive number of seconds, at most `max`.
-double parse_seconds(std::string_view option, std::string_view text, double max);
+inline double parse_seconds(std::string_view option, std::string_view text, double max) {
+  return parse_positive(option, text, max, "seconds");
+}
 
 // Comma-separated items, none empty. "a,b" -> {"a", "b"}.
 std::vector<std::string> split_list(std::string_view option, std::string_view text);

@@ -1,6 +1,7 @@
 #include "harness/report.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <optional>
 
@@ -17,6 +18,15 @@ std::string fixed(double x, int places) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%.*f", places, x);
   return buffer;
+}
+
+// A counter per message: thousandths, or 3 significant figures below 0.1 so a rare event
+// (a page fault per million messages: 0.00000100) never reads as 0; exactly 0 is "0".
+std::string per_message_text(double x) {
+  if (x == 0) return "0";
+  if (std::fabs(x) >= 0.1) return fixed(x, 3);
+  const int magnitude = static_cast<int>(std::floor(std::log10(std::fabs(x))));
+  return fixed(x, std::min(2 - magnitude, 12));
 }
 
 // 3 significant figures with an SI suffix: 1.23M, 456k.
@@ -105,7 +115,7 @@ std::string counter_table(const std::vector<ResultRow>& rows) {
           if (f.name == counter && f.per_msg) values.push_back(*f.per_msg);
         }
       }
-      cells.push_back(values.empty() ? "-" : fixed(results::median(values), 3));
+      cells.push_back(values.empty() ? "-" : per_message_text(results::median(values)));
     }
     table.add_row(std::move(cells));
   }
@@ -119,23 +129,33 @@ double median_ns_per_msg(const std::vector<ResultRow>& rows, const std::string& 
   return results::median(values);
 }
 
-std::string group_report(const std::vector<ResultRow>& rows) {
+std::string group_report(const std::vector<ResultRow>& rows, double noise_threshold) {
   if (rows.empty()) return "";
   const bool pingpong = rows.front().rtt_p50_ns.has_value();
-  std::vector<std::string> header = {"<strategy", "ns/msg", "spread", "msgs/s", "vs immortal"};
+  std::vector<std::string> header = {"<strategy", "ns/msg", "95% CI of median",
+                                     "CV",        "msgs/s", "vs immortal"};
   if (pingpong) header.insert(header.end(), {"rtt p50 ns", "rtt p99 ns", "rtt max ns"});
   header.push_back("<violations");
   results::TextTable table(header);
 
   const double immortal = median_ns_per_msg(rows, "immortal");
   std::size_t repetitions = 0;
+  bool any_noisy = false;
   for (const std::string& s : strategies_in_order(rows)) {
     const auto ns = collect(rows, s, [](const ResultRow& r) { return r.ns_per_msg(); });
     const auto rate = collect(rows, s, [](const ResultRow& r) { return r.msgs_per_s(); });
+    const results::Summary summary = results::summarize(ns);
     repetitions = ns.size();
+    const bool noisy = summary.cv > noise_threshold;
+    any_noisy = any_noisy || noisy;
     std::vector<std::string> cells = {
-        s, fixed(results::median(ns), 1), fixed(100 * results::relative_range(ns), 1) + "%",
-        si(results::median(rate)), ratio(results::median(ns), immortal)};
+        s,
+        fixed(summary.median, 1),
+        summary.ci95 ? fixed(summary.ci95->low, 1) + " - " + fixed(summary.ci95->high, 1)
+                     : "needs 6 reps",
+        fixed(100 * summary.cv, 1) + "%" + (noisy ? " noisy" : ""),
+        si(results::median(rate)),
+        ratio(summary.median, immortal)};
     if (pingpong) {
       auto p50 =
           collect(rows, s, [](const ResultRow& r) { return double(r.rtt_p50_ns.value_or(0)); });
@@ -151,6 +171,10 @@ std::string group_report(const std::vector<ResultRow>& rows) {
   }
 
   std::string out = title(rows.front(), repetitions) + table.render();
+  if (any_noisy) {
+    out += "  noisy: CV above " + fixed(100 * noise_threshold, 1) +
+           "%; more repetitions or a quieter machine would narrow it\n";
+  }
   const double atomic = median_ns_per_msg(rows, "atomic");
   const double civ = median_ns_per_msg(rows, "civ");
   if (atomic > 0 && (immortal > 0 || civ > 0)) {

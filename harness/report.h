@@ -9,8 +9,11 @@
 
 namespace refbench::harness {
 
-// All rows of one workload on one placement (every strategy, every repetition).
-std::string group_report(const std::vector<results::ResultRow>& rows);
+// All rows of one workload on one placement (every strategy, every repetition): per
+// strategy the median ns/msg with its 95 % confidence interval and CV (flagged noisy above
+// `noise_threshold`, a fraction), throughput, the ratio to immortal, latency for pingpong,
+// and violations; then the ratios the issue tracks and the counters per message.
+std::string group_report(const std::vector<results::ResultRow>& rows, double noise_threshold);
 
 enum class SummaryAxis { distance_class, interpreters };
 

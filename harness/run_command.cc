@@ -3,6 +3,7 @@
 #include "harness/plan.h"
 #include "harness/report.h"
 #include "harness/session.h"
+#include "results/metadata.h"
 
 namespace refbench::harness {
 
@@ -20,7 +21,7 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   }
   const CounterSet counters = CounterSet::resolve(options.points.counters);
   check_memory(options.points, kInterpreters);
-  const auto csv = open_results(options.output, counters, results::CsvFile::Mode::whole_file);
+  const auto sink = open_results(options.output, topo, counters, results::Opening::whole_file);
   announce_counters(counters, err);
   if (!options.output.quiet) {
     out << "refbench run: " << plan.points.size() << " runs (" << plan.dimensions << "), each ";
@@ -31,17 +32,20 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
     }
   }
   std::vector<results::ResultRow> group;
+  const auto report_group = [&](std::size_t i, const results::ResultRow& row) {
+    group.push_back(row);
+    const bool last =
+        i + 1 == plan.points.size() || !same_group(plan.points[i], plan.points[i + 1]);
+    if (!last) return;
+    out << group_report(group, options.points.noise_threshold) << "\n" << std::flush;
+    group.clear();
+  };
   const int status = execute_plan(
-      topo, options.points, counters, plan, *csv, err, [&](std::size_t i, const auto& row) {
-        group.push_back(row);
-        const bool last =
-            i + 1 == plan.points.size() || !same_group(plan.points[i], plan.points[i + 1]);
-        if (!last) return;
-        out << group_report(group) << "\n" << std::flush;
-        group.clear();
-      });
-  out << "wrote " << csv->rows() << " rows to " << csv->path().string() << "\n";
-  return status;
+      {topo, options.points, counters, plan, *sink, err, nullptr, report_group, nullptr, ""});
+  out << "wrote " << sink->rows() << " rows to " << sink->path().string()
+      << " (metadata: " << results::metadata_path(sink->path()).string() << ")\n"
+      << std::flush;
+  return plot_if_asked(options.output, *sink, status, err);
 }
 
 }  // namespace refbench::harness

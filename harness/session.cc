@@ -6,23 +6,39 @@
 #include <ctime>
 #include <filesystem>
 
+#include "harness/commands.h"
 #include "harness/execute.h"
+#include "harness/interrupt.h"
+#include "harness/machine.h"
 #include "harness/usage_error.h"
+#include "results/metadata.h"
 
 namespace refbench::harness {
 namespace {
 
-std::filesystem::path default_output_path() {
+std::filesystem::path default_output_path(results::Format format) {
   char stamp[32];
   const std::time_t now = std::time(nullptr);
   std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
   const std::filesystem::path dir = "results";
   std::filesystem::create_directories(dir);
-  std::filesystem::path path = dir / ("refbench-" + std::string(stamp) + ".csv");
+  const std::string extension = format == results::Format::json ? ".json" : ".csv";
+  std::filesystem::path path = dir / ("refbench-" + std::string(stamp) + extension);
   for (int n = 2; std::filesystem::exists(path); ++n) {
-    path = dir / ("refbench-" + std::string(stamp) + "-" + std::to_string(n) + ".csv");
+    path = dir / ("refbench-" + std::string(stamp) + "-" + std::to_string(n) + extension);
   }
   return path;
+}
+
+// The topology's XML and the metadata record beside the results, each written whole.
+void write_beside(const std::filesystem::path& results_path, const pinning::Topology& topo,
+                  const results::Metadata& metadata) {
+  const std::filesystem::path xml = results::topology_xml_path(results_path);
+  const std::string temporary = xml.string() + ".tmp";
+  topo.export_xml(temporary);
+  std::filesystem::rename(temporary, xml);
+  results::write_file_atomically(results::metadata_path(results_path),
+                                 results::to_json(metadata).dump(2) + "\n");
 }
 
 }  // namespace
@@ -69,46 +85,83 @@ void announce_counters(const CounterSet& set, std::ostream& err) {
   }
 }
 
-std::unique_ptr<results::CsvFile> open_results(const OutputOptions& output,
-                                               const CounterSet& counters,
-                                               results::CsvFile::Mode mode) {
+std::unique_ptr<results::ResultSink> open_results(const OutputOptions& output,
+                                                  const pinning::Topology& topo,
+                                                  const CounterSet& counters,
+                                                  results::Opening opening) {
   if (std::filesystem::is_directory(output.out)) {
     throw UsageError("--out: '" + output.out.string() + "' is a directory (allowed: a file path)");
   }
+  const results::Format format = output.format.value_or(
+      output.out.empty() ? results::Format::csv : results::format_for(output.out));
   try {
-    const std::filesystem::path path = output.out.empty() ? default_output_path() : output.out;
-    return std::make_unique<results::CsvFile>(path, results::csv_header(counters.columns()), mode);
+    const std::filesystem::path path =
+        output.out.empty() ? default_output_path(format) : output.out;
+    results::Metadata metadata = describe_machine(topo, counters, output.command_line);
+    metadata.topology_xml = results::topology_xml_path(path).filename().string();
+    auto sink = results::open_sink(path, format, opening, counters.columns(), metadata);
+    const bool keep_metadata = opening == results::Opening::append &&
+                               std::filesystem::exists(results::metadata_path(path));
+    if (!keep_metadata) write_beside(path, topo, metadata);
+    return sink;
   } catch (const results::OutputError& e) {
+    throw UsageError(std::string("--out: ") + e.what());
+  } catch (const pinning::PinningError& e) {
     throw UsageError(std::string("--out: ") + e.what());
   }
 }
 
-int execute_plan(const pinning::Topology& topo, const PointOptions& options,
-                 const CounterSet& counters, const Plan& plan, results::CsvFile& csv,
-                 std::ostream& err,
-                 const std::function<void(std::size_t, const results::ResultRow&)>& after_each) {
+int execute_plan(const PlanRun& run) {
   std::size_t failing_rows = 0;
-  for (std::size_t i = 0; i < plan.points.size(); ++i) {
+  const InterruptScope interrupt;
+  for (std::size_t i = 0; i < run.plan.points.size(); ++i) {
+    if (InterruptScope::requested()) {
+      run.sink.commit();
+      if (run.before_message) run.before_message();
+      run.err << "refbench: interrupted after " << i << " of " << run.plan.points.size()
+              << " points; the " << run.sink.rows() << " rows finished are in "
+              << run.sink.path().string() << "\n";
+      if (!run.resume_hint.empty()) run.err << "refbench: to go on: " << run.resume_hint << "\n";
+      return kInterrupted;
+    }
+    const Point& point = run.plan.points[i];
+    if (run.before_each) run.before_each(i, point);
     try {
-      const results::ResultRow row = measure(topo, options, counters, plan.points[i]);
-      csv.write_row(results::csv_fields(row));
+      const results::ResultRow row = measure(run.topo, run.options, run.counters, point);
+      run.sink.write(row);
       if (row.strategy_is_correct && row.violations > 0) ++failing_rows;
-      after_each(i, row);
+      if (run.after_each) run.after_each(i, row);
     } catch (const std::exception& e) {
-      csv.commit();
-      err << "refbench: error: " << describe(plan.points[i]) << ": " << e.what() << "; the "
-          << csv.rows() << " rows finished before it are in " << csv.path().string() << "\n";
+      run.sink.commit();
+      if (run.before_message) run.before_message();
+      run.err << "refbench: error: " << describe(point) << ": " << e.what() << "; the "
+              << run.sink.rows() << " rows finished before it are in " << run.sink.path().string()
+              << "\n";
       return 1;
     }
   }
-  csv.commit();
+  run.sink.commit();
+  if (run.before_message) run.before_message();
   if (failing_rows > 0) {
-    err << "refbench: FAIL: " << failing_rows
-        << " rows of correct strategies show violations (see the violations column of "
-        << csv.path().string() << ")\n";
+    run.err << "refbench: FAIL: " << failing_rows
+            << " rows of correct strategies show violations (see the violations column of "
+            << run.sink.path().string() << ")\n";
     return 1;
   }
   return 0;
+}
+
+int plot_if_asked(const OutputOptions& output, const results::ResultSink& sink, int status,
+                  std::ostream& err) {
+  if (!output.plot) return status;
+  if (status == kInterrupted || sink.rows() == 0) {
+    err << "refbench: no plots: the run did not finish (refbench plot " << sink.path().string()
+        << " draws what is there)\n";
+    return status;
+  }
+  const int plotted = plot_command(PlotOptions{sink.path(), {}}, err);
+  if (plotted != 0) err << "refbench: the plots could not be drawn (exit " << plotted << ")\n";
+  return status == 0 && plotted != 0 ? 1 : status;
 }
 
 }  // namespace refbench::harness

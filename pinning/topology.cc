@@ -460,6 +460,13 @@ std::size_t core_end(const std::vector<PuInfo>& pus, std::size_t begin) {
 
 }  // namespace
 
+void Topology::export_xml(const std::string& path) const {
+  if (hwloc_topology_export_xml(impl_->handle.get(), path.c_str(), 0) != 0) {
+    const int error = errno;
+    throw PinningError(failure("hwloc_topology_export_xml(" + path + ")", error));
+  }
+}
+
 std::string Topology::describe() const {
   std::string out = summary_line(*this);
   const std::vector<std::size_t> levels = impl_->header_levels();

@@ -100,6 +100,11 @@ class Topology {
   // does) on a synthetic or XML topology, and naming hwloc_set_area_membind and strerror
   // where binding fails for a reason other than lack of support.
   std::string bind_memory(std::span<std::byte> area, unsigned pu, MemoryPolicy policy) const;
+  // Writes hwloc's XML description of this topology to `path`, so that results can be
+  // read (and plans made) against the machine that produced them. Throws PinningError
+  // naming the path.
+  void export_xml(const std::string& path) const;
+
   // What bind_memory would do, without binding: works on any topology, so --dry-run can
   // show it. Throws PinningError where bind_memory would for too few NUMA nodes.
   std::string memory_plan(unsigned pu, MemoryPolicy policy) const;

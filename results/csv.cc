@@ -33,13 +33,83 @@ std::string csv_record(const std::vector<std::string>& fields) {
   return out;
 }
 
+int CsvTable::column(std::string_view name) const {
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    if (header[i] == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+namespace {
+
+// Reads one record starting at `at`; leaves `at` after its line end.
+std::vector<std::string> next_record(std::string_view text, std::size_t& at, std::size_t line,
+                                     const std::string& origin) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  while (at < text.size()) {
+    const char c = text[at++];
+    if (quoted) {
+      if (c != '"') {
+        fields.back() += c;
+      } else if (at < text.size() && text[at] == '"') {
+        fields.back() += '"';
+        ++at;
+      } else {
+        quoted = false;
+      }
+    } else if (c == '"' && fields.back().empty()) {
+      quoted = true;
+    } else if (c == ',') {
+      fields.emplace_back();
+    } else if (c == '\n' || (c == '\r' && at < text.size() && text[at] == '\n')) {
+      if (c == '\r') ++at;
+      return fields;
+    } else if (c == '"') {
+      throw OutputError(origin + ": line " + std::to_string(line) +
+                        ": a quote inside an unquoted field");
+    } else {
+      fields.back() += c;
+    }
+  }
+  if (quoted)
+    throw OutputError(origin + ": line " + std::to_string(line) + ": a quoted field never ends");
+  return fields;
+}
+
+}  // namespace
+
+CsvTable parse_csv(std::string_view text, const std::string& origin) {
+  CsvTable table;
+  std::size_t at = 0;
+  for (std::size_t line = 1; at < text.size(); ++line) {
+    std::vector<std::string> record = next_record(text, at, line, origin);
+    if (line == 1) {
+      table.header = std::move(record);
+    } else {
+      table.rows.push_back(std::move(record));
+    }
+  }
+  return table;
+}
+
+CsvTable read_csv(const std::filesystem::path& path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) throw OutputError(describe_errno("cannot read", path));
+  std::string text;
+  char buffer[65536];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, file)) > 0;) text.append(buffer, n);
+  std::fclose(file);
+  return parse_csv(text, path.string());
+}
+
 CsvFile::CsvFile(std::filesystem::path path, const std::vector<std::string>& header, Mode mode)
     : path_(std::move(path)),
-      writing_(mode == Mode::stream ? path_ : std::filesystem::path(path_.string() + ".tmp")),
+      writing_(mode == Mode::whole_file ? std::filesystem::path(path_.string() + ".tmp") : path_),
       columns_(header.size()) {
-  file_ = std::fopen(writing_.c_str(), "wb");
+  file_ = std::fopen(writing_.c_str(), mode == Mode::append ? "ab" : "wb");
   if (file_ == nullptr) throw OutputError(describe_errno("cannot write", writing_));
-  write_record(header);
+  if (mode != Mode::append) write_record(header);
 }
 
 CsvFile::~CsvFile() {

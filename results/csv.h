@@ -23,12 +23,27 @@ std::string csv_escape(std::string_view field);
 // One record: escaped fields joined by commas, ended by CRLF as RFC 4180 says.
 std::string csv_record(const std::vector<std::string>& fields);
 
+// A CSV file read back: its header and rows, fields unquoted.
+struct CsvTable {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  // The index of a column, or -1.
+  int column(std::string_view name) const;
+};
+
+// Parses RFC 4180 text (quoted fields may hold commas, quotes and line breaks; CRLF or LF
+// line ends). Throws OutputError naming `origin` and the line of a malformed record.
+CsvTable parse_csv(std::string_view text, const std::string& origin);
+// Reads and parses a file. Throws OutputError naming the path and strerror if unreadable.
+CsvTable read_csv(const std::filesystem::path& path);
+
 class CsvFile {
  public:
-  enum class Mode { whole_file, stream };
+  enum class Mode { whole_file, stream, append };
 
-  // Creates `path` + ".tmp" (whole_file) or `path` (stream) and writes the header. Throws
-  // OutputError naming the path and strerror if it cannot (the directory must exist).
+  // Creates `path` + ".tmp" (whole_file) or `path` (stream) and writes the header, or opens
+  // `path` to append rows under the header it already has (append). Throws OutputError
+  // naming the path and strerror if it cannot (the directory must exist).
   CsvFile(std::filesystem::path path, const std::vector<std::string>& header,
           Mode mode = Mode::whole_file);
   CsvFile(const CsvFile&) = delete;

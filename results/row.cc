@@ -1,6 +1,8 @@
 #include "results/row.h"
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <functional>
 
@@ -12,11 +14,19 @@ std::string flag(bool b) { return b ? "1" : "0"; }
 std::string maybe(const std::optional<std::uint64_t>& n) { return n ? number(*n) : ""; }
 
 // Plain decimals (never exponents, which some CSV readers take for text) with a fixed
-// number of places: nanoseconds for seconds, thousandths for the per-message figures.
+// number of places: nanoseconds for seconds, thousandths for ns per message.
 std::string decimal(double x, int places) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%.*f", places, x);
   return buffer;
+}
+
+// Plain decimals with `digits` significant digits, however small the figure: a page fault
+// per million messages is 0.00000123, not 0.0000.
+std::string significant(double x, int digits) {
+  if (x == 0 || !std::isfinite(x)) return decimal(x, 0);
+  const int magnitude = static_cast<int>(std::floor(std::log10(std::fabs(x))));
+  return decimal(x, std::clamp(digits - 1 - magnitude, 0, 15));
 }
 
 struct Column {
@@ -83,11 +93,14 @@ std::vector<std::string> csv_fields(const ResultRow& row) {
   auto value = [](const std::optional<double>& x, int places) {
     return x ? decimal(*x, places) : std::string();
   };
+  auto per_message = [](const std::optional<double>& x) {
+    return x ? significant(*x, 6) : std::string();
+  };
   for (const CounterFigure& f : row.counters) {
     fields.push_back(value(f.total, 0));
-    fields.push_back(value(f.per_msg, 4));
-    fields.push_back(value(f.sender_per_msg, 4));
-    fields.push_back(value(f.receiver_per_msg, 4));
+    fields.push_back(per_message(f.per_msg));
+    fields.push_back(per_message(f.sender_per_msg));
+    fields.push_back(per_message(f.receiver_per_msg));
     fields.push_back(value(f.scale, 3));
     fields.push_back(f.source);
   }

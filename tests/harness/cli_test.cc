@@ -39,8 +39,10 @@ TEST(Cli, RunDefaultsAreTheDefaultComparison) {
   EXPECT_EQ(o.points.payloads, (std::vector<std::uint32_t>{64}));
   EXPECT_FALSE(o.cores.has_value());
   EXPECT_EQ(o.points.messages, 0u);
-  EXPECT_DOUBLE_EQ(o.points.seconds, 0.5);
-  EXPECT_EQ(o.points.repetitions, 5u);
+  EXPECT_DOUBLE_EQ(o.points.seconds, 0.4);
+  EXPECT_EQ(o.points.repetitions, 6u);
+  EXPECT_DOUBLE_EQ(o.points.noise_threshold, 0.05);
+  EXPECT_DOUBLE_EQ(run_options({"--noise-threshold", "2.5"}).points.noise_threshold, 0.025);
   EXPECT_FALSE(o.points.wait.has_value());
   EXPECT_EQ(o.points.memory, pinning::MemoryPolicy::local);
   EXPECT_FALSE(o.points.verify);
@@ -58,7 +60,7 @@ TEST(Cli, RunTakesEveryOption) {
                                     "0,1",
                                     "--messages",
                                     "1e6",
-                                    "--warmup-messages",
+                                    "--warmup",
                                     "0",
                                     "--payload",
                                     "4096",
@@ -131,6 +133,41 @@ TEST(Cli, TopologyTakesASpecAPlacementAndTheMatrix) {
   EXPECT_TRUE(o.matrix);
 }
 
+TEST(Cli, CompareAndPlotTakeFiles) {
+  const auto c = std::get<CompareOptions>(parse({"compare", "a.csv", "b.csv", "--alpha", "0.01"}));
+  EXPECT_EQ(c.baseline, "a.csv");
+  EXPECT_EQ(c.candidate, "b.csv");
+  EXPECT_DOUBLE_EQ(c.alpha, 0.01);
+  const auto p = std::get<PlotOptions>(parse({"plot", "r.csv", "--out", "figs"}));
+  EXPECT_EQ(p.csv, "r.csv");
+  EXPECT_EQ(p.out, "figs");
+  EXPECT_EQ(error_of({"compare", "a.csv"}),
+            "compare: needs 2 files, got 1 (see refbench compare --help)");
+  EXPECT_EQ(error_of({"plot"}), "plot: needs 1 file, got 0 (see refbench plot --help)");
+}
+
+TEST(Cli, TheCommandLineIsKeptAsTyped) {
+  const RunOptions o = run_options({"--topology", "synthetic:pack:2 pu:2", "--dry-run"});
+  EXPECT_EQ(o.output.command_line, "refbench run --topology 'synthetic:pack:2 pu:2' --dry-run");
+  const SweepOptions s = sweep_options({"--resume", "it's.csv"});
+  EXPECT_EQ(s.output.command_line, "refbench sweep --resume 'it'\\''s.csv'");
+  EXPECT_EQ(s.resume, "it's.csv");
+}
+
+TEST(Cli, FormatAndPlot) {
+  const RunOptions json = run_options({"--format", "json"});
+  EXPECT_EQ(json.output.format, results::Format::json);
+  EXPECT_FALSE(json.output.plot);
+  const RunOptions plotted = run_options({"--out", "r.csv", "--plot"});
+  EXPECT_TRUE(plotted.output.plot);
+  EXPECT_EQ(error_of({"run", "--format", "json", "--plot"}),
+            "--plot: plots are drawn from a CSV, not JSON (allowed with --format csv)");
+  EXPECT_EQ(error_of({"sweep", "--out", "r.json", "--plot"}),
+            "--plot: plots are drawn from a CSV, not JSON (allowed with --format csv)");
+  EXPECT_EQ(error_of({"run", "--format", "xml"}),
+            "--format: 'xml' is not allowed (allowed: csv, json)");
+}
+
 TEST(Cli, ConflictsAndMissingPartners) {
   EXPECT_EQ(error_of({"run", "--messages", "10", "--seconds", "1"}),
             "--messages and --seconds conflict: give one, a count of messages or a duration");
@@ -176,23 +213,38 @@ TEST(Cli, UnknownOptionsAndCommandsAreUsageErrors) {
   EXPECT_EQ(error_of({"run", "--fast"}), "unrecognised option '--fast' (see refbench run --help)");
   EXPECT_EQ(error_of({"sweep", "--cores", "0,1"}),
             "unrecognised option '--cores' (see refbench sweep --help)");
-  EXPECT_EQ(
-      error_of({"launch"}),
-      "'launch' is not a command (allowed: run, sweep, topology, events; see refbench --help)");
+  EXPECT_EQ(error_of({"launch"}),
+            "'launch' is not a command (allowed: run, sweep, compare, plot, topology, events; see "
+            "refbench --help)");
   EXPECT_NE(error_of({"run", "--strategy"}), "no error");
   EXPECT_NE(error_of({"run", "--strategy", "gil", "--strategy", "civ"}), "no error");
   EXPECT_NE(error_of({"run", "extra"}), "no error");
 }
 
+// The help text with each run of spaces and line breaks made one space (Boost wraps it).
+std::string help_of(const char* command) {
+  const Command parsed = parse({command, "--help"});
+  std::string flat;
+  for (char c : std::get<HelpRequest>(parsed).text) {
+    const bool space = c == ' ' || c == '\n';
+    if (space && !flat.empty() && flat.back() == ' ') continue;
+    flat += space ? ' ' : c;
+  }
+  return flat;
+}
+
 TEST(Cli, HelpExplainsEveryOptionWithItsDefault) {
-  const auto help = std::get<HelpRequest>(parse({"run", "--help"})).text;
+  const std::string help = help_of("run");
   for (const char* option :
-       {"--strategy", "--workload", "--cores", "--messages", "--seconds", "--warmup-messages",
-        "--payload", "--objects", "--local-work", "--channel-capacity", "--wait", "--memory",
-        "--repetitions", "--verify", "--topology", "--dry-run", "--out", "--quiet"}) {
+       {"--strategy", "--workload", "--cores",       "--messages",        "--seconds",
+        "--warmup",   "--payload",  "--objects",     "--local-work",      "--channel-capacity",
+        "--wait",     "--memory",   "--repetitions", "--noise-threshold", "--verify",
+        "--topology", "--dry-run",  "--out",         "--format",          "--plot",
+        "--quiet"}) {
     EXPECT_NE(help.find(option), std::string::npos) << option;
   }
-  EXPECT_NE(help.find("default: 0.5"), std::string::npos);
+  EXPECT_NE(help.find("default: 0.4"), std::string::npos);
+  EXPECT_NE(help.find("(default: 6)"), std::string::npos);
   const auto sweep = std::get<HelpRequest>(parse({"sweep", "--help"})).text;
   for (const char* option : {"--pairs", "--interpreters", "--placement", "--dry-run"}) {
     EXPECT_NE(sweep.find(option), std::string::npos) << option;

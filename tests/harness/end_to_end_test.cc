@@ -1,99 +1,13 @@
 // Runs the refbench binary as a user would and checks what it prints and writes.
-#include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <map>
-#include <set>
-#include <sstream>
+#include <nlohmann/json.hpp>
 
 #include "pinning/topology.h"
 #include "results/row.h"
+#include "tests/harness/end_to_end_support.h"
 
 namespace {
 
-namespace fs = std::filesystem;
-
-struct Outcome {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-class EndToEnd : public testing::Test {
- protected:
-  EndToEnd() : dir_(fs::temp_directory_path() / ("refbench-e2e-" + std::to_string(getpid()))) {
-    fs::create_directories(dir_);
-  }
-  ~EndToEnd() override { fs::remove_all(dir_); }
-
-  // Runs refbench with `args` (shell words) inside the test's directory.
-  Outcome refbench(const std::string& args) {
-    const std::string command = "cd '" + dir_.string() + "' && '" + REFBENCH_BINARY + "' " + args +
-                                " >stdout.txt 2>stderr.txt";
-    const int raw = std::system(command.c_str());
-    Outcome o;
-    o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    o.out = slurp(dir_ / "stdout.txt");
-    o.err = slurp(dir_ / "stderr.txt");
-    fs::remove(dir_ / "stdout.txt");
-    fs::remove(dir_ / "stderr.txt");
-    return o;
-  }
-
-  // Files the run left in its directory.
-  std::set<std::string> files() const {
-    std::set<std::string> names;
-    for (const auto& entry : fs::recursive_directory_iterator(dir_)) {
-      names.insert(fs::relative(entry.path(), dir_).string());
-    }
-    return names;
-  }
-
-  fs::path dir_;
-};
-
-// A parsed CSV: header names to their column, and the rows.
-struct Csv {
-  std::map<std::string, std::size_t> column;
-  std::vector<std::vector<std::string>> rows;
-  const std::string& at(std::size_t row, const std::string& name) const {
-    return rows.at(row).at(column.at(name));
-  }
-};
-
-// The harness writes no quoted fields for these runs, so splitting on commas is exact.
-Csv parse_csv(const std::string& text) {
-  Csv csv;
-  std::istringstream lines(text);
-  std::string line;
-  bool header = true;
-  while (std::getline(lines, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    std::vector<std::string> fields;
-    std::istringstream cells(line);
-    std::string cell;
-    while (std::getline(cells, cell, ',')) fields.push_back(cell);
-    if (line.back() == ',') fields.emplace_back();
-    if (header) {
-      for (std::size_t i = 0; i < fields.size(); ++i) csv.column[fields[i]] = i;
-      header = false;
-    } else {
-      csv.rows.push_back(fields);
-    }
-  }
-  return csv;
-}
+using namespace refbench::testing_support;
 
 bool two_pus_0_and_1() {
   const auto topo = refbench::pinning::Topology::this_machine();
@@ -103,10 +17,26 @@ bool two_pus_0_and_1() {
 TEST_F(EndToEnd, RunWritesOneVerifiedRowPerStrategyWorkloadAndRepetition) {
   if (!two_pus_0_and_1()) GTEST_SKIP() << "needs PUs 0 and 1";
   const Outcome o = refbench(
-      "run --cores 0,1 --messages 3000 --warmup-messages 100 --repetitions 2 --verify "
+      "run --cores 0,1 --messages 3000 --warmup 100 --repetitions 2 --verify "
       "--out out.csv");
   ASSERT_EQ(o.status, 0) << o.out << o.err;
-  EXPECT_EQ(files(), (std::set<std::string>{"out.csv"}));
+  EXPECT_EQ(files(), (std::set<std::string>{"out.csv", "out.meta.json", "out.topology.xml"}));
+  // The metadata record names what ran, where, built how; the XML is this machine's.
+  const auto meta = nlohmann::json::parse(slurp(dir_ / "out.meta.json"));
+  for (const char* key : {"refbench_version", "git_commit", "date", "host", "cpu_model", "kernel",
+                          "compiler", "compiler_flags", "build_type"}) {
+    EXPECT_FALSE(meta.at(key).get<std::string>().empty()) << key;
+  }
+  EXPECT_NE(meta.at("command_line").get<std::string>().find("refbench run --cores 0,1 "),
+            std::string::npos)
+      << meta.at("command_line");
+  EXPECT_EQ(meta.at("topology").at("xml"), "out.topology.xml");
+  EXPECT_EQ(meta.at("topology").at("source"), "this machine");
+  EXPECT_EQ(meta.at("counters").at(0).at("name"), "task_clock_ns");
+  EXPECT_EQ(meta.at("counters").at(0).at("source"), "sw");
+  EXPECT_TRUE(meta.at("cpu_frequency").contains("governor"));
+  const auto xml = refbench::pinning::Topology::load("xml:" + (dir_ / "out.topology.xml").string());
+  EXPECT_EQ(xml.pus().size(), refbench::pinning::Topology::this_machine().pus().size());
   EXPECT_NE(o.out.find("ratios: atomic/immortal"), std::string::npos) << o.out;
 
   const Csv csv = parse_csv(slurp(dir_ / "out.csv"));
@@ -153,10 +83,14 @@ TEST_F(EndToEnd, DefaultOutputIsATimeStampedFileUnderResults) {
       "--repetitions 1");
   ASSERT_EQ(o.status, 0) << o.err;
   const auto names = files();
-  ASSERT_EQ(names.size(), 2u);  // results/ and the file in it
-  const std::string file = *names.rbegin();
-  EXPECT_EQ(file.rfind("results/refbench-", 0), 0u) << file;
-  EXPECT_EQ(file.substr(file.size() - 4), ".csv");
+  ASSERT_EQ(names.size(), 4u) << "results/ with the CSV, its metadata and its topology";
+  std::size_t csvs = 0;
+  for (const std::string& name : names) {
+    if (name == "results") continue;
+    EXPECT_EQ(name.rfind("results/refbench-", 0), 0u) << name;
+    csvs += name.size() > 4 && name.substr(name.size() - 4) == ".csv";
+  }
+  EXPECT_EQ(csvs, 1u);
 }
 
 struct BadInput {
@@ -250,8 +184,8 @@ TEST_F(EndToEnd, TopologyDescribesThisMachine) {
 // One row per pair, strategy, workload and repetition, each with the right class.
 TEST_F(EndToEnd, SweepOverAllPairsWritesEveryPointWithItsClass) {
   if (!two_pus_0_and_1()) GTEST_SKIP() << "needs PUs 0 and 1";
-  const Outcome o = refbench(
-      "sweep --pairs all --messages 2000 --warmup-messages 100 --repetitions 2 --out s.csv");
+  const Outcome o =
+      refbench("sweep --pairs all --messages 2000 --warmup 100 --repetitions 2 --out s.csv");
   ASSERT_EQ(o.status, 0) << o.err;
   const auto topo = refbench::pinning::Topology::this_machine();
   const std::size_t pus = topo.pus().size();
@@ -271,7 +205,7 @@ TEST_F(EndToEnd, SweepOverAllPairsWritesEveryPointWithItsClass) {
   EXPECT_EQ(rows_per_pair.size(), pus * (pus - 1));
   for (const auto& [pair, count] : rows_per_pair) EXPECT_EQ(count, 5 * 2 * 2) << pair;
   EXPECT_NE(o.out.find("by distance class"), std::string::npos) << o.out;
-  EXPECT_NE(o.err.find("[1/"), std::string::npos) << "a progress line per point";
+  EXPECT_EQ(o.err.find("[1/"), std::string::npos) << "no progress line when not a terminal";
 }
 
 TEST_F(EndToEnd, SweepScalesPairsOfInterpreters) {

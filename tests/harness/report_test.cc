@@ -26,21 +26,45 @@ TEST(Report, TableOfMediansWithRatiosMeasuredSideBySide) {
     rows.push_back(row("civ", 320, rep));
     rows.push_back(row("immortal", 80, rep));
   }
-  EXPECT_EQ(group_report(rows),
+  EXPECT_EQ(group_report(rows, 0.05),
             "stream on PUs 0,1 (shared_l3), wait spin, 3 repetitions, medians\n"
-            "  strategy  ns/msg  spread  msgs/s  vs immortal  violations\n"
-            "  --------  ------  ------  ------  -----------  ----------\n"
-            "  atomic     160.0   12.5%   6.25M        2.00x  0\n"
-            "  civ        320.0    0.0%   3.12M        4.00x  0\n"
-            "  immortal    80.0    0.0%   12.5M        1.00x  0\n"
+            "  strategy  ns/msg  95% CI of median          CV  msgs/s  vs immortal  violations\n"
+            "  --------  ------  ----------------  ----------  ------  -----------  ----------\n"
+            "  atomic     160.0      needs 6 reps  6.2% noisy   6.25M        2.00x  0\n"
+            "  civ        320.0      needs 6 reps        0.0%   3.12M        4.00x  0\n"
+            "  immortal    80.0      needs 6 reps        0.0%   12.5M        1.00x  0\n"
+            "  noisy: CV above 5.0%; more repetitions or a quieter machine would narrow it\n"
             "  ratios: atomic/immortal 2.00x, civ/atomic 2.00x\n");
+}
+
+TEST(Report, SixRepetitionsGiveAConfidenceInterval) {
+  std::vector<results::ResultRow> rows;
+  for (unsigned rep = 1; rep <= 6; ++rep) rows.push_back(row("atomic", 100 + rep, rep));
+  const std::string text = group_report(rows, 0.05);
+  EXPECT_NE(text.find("101.0 - 106.0"), std::string::npos) << text;
+  EXPECT_EQ(text.find("noisy"), std::string::npos) << text;
+}
+
+TEST(Report, CountersPerMessageNeverRoundARareEventToZero) {
+  std::vector<results::ResultRow> rows = {row("atomic", 100, 1), row("civ", 200, 1)};
+  rows[0].counters = {{"task_clock_ns", "sw", 1, 217.6734, {}, {}, 1},
+                      {"page_faults", "sw", 3, 0.0000031234, {}, {}, 1},
+                      {"cycles", "unavailable", {}, {}, {}, {}, {}}};
+  rows[1].counters = {{"task_clock_ns", "sw", 1, 0.25, {}, {}, 1},
+                      {"page_faults", "sw", 0, 0.0, {}, {}, 1},
+                      {"cycles", "unavailable", {}, {}, {}, {}, {}}};
+  const std::string text = group_report(rows, 0.05);
+  EXPECT_NE(text.find("  per message  task_clock_ns  page_faults\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  atomic             217.673   0.00000312\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  civ                  0.250            0\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("cycles"), std::string::npos) << "nothing counted, no column";
 }
 
 TEST(Report, ViolationsAreExpectedOnlyFromRacy) {
   std::vector<results::ResultRow> rows = {row("racy", 100, 1), row("gil", 200, 1)};
   rows[0].violations = 7;
   rows[1].violations = 1;
-  const std::string text = group_report(rows);
+  const std::string text = group_report(rows, 0.05);
   EXPECT_NE(text.find("7 (expected: racy)"), std::string::npos) << text;
   EXPECT_NE(text.find("1 FAIL"), std::string::npos) << text;
   EXPECT_EQ(text.find("ratios"), std::string::npos) << "no atomic, no ratio line";
@@ -52,7 +76,7 @@ TEST(Report, PingpongShowsRoundTripPercentiles) {
   r.rtt_p50_ns = 580;
   r.rtt_p99_ns = 1200;
   r.rtt_max_ns = 40000;
-  const std::string text = group_report({r});
+  const std::string text = group_report({r}, 0.05);
   EXPECT_NE(text.find("rtt p50 ns"), std::string::npos);
   EXPECT_NE(text.find("580"), std::string::npos);
   EXPECT_NE(text.find("40000"), std::string::npos);

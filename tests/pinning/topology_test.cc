@@ -75,8 +75,13 @@ TEST(TopologyLoad, MissingXmlFileNamesStrerror) {
 
 TEST(TopologyLoad, FileThatIsNotXmlIsRefused) {
   const std::string spec = "xml:" + data_path("golden-row.csv");
-  EXPECT_EQ(error_of([&] { Topology::load(spec); }),
-            "cannot load topology '" + spec + "': hwloc_topology_set_xml failed: Invalid argument");
+  // Which hwloc call refuses it depends on the XML backend installed (libxml2 checks in
+  // set_xml, the minimal parser only in load); the message names the call either way.
+  const std::string error = error_of([&] { Topology::load(spec); });
+  const std::string prefix = "cannot load topology '" + spec + "': hwloc_topology_";
+  EXPECT_TRUE(error == prefix + "set_xml failed: Invalid argument" ||
+              error == prefix + "load failed: Invalid argument")
+      << error;
 }
 
 TEST(TopologyLoad, MovedTopologyKeepsItsPus) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -36,6 +37,34 @@ TEST(Csv, EscapesOnlyWhatRfc4180Requires) {
   EXPECT_EQ(csv_escape("say \"hi\""), "\"say \"\"hi\"\"\"");
   EXPECT_EQ(csv_escape("two\nlines"), "\"two\nlines\"");
   EXPECT_EQ(csv_record({"a", "b,c", ""}), "a,\"b,c\",\r\n");
+}
+
+TEST(CsvRead, ParsesWhatTheWriterWrites) {
+  const std::string text = csv_record({"a", "b,c", "say \"hi\"", "two\nlines", ""}) +
+                           csv_record({"1", "2", "3", "4", "5"});
+  const CsvTable t = parse_csv(text, "test");
+  EXPECT_EQ(t.header, (std::vector<std::string>{"a", "b,c", "say \"hi\"", "two\nlines", ""}));
+  ASSERT_EQ(t.rows.size(), 1u);
+  EXPECT_EQ(t.rows[0], (std::vector<std::string>{"1", "2", "3", "4", "5"}));
+  EXPECT_EQ(t.column("b,c"), 1);
+  EXPECT_EQ(t.column("missing"), -1);
+  EXPECT_EQ(parse_csv("x,y\n1,2\n", "lf").rows.size(), 1u) << "LF line ends too";
+}
+
+TEST(CsvRead, MalformedRecordsNameTheLine) {
+  try {
+    parse_csv("a,b\r\n1,\"open\r\n", "f.csv");
+    FAIL();
+  } catch (const OutputError& e) {
+    EXPECT_EQ(std::string(e.what()), "f.csv: line 2: a quoted field never ends");
+  }
+  try {
+    parse_csv("a,b\r\n1,x\"y\r\n", "f.csv");
+    FAIL();
+  } catch (const OutputError& e) {
+    EXPECT_EQ(std::string(e.what()), "f.csv: line 2: a quote inside an unquoted field");
+  }
+  EXPECT_THROW(read_csv("/no/such/file.csv"), OutputError);
 }
 
 TEST_F(CsvFileTest, RowsReachTheRealNameOnlyOnCommit) {
@@ -129,6 +158,30 @@ TEST(ResultRowCsv, UnmeasuredFiguresAreEmptyNotZero) {
     ASSERT_LT(static_cast<std::size_t>(at), header.size()) << column;
     EXPECT_EQ(fields[static_cast<std::size_t>(at)], "") << column;
   }
+}
+
+TEST(ResultRowCsv, CounterFiguresKeepSixSignificantDigitsHoweverSmall) {
+  ResultRow r;
+  r.messages = 1000000;
+  r.elapsed_s = 1;
+  r.counters = {{"page_faults", "sw", 3, 3e-6, 0.0000012345678, 0.0000017, 1},
+                {"cycles", "hw", 412345678, 412.345678, 200, 212.3456789, 1.5},
+                {"instructions", "unavailable", {}, {}, {}, {}, {}}};
+  const std::vector<std::string> header = csv_header({"page_faults", "cycles", "instructions"});
+  const std::vector<std::string> fields = csv_fields(r);
+  ASSERT_EQ(header.size(), fields.size());
+  const auto field = [&](const std::string& column) {
+    return fields[static_cast<std::size_t>(std::find(header.begin(), header.end(), column) -
+                                           header.begin())];
+  };
+  EXPECT_EQ(field("page_faults"), "3");
+  EXPECT_EQ(field("page_faults_per_msg"), "0.00000300000");
+  EXPECT_EQ(field("page_faults_sender_per_msg"), "0.00000123457");
+  EXPECT_EQ(field("cycles_per_msg"), "412.346");
+  EXPECT_EQ(field("cycles_sender_per_msg"), "200.000");
+  EXPECT_EQ(field("cycles_scale"), "1.500");
+  EXPECT_EQ(field("instructions_per_msg"), "");
+  EXPECT_EQ(field("instructions_source"), "unavailable");
 }
 
 }  // namespace

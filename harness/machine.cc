@@ -1,0 +1,94 @@
+#include "harness/machine.h"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <ctime>
+#include <fstream>
+
+#include "harness/version.h"
+
+namespace refbench::harness {
+namespace {
+
+std::optional<std::string> first_line(const char* path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!std::getline(in, line)) return std::nullopt;
+  return line;
+}
+
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("model name", 0) == 0 || line.rfind("Model", 0) == 0) {
+      const auto colon = line.find(':');
+      if (colon != std::string::npos) return line.substr(line.find_first_not_of(" \t", colon + 1));
+    }
+  }
+  return "unknown";
+}
+
+std::string kernel() {
+  utsname u{};
+  if (uname(&u) != 0) return "unknown";
+  return std::string(u.sysname) + " " + u.release + " " + u.version + " " + u.machine;
+}
+
+std::string host() {
+  char name[256] = {};
+  return gethostname(name, sizeof name - 1) == 0 ? name : "unknown";
+}
+
+// intel_pstate says "no_turbo"; acpi-cpufreq and amd-pstate say "boost".
+void read_frequency(results::Metadata& m) {
+  m.governor = first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
+  if (const auto no_turbo = first_line("/sys/devices/system/cpu/intel_pstate/no_turbo")) {
+    m.turbo = *no_turbo == "1" ? "off" : "on";
+  } else if (const auto boost = first_line("/sys/devices/system/cpu/cpufreq/boost")) {
+    m.turbo = *boost == "1" ? "on" : "off";
+  }
+  if (!m.governor || !m.turbo) {
+    m.frequency_note = std::string("not readable here: ") +
+                       (!m.governor ? "no cpufreq governor (usual in VMs)" : "") +
+                       (!m.governor && !m.turbo ? "; " : "") +
+                       (!m.turbo ? "no turbo/boost switch in sysfs" : "");
+  }
+}
+
+}  // namespace
+
+std::string utc_now_iso8601() {
+  char text[32];
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+results::Metadata describe_machine(const pinning::Topology& topo, const CounterSet& counters,
+                                   const std::string& command_line) {
+  results::Metadata m;
+  m.refbench_version = kVersion;
+  m.git_commit = kGitCommit;
+  m.command_line = command_line;
+  m.date = utc_now_iso8601();
+  m.host = host();
+  m.cpu_model = cpu_model();
+  m.kernel = kernel();
+  m.compiler = kCompiler;
+  m.compiler_flags = kCompilerFlags;
+  m.build_type = kBuildType;
+  m.topology_source = topo.source();
+  const std::string description = topo.describe();
+  m.topology_summary = description.substr(0, description.find('\n'));
+  m.pus = static_cast<unsigned>(topo.pus().size());
+  for (const CounterEvent& e : counters.events()) {
+    m.counters.push_back({e.column, e.event, std::string(name(e.source)), e.problem});
+  }
+  read_frequency(m);
+  return m;
+}
+
+}  // namespace refbench::harness

@@ -1,0 +1,20 @@
+// Facts about the machine and the build, for the metadata record of every result file.
+#pragma once
+
+#include <string>
+
+#include "harness/counters.h"
+#include "pinning/topology.h"
+#include "results/metadata.h"
+
+namespace refbench::harness {
+
+// Everything but the topology XML's file name, which the caller sets once it knows where
+// the results go. Unreadable facts (no cpufreq in a VM) are left empty with a note.
+results::Metadata describe_machine(const pinning::Topology& topo, const CounterSet& counters,
+                                   const std::string& command_line);
+
+// "2026-11-25T06:10:00Z".
+std::string utc_now_iso8601();
+
+}  // namespace refbench::harness

@@ -1,0 +1,101 @@
+#include "harness/resume.h"
+
+#include <map>
+
+#include "harness/usage_error.h"
+#include "results/csv.h"
+#include "results/row.h"
+
+namespace refbench::harness {
+namespace {
+
+using Key = std::string;
+
+Key key_of(const std::string& workload, const std::string& strategy, const std::string& pus,
+           const std::string& payload, const std::string& repetition) {
+  return workload + "|" + strategy + "|" + pus + "|" + payload + "|" + repetition;
+}
+
+Key key_of(const Point& p) {
+  return key_of(std::string(name(p.workload)), std::string(name(p.strategy)),
+                p.placement.pus_field(), std::to_string(p.payload_bytes),
+                std::to_string(p.repetition));
+}
+
+class Rows {
+ public:
+  Rows(const results::CsvTable& table, const std::string& origin)
+      : table_(table), origin_(origin) {}
+
+  const std::string& at(std::size_t row, const char* column) const {
+    const int index = table_.column(column);
+    const auto& fields = table_.rows[row];
+    if (index < 0 || static_cast<std::size_t>(index) >= fields.size()) {
+      throw UsageError("--resume: " + origin_ + " row " + std::to_string(row + 2) + " has no '" +
+                       column + "' field");
+    }
+    return fields[static_cast<std::size_t>(index)];
+  }
+
+  // The row's setting must be this sweep's: else the file is another sweep's.
+  void expect(std::size_t row, const char* column, const std::string& option,
+              const std::string& ours) const {
+    const std::string& theirs = at(row, column);
+    if (theirs != ours) {
+      throw UsageError("--resume: " + origin_ + " was made with " + option + " " + theirs +
+                       "; this sweep has " + option + " " + ours);
+    }
+  }
+
+ private:
+  const results::CsvTable& table_;
+  const std::string& origin_;
+};
+
+}  // namespace
+
+std::vector<bool> points_done(const std::filesystem::path& path, const Plan& plan,
+                              const PointOptions& options, const CounterSet& counters) {
+  results::CsvTable table;
+  try {
+    table = results::read_csv(path);
+  } catch (const results::OutputError& e) {
+    throw UsageError(std::string("--resume: ") + e.what());
+  }
+  const std::string origin = path.string();
+  if (table.column("workload") < 0 || table.column("ns_per_msg") < 0) {
+    throw UsageError("--resume: " + origin +
+                     " is not a refbench results file (no workload "
+                     "and ns_per_msg columns)");
+  }
+  if (table.header != results::csv_header(counters.columns())) {
+    throw UsageError("--resume: " + origin +
+                     " has other columns than this sweep writes "
+                     "(another --counters, or another refbench version)");
+  }
+  std::map<Key, std::size_t> planned;
+  for (std::size_t i = 0; i < plan.points.size(); ++i) planned[key_of(plan.points[i])] = i;
+
+  const Rows rows(table, origin);
+  std::vector<bool> done(plan.points.size(), false);
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    rows.expect(r, "objects", "--objects", std::to_string(options.objects));
+    rows.expect(r, "local_work", "--local-work", std::to_string(options.local_work));
+    rows.expect(r, "channel_capacity", "--channel-capacity",
+                std::to_string(options.channel_capacity));
+    rows.expect(r, "warmup_messages", "--warmup", std::to_string(options.warmup_messages));
+    rows.expect(r, "verified", "--verify (1 = on)", options.verify ? "1" : "0");
+    const Key key = key_of(rows.at(r, "workload"), rows.at(r, "strategy"), rows.at(r, "pus"),
+                           rows.at(r, "payload_bytes"), rows.at(r, "repetition"));
+    const auto it = planned.find(key);
+    if (it == planned.end()) {
+      throw UsageError("--resume: " + origin + " row " + std::to_string(r + 2) + " (" +
+                       rows.at(r, "workload") + " " + rows.at(r, "strategy") + " PUs " +
+                       rows.at(r, "pus") + ") is not a point of this sweep");
+    }
+    done[it->second] = true;
+  }
+  return done;
+}
+
+}  // namespace refbench::harness

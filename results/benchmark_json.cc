@@ -1,0 +1,132 @@
+#include "results/benchmark_json.h"
+
+#include <map>
+#include <optional>
+
+#include "results/statistics.h"
+
+namespace refbench::results {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json context(const Metadata& m) {
+  return {{"date", m.date},
+          {"host_name", m.host},
+          {"executable", "refbench"},
+          {"num_cpus", m.pus},
+          {"mhz_per_cpu", 0},
+          {"cpu_scaling_enabled", m.governor.has_value() && *m.governor != "performance"},
+          {"caches", Json::array()},
+          {"library_build_type", m.build_type == "Release" ? "release" : "debug"},
+          {"refbench", to_json(m)}};
+}
+
+void add_counters(Json& entry, const ResultRow& r) {
+  entry["msgs_per_s"] = r.msgs_per_s();
+  entry["violations"] = r.violations;
+  if (r.rtt_p50_ns) entry["rtt_p50_ns"] = *r.rtt_p50_ns;
+  if (r.rtt_p99_ns) entry["rtt_p99_ns"] = *r.rtt_p99_ns;
+  if (r.rtt_max_ns) entry["rtt_max_ns"] = *r.rtt_max_ns;
+  if (r.lost_updates) entry["lost_updates"] = *r.lost_updates;
+  for (const CounterFigure& f : r.counters) {
+    if (f.per_msg) entry[f.name + "_per_msg"] = *f.per_msg;
+  }
+}
+
+// Google Benchmark's cpu_time: the CPU time of all interpreter threads per message, which
+// is the task-clock software counter when it was counted. Without it (--counters none)
+// there is no CPU time, and cpu_time repeats real_time, as the context says.
+std::optional<double> cpu_ns_per_msg(const ResultRow& r) {
+  for (const CounterFigure& f : r.counters) {
+    if (f.name == "task_clock_ns" && f.per_msg) return f.per_msg;
+  }
+  return std::nullopt;
+}
+
+double cpu_time(const ResultRow& r) { return cpu_ns_per_msg(r).value_or(r.ns_per_msg()); }
+
+Json iteration(const ResultRow& r, std::size_t family, std::size_t repetitions) {
+  Json entry = {{"name", point_name(r)},
+                {"family_index", family},
+                {"per_family_instance_index", 0},
+                {"run_name", point_name(r)},
+                {"run_type", "iteration"},
+                {"repetitions", repetitions},
+                {"repetition_index", r.repetition - 1},
+                {"threads", r.interpreters},
+                {"iterations", r.messages},
+                {"real_time", r.ns_per_msg()},
+                {"cpu_time", cpu_time(r)},
+                {"time_unit", "ns"},
+                {"label", r.distance_class + " " + r.wait_policy + " " + r.memory}};
+  add_counters(entry, r);
+  return entry;
+}
+
+Json aggregate(const std::string& name, std::size_t family, std::size_t repetitions,
+               unsigned threads, const char* kind, double real, double cpu, const char* unit) {
+  return {{"name", name + "_" + kind}, {"family_index", family},  {"per_family_instance_index", 0},
+          {"run_name", name},          {"run_type", "aggregate"}, {"repetitions", repetitions},
+          {"threads", threads},        {"aggregate_name", kind},  {"aggregate_unit", unit},
+          {"iterations", repetitions}, {"real_time", real},       {"cpu_time", cpu},
+          {"time_unit", "ns"}};
+}
+
+// The mean, median, stddev and cv entries of one point, as Google Benchmark writes them.
+void add_aggregates(Json& benchmarks, const std::string& name, std::size_t family,
+                    const std::vector<const ResultRow*>& runs) {
+  std::vector<double> real, cpu;
+  for (const ResultRow* r : runs) {
+    real.push_back(r->ns_per_msg());
+    cpu.push_back(cpu_time(*r));
+  }
+  const Summary wall = summarize(real);
+  const Summary used = summarize(cpu);
+  const std::size_t n = runs.size();
+  const unsigned threads = runs.front()->interpreters;
+  benchmarks.push_back(aggregate(name, family, n, threads, "mean", wall.mean, used.mean, "time"));
+  benchmarks.push_back(
+      aggregate(name, family, n, threads, "median", wall.median, used.median, "time"));
+  benchmarks.push_back(
+      aggregate(name, family, n, threads, "stddev", wall.stddev, used.stddev, "time"));
+  benchmarks.push_back(aggregate(name, family, n, threads, "cv", wall.cv, used.cv, "percentage"));
+}
+
+std::string cpu_time_note(const std::vector<ResultRow>& rows) {
+  for (const ResultRow& r : rows) {
+    if (!cpu_ns_per_msg(r)) return "not measured (no task_clock_ns counter): repeats real_time";
+  }
+  return "task_clock_ns of all interpreter threads per message";
+}
+
+}  // namespace
+
+std::string point_name(const ResultRow& r) {
+  return r.workload + "/" + r.strategy + "/interpreters:" + std::to_string(r.interpreters) +
+         "/pus:" + r.pus + "/payload:" + std::to_string(r.payload_bytes) +
+         "/objects:" + std::to_string(r.objects) + "/local_work:" + std::to_string(r.local_work);
+}
+
+std::string benchmark_json(const Metadata& metadata, const std::vector<ResultRow>& rows) {
+  // Points in the order they first appear, with their repetitions' ns per message.
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<const ResultRow*>> points;
+  for (const ResultRow& r : rows) {
+    auto& list = points[point_name(r)];
+    if (list.empty()) order.push_back(point_name(r));
+    list.push_back(&r);
+  }
+  Json benchmarks = Json::array();
+  for (std::size_t family = 0; family < order.size(); ++family) {
+    const auto& runs = points[order[family]];
+    for (const ResultRow* r : runs) benchmarks.push_back(iteration(*r, family, runs.size()));
+    add_aggregates(benchmarks, order[family], family, runs);
+  }
+  Json described = context(metadata);
+  described["refbench_cpu_time"] = cpu_time_note(rows);
+  const Json document = {{"context", described}, {"benchmarks", benchmarks}};
+  return document.dump(2) + "\n";
+}
+
+}  // namespace refbench::results

@@ -1,0 +1,50 @@
+// The record that goes with every result file: what ran, where, built how, counting what.
+#pragma once
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace refbench::results {
+
+struct CounterProvenance {
+  std::string name;     // column prefix
+  std::string event;    // libpfm4 name
+  std::string source;   // hw, sw or unavailable
+  std::string problem;  // why unavailable, else empty
+};
+
+struct Metadata {
+  std::string refbench_version;
+  std::string git_commit;
+  std::string command_line;
+  std::string date;  // ISO 8601, UTC
+  std::string host;
+  std::string cpu_model;
+  std::string kernel;
+  std::string compiler;
+  std::string compiler_flags;
+  std::string build_type;
+  std::string topology_source;
+  std::string topology_summary;  // the first line of `refbench topology`
+  std::string topology_xml;      // file name of the hwloc XML beside the results
+  unsigned pus = 0;
+  std::vector<CounterProvenance> counters;
+  std::optional<std::string> governor;  // cpufreq scaling governor, if readable
+  std::optional<std::string> turbo;     // "on" / "off", if readable
+  std::string frequency_note;           // why governor or turbo are unknown
+};
+
+nlohmann::ordered_json to_json(const Metadata& metadata);
+
+// `results.csv` -> `results.meta.json`, `results.topology.xml`: the files beside a result.
+std::filesystem::path metadata_path(const std::filesystem::path& results);
+std::filesystem::path topology_xml_path(const std::filesystem::path& results);
+
+// Writes `content` to `path` + ".tmp", then renames it: never half there. Throws
+// OutputError naming the path.
+void write_file_atomically(const std::filesystem::path& path, const std::string& content);
+
+}  // namespace refbench::results

@@ -1,0 +1,46 @@
+// Where a run's rows go: one interface, a CSV and a JSON implementation. The runner hands
+// rows over and commits; it does not know the format.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "results/csv.h"
+#include "results/metadata.h"
+#include "results/row.h"
+
+namespace refbench::results {
+
+enum class Format { csv, json };
+// `.json` -> json, anything else csv.
+Format format_for(const std::filesystem::path& path);
+
+class ResultSink {
+ public:
+  virtual ~ResultSink() = default;
+  // A finished row: a CSV stream has it on disk when this returns.
+  virtual void write(const ResultRow& row) = 0;
+  // Makes the file whole under its real name (also after an interruption: with the rows
+  // written so far).
+  virtual void commit() = 0;
+  virtual const std::filesystem::path& path() const = 0;
+  virtual std::size_t rows() const = 0;
+};
+
+// How the file is opened.
+enum class Opening {
+  whole_file,  // written to FILE.tmp, renamed on commit (a run)
+  stream,      // written in place, a flushed row at a time (a sweep)
+  append,      // rows appended to an existing CSV of the same columns (a resumed sweep)
+};
+
+// Opens the sink for `path` in `format`, with a column group per counter. JSON is always
+// written whole on commit (JSON cannot be appended a row at a time). Throws OutputError.
+std::unique_ptr<ResultSink> open_sink(const std::filesystem::path& path, Format format,
+                                      Opening opening, const std::vector<std::string>& counters,
+                                      const Metadata& metadata);
+
+}  // namespace refbench::results

@@ -1,0 +1,199 @@
+// What comes out of a run, end to end: JSON for Google Benchmark's tools, comparing two
+// runs, and a sweep stopped with Ctrl-C and resumed.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "tests/harness/end_to_end_support.h"
+
+extern char** environ;
+
+namespace {
+
+using namespace refbench::testing_support;
+
+TEST_F(EndToEnd, JsonFollowsGoogleBenchmarksSchema) {
+  const Outcome o = refbench(
+      "run --strategy civ,atomic --workload stream --cores 0,0 --messages 2000 --repetitions 3 "
+      "--out r.json");
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_EQ(files(), (std::set<std::string>{"r.json", "r.meta.json", "r.topology.xml"}));
+  const auto json = nlohmann::json::parse(slurp(dir_ / "r.json"));
+  const auto& context = json.at("context");
+  for (const char* key : {"date", "host_name", "executable", "num_cpus", "library_build_type"}) {
+    EXPECT_TRUE(context.contains(key)) << key;
+  }
+  EXPECT_EQ(context.at("refbench").at("topology").at("xml"), "r.topology.xml");
+  std::map<std::string, int> iterations, aggregates;
+  for (const auto& b : json.at("benchmarks")) {
+    EXPECT_EQ(b.at("time_unit"), "ns");
+    EXPECT_GT(b.at("real_time").get<double>(), 0);
+    if (b.at("run_type") == "iteration") {
+      ++iterations[b.at("name").get<std::string>()];
+      EXPECT_EQ(b.at("iterations"), 2000);
+      EXPECT_EQ(b.at("threads"), 2);
+      EXPECT_TRUE(b.contains("msgs_per_s"));
+      EXPECT_TRUE(b.contains("task_clock_ns_per_msg"));
+    } else {
+      ++aggregates[b.at("aggregate_name").get<std::string>()];
+    }
+  }
+  EXPECT_EQ(iterations.size(), 2u);
+  for (const auto& [name, count] : iterations) {
+    EXPECT_EQ(count, 3) << name;
+    EXPECT_EQ(name.rfind("stream/", 0), 0u) << name;
+    EXPECT_NE(name.find("/pus:0;0/payload:64/"), std::string::npos) << name;
+  }
+  EXPECT_EQ(aggregates,
+            (std::map<std::string, int>{{"cv", 2}, {"mean", 2}, {"median", 2}, {"stddev", 2}}));
+}
+
+TEST_F(EndToEnd, CompareSaysWhetherADifferenceIsBeyondTheNoise) {
+  const std::string run =
+      "run --strategy gil,immortal --workload stream --cores 0,0 --messages 3000 --warmup 100 ";
+  ASSERT_EQ(refbench(run + "--repetitions 4 --out a.csv").status, 0);
+  ASSERT_EQ(refbench(run + "--repetitions 2 --out few.csv").status, 0);
+
+  const Outcome same = refbench("compare a.csv a.csv");
+  ASSERT_EQ(same.status, 0) << same.err;
+  EXPECT_NE(same.out.find("same within noise"), std::string::npos) << same.out;
+  EXPECT_NE(same.out.find("2 points in both; 0 only in A, 0 only in B"), std::string::npos);
+  EXPECT_NE(same.out.find("1.000"), std::string::npos) << "B/A of a file with itself";
+
+  const Outcome few = refbench("compare a.csv few.csv");
+  ASSERT_EQ(few.status, 0) << few.err;
+  EXPECT_NE(few.out.find("too few repetitions (4 and 2"), std::string::npos) << few.out;
+
+  const Outcome missing = refbench("compare a.csv nowhere.csv");
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_NE(missing.err.find("nowhere.csv"), std::string::npos);
+  std::ofstream(dir_ / "other.csv") << "a,b\n1,2\n";
+  const Outcome foreign = refbench("compare a.csv other.csv");
+  EXPECT_EQ(foreign.status, 2);
+  EXPECT_NE(foreign.err.find("is not a refbench results CSV"), std::string::npos) << foreign.err;
+}
+
+// Starts refbench in the test's directory without waiting for it.
+pid_t start_refbench(const fs::path& dir, const std::vector<std::string>& args) {
+  std::vector<std::string> words = {REFBENCH_BINARY};
+  words.insert(words.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addchdir_np(&actions, dir.c_str());
+  posix_spawn_file_actions_addopen(&actions, 1, (dir / "stdout.txt").c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, (dir / "stderr.txt").c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = -1;
+  posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  return pid;
+}
+
+std::size_t data_rows(const fs::path& csv) {
+  const std::string text = slurp(csv);
+  const auto lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+  return lines > 0 ? lines - 1 : 0;
+}
+
+// Ctrl-C in the middle: the point being measured finishes, every finished row is kept, and
+// the sweep says how to go on; going on completes the same set of points, each once.
+TEST_F(EndToEnd, ASweepStoppedWithCtrlCResumesToTheSamePoints) {
+  const std::vector<std::string> sweep = {
+      "sweep",     "--pairs", "classes",       "--strategy", "all",   "--workload", "stream",
+      "--seconds", "0.05",    "--repetitions", "4",          "--out", "s.csv"};
+  const pid_t pid = start_refbench(dir_, sweep);
+  ASSERT_GT(pid, 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (data_rows(dir_ / "s.csv") < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  kill(pid, SIGINT);
+  int raw = 0;
+  waitpid(pid, &raw, 0);
+  ASSERT_TRUE(WIFEXITED(raw));
+  const std::string err = slurp(dir_ / "stderr.txt");
+  EXPECT_EQ(WEXITSTATUS(raw), 130) << err;
+  EXPECT_NE(err.find("refbench: interrupted after"), std::string::npos) << err;
+  EXPECT_NE(err.find("refbench: to go on: "), std::string::npos) << err;
+  EXPECT_NE(err.find("refbench sweep --pairs classes "), std::string::npos) << err;
+  EXPECT_NE(err.find("--resume 's.csv'"), std::string::npos) << err;
+  const std::size_t kept = data_rows(dir_ / "s.csv");
+  const std::size_t total = parse_csv(slurp(dir_ / "s.csv")).rows.size();
+  EXPECT_EQ(kept, total) << "every row in the file is whole";
+
+  std::string same;  // the same sweep, as the hint says
+  for (const std::string& word : sweep) same += word + " ";
+  const Outcome resumed = refbench(same + "--resume s.csv");
+  ASSERT_EQ(resumed.status, 0) << resumed.err;
+  EXPECT_NE(resumed.out.find("refbench sweep: resuming s.csv: " + std::to_string(kept)),
+            std::string::npos)
+      << resumed.out;
+
+  const Csv csv = parse_csv(slurp(dir_ / "s.csv"));
+  std::set<std::string> points;
+  for (std::size_t r = 0; r < csv.rows.size(); ++r) {
+    points.insert(csv.at(r, "strategy") + " " + csv.at(r, "pus") + " " + csv.at(r, "repetition"));
+  }
+  const std::size_t classes = csv.rows.size() / (5 * 4);
+  EXPECT_EQ(csv.rows.size(), points.size()) << "no point twice";
+  EXPECT_EQ(points.size(), classes * 5 * 4) << "every point of the plan";
+  EXPECT_GE(classes, 1u);
+
+  // A file from another sweep is refused, with what differs.
+  const Outcome other = refbench(same + "--objects 4 --resume s.csv");
+  EXPECT_EQ(other.status, 2);
+  EXPECT_NE(other.err.find("--resume: s.csv was made with --objects 1; this sweep has --objects 4"),
+            std::string::npos)
+      << other.err;
+}
+
+// The PNG files under `dir`, which must each be a real, non-trivial PNG.
+std::set<std::string> pngs_in(const fs::path& dir) {
+  std::set<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().extension() != ".png") continue;
+    names.insert(entry.path().filename().string());
+    const std::string bytes = slurp(entry.path());
+    EXPECT_GT(bytes.size(), 10000u) << entry.path();
+    EXPECT_EQ(bytes.substr(0, 8), "\x89PNG\r\n\x1a\n") << entry.path();
+  }
+  return names;
+}
+
+TEST_F(EndToEnd, PlotFlagDrawsTheRunsPlotsBesideItsCsv) {
+  const Outcome o = refbench(
+      "run --strategy racy,civ,immortal --workload stream --cores 0,1 --messages 3000 "
+      "--repetitions 2 --out r.csv --plot");
+  ASSERT_EQ(o.status, 0) << o.err;
+  const std::set<std::string> drawn = pngs_in(dir_ / "r-plots");
+  EXPECT_TRUE(drawn.contains("classes-stream.png")) << o.out;
+  EXPECT_TRUE(drawn.contains("counters-stream.png")) << o.out;
+  EXPECT_TRUE(fs::exists(dir_ / "r-plots" / "classes-stream.svg"));
+  // A single pair cannot make a heatmap, nor one interpreter count a scaling curve: said.
+  EXPECT_NE(o.out.find("heatmap: skipped"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("scaling: skipped"), std::string::npos) << o.out;
+
+  const Outcome again = refbench("plot r.csv --out figures");
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_EQ(pngs_in(dir_ / "figures"), drawn);
+}
+
+TEST_F(EndToEnd, PlotRefusesWhatIsNotAResultsCsv) {
+  std::ofstream(dir_ / "notes.csv") << "a,b\n1,2\n";
+  const Outcome o = refbench("plot notes.csv");
+  EXPECT_EQ(o.status, 2);
+  EXPECT_NE(o.err.find("not a refbench results CSV: missing columns workload"), std::string::npos)
+      << o.err;
+  EXPECT_FALSE(fs::exists(dir_ / "notes-plots"));
+  EXPECT_EQ(refbench("plot missing.csv").status, 2);
+}
+
+}  // namespace

@@ -1,0 +1,105 @@
+#include "harness/resume.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "harness/usage_error.h"
+#include "results/csv.h"
+#include "results/row.h"
+
+namespace refbench::harness {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Resume : public testing::Test {
+ protected:
+  Resume()
+      : topo_(pinning::Topology::load("synthetic:pack:1 core:2 pu:1")),
+        counters_(CounterSet::resolve("none")),
+        dir_(fs::temp_directory_path() / ("refbench-resume-" + std::to_string(getpid()))) {
+    fs::create_directories(dir_);
+    options_.strategies = {workloads::Strategy::gil, workloads::Strategy::civ};
+    options_.workloads = {workloads::Workload::stream};
+    options_.repetitions = 2;
+    plan_ = make_plan(options_, topo_, {{0, 1}});
+  }
+  ~Resume() override { fs::remove_all(dir_); }
+
+  // A CSV holding the rows of the first `done` points of the plan.
+  fs::path file_with(std::size_t done, std::uint64_t objects = 1) {
+    const fs::path path = dir_ / "s.csv";
+    results::CsvFile csv(path, results::csv_header(), results::CsvFile::Mode::stream);
+    for (std::size_t i = 0; i < done; ++i) {
+      const Point& p = plan_.points[i];
+      results::ResultRow r;
+      r.workload = std::string(name(p.workload));
+      r.strategy = std::string(name(p.strategy));
+      r.interpreters = 2;
+      r.pus = p.placement.pus_field();
+      r.repetition = p.repetition;
+      r.payload_bytes = p.payload_bytes;
+      r.objects = objects;
+      r.channel_capacity = options_.channel_capacity;
+      r.warmup_messages = options_.warmup_messages;
+      csv.write_row(results::csv_fields(r));
+    }
+    csv.commit();
+    return path;
+  }
+
+  std::string error_of(const fs::path& path) {
+    try {
+      points_done(path, plan_, options_, counters_);
+    } catch (const UsageError& e) {
+      return e.what();
+    }
+    return "no error";
+  }
+
+  pinning::Topology topo_;
+  CounterSet counters_;
+  fs::path dir_;
+  PointOptions options_;
+  Plan plan_;
+};
+
+TEST_F(Resume, PointsInTheFileAreDone) {
+  ASSERT_EQ(plan_.points.size(), 4u);
+  EXPECT_EQ(points_done(file_with(3), plan_, options_, counters_),
+            (std::vector<bool>{true, true, true, false}));
+  EXPECT_EQ(points_done(file_with(0), plan_, options_, counters_),
+            (std::vector<bool>{false, false, false, false}));
+}
+
+TEST_F(Resume, AnotherSweepsFileIsRefused) {
+  EXPECT_EQ(error_of(file_with(2, 4)),
+            "--resume: " + (dir_ / "s.csv").string() +
+                " was made with --objects 4; this sweep has --objects 1");
+  std::ofstream(dir_ / "foreign.csv") << "a,b\n1,2\n";
+  EXPECT_EQ(error_of(dir_ / "foreign.csv"),
+            "--resume: " + (dir_ / "foreign.csv").string() +
+                " is not a refbench results file (no workload and ns_per_msg columns)");
+  EXPECT_NE(error_of(dir_ / "missing.csv").find("cannot read"), std::string::npos);
+  const CounterSet basic = CounterSet::resolve("basic");
+  try {
+    points_done(file_with(1), plan_, options_, basic);
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("has other columns than this sweep writes"),
+              std::string::npos);
+  }
+}
+
+TEST_F(Resume, ARowThisSweepDoesNotPlanIsRefused) {
+  const fs::path path = file_with(4);
+  options_.strategies = {workloads::Strategy::gil};
+  plan_ = make_plan(options_, topo_, {{0, 1}});
+  EXPECT_NE(error_of(path).find("is not a point of this sweep"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace refbench::harness

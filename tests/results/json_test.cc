@@ -1,0 +1,156 @@
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "results/benchmark_json.h"
+#include "results/metadata.h"
+#include "results/sink.h"
+
+namespace refbench::results {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+Metadata example_metadata() {
+  Metadata m;
+  m.refbench_version = "0.1.0";
+  m.git_commit = "0123456789ab";
+  m.command_line = "refbench run --cores 0,1";
+  m.date = "2026-11-25T06:00:00Z";
+  m.host = "bench-host";
+  m.cpu_model = "Example CPU";
+  m.kernel = "Linux 6.1";
+  m.compiler = "GNU 12.2.0";
+  m.compiler_flags = "-O2 -DNDEBUG";
+  m.build_type = "Release";
+  m.topology_source = "this machine";
+  m.topology_summary = "this machine has 1 package";
+  m.topology_xml = "r.topology.xml";
+  m.pus = 2;
+  m.counters = {{"task_clock_ns", "perf::PERF_COUNT_SW_TASK_CLOCK", "sw", ""},
+                {"cycles", "perf::PERF_COUNT_HW_CPU_CYCLES", "unavailable", "ENOENT"}};
+  m.frequency_note = "not readable here";
+  return m;
+}
+
+ResultRow example_row(unsigned repetition, double elapsed) {
+  ResultRow r;
+  r.workload = "pingpong";
+  r.strategy = "civ";
+  r.interpreters = 2;
+  r.pus = "0;1";
+  r.distance_class = "shared_l3";
+  r.wait_policy = "spin";
+  r.memory = "first-touch;first-touch";
+  r.repetition = repetition;
+  r.payload_bytes = 64;
+  r.objects = 1;
+  r.messages = 1000;
+  r.elapsed_s = elapsed;
+  r.rtt_p50_ns = 500;
+  r.rtt_p99_ns = 700;
+  r.rtt_max_ns = 900;
+  r.counters = {{"task_clock_ns", "sw", 2000.0, 2.0, 1.0, 1.0, 1.0},
+                {"cycles", "unavailable", {}, {}, {}, {}, {}}};
+  return r;
+}
+
+// Compares with a checked-in file; REFBENCH_UPDATE_GOLDEN=1 rewrites it instead (then
+// read the diff before committing it).
+void expect_golden(const std::string& actual, const char* name) {
+  const fs::path path = fs::path(REFBENCH_TEST_DATA_DIR) / name;
+  if (const char* update = std::getenv("REFBENCH_UPDATE_GOLDEN"); update && *update == '1') {
+    std::ofstream(path, std::ios::binary) << actual;
+    return;
+  }
+  EXPECT_EQ(actual, slurp(path)) << name;
+}
+
+// Golden files: the schemas are contracts with users' tools (compare.py, pandas).
+TEST(Json, MetadataGolden) {
+  expect_golden(to_json(example_metadata()).dump(2) + "\n", "golden-meta.json");
+}
+
+TEST(Json, GoogleBenchmarkSchemaGolden) {
+  const std::vector<ResultRow> rows = {example_row(1, 0.0004), example_row(2, 0.0005)};
+  expect_golden(benchmark_json(example_metadata(), rows), "golden-benchmark.json");
+}
+
+TEST(Json, CpuTimeIsTheTaskClockOrSaysItWasNotMeasured) {
+  std::vector<ResultRow> rows = {example_row(1, 0.0004)};
+  rows[0].counters[0].per_msg = 3.5;
+  auto json = nlohmann::json::parse(benchmark_json(example_metadata(), rows));
+  EXPECT_DOUBLE_EQ(json["benchmarks"][0]["real_time"].get<double>(), 400.0);
+  EXPECT_DOUBLE_EQ(json["benchmarks"][0]["cpu_time"].get<double>(), 3.5);
+  EXPECT_EQ(json["context"]["refbench_cpu_time"],
+            "task_clock_ns of all interpreter threads per message");
+
+  rows[0].counters.clear();
+  json = nlohmann::json::parse(benchmark_json(example_metadata(), rows));
+  EXPECT_DOUBLE_EQ(json["benchmarks"][0]["cpu_time"].get<double>(), 400.0);
+  EXPECT_EQ(json["context"]["refbench_cpu_time"],
+            "not measured (no task_clock_ns counter): repeats real_time");
+}
+
+TEST(Json, FilesBesideTheResults) {
+  EXPECT_EQ(metadata_path("results/refbench-1.csv"), "results/refbench-1.meta.json");
+  EXPECT_EQ(topology_xml_path("out.json"), "out.topology.xml");
+  EXPECT_EQ(format_for("x.json"), Format::json);
+  EXPECT_EQ(format_for("x.csv"), Format::csv);
+  EXPECT_EQ(format_for("x"), Format::csv);
+}
+
+TEST(Sink, JsonIsWrittenWholeOnCommit) {
+  const fs::path dir = fs::temp_directory_path() / ("refbench-sink-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  {
+    auto sink = open_sink(dir / "r.json", Format::json, Opening::stream, {}, example_metadata());
+    sink->write(example_row(1, 0.0004));
+    EXPECT_FALSE(fs::exists(dir / "r.json"));
+    sink->commit();
+  }
+  const auto json = nlohmann::json::parse(slurp(dir / "r.json"));
+  EXPECT_EQ(json.at("benchmarks").size(), 1u + 4u);
+  EXPECT_THROW(
+      open_sink(dir / "no" / "r.json", Format::json, Opening::stream, {}, example_metadata()),
+      OutputError);
+  fs::remove_all(dir);
+}
+
+const std::vector<std::string> kCounters = {"task_clock_ns", "cycles"};
+
+TEST(Sink, AppendAddsRowsUnderTheExistingHeader) {
+  const fs::path dir = fs::temp_directory_path() / ("refbench-append-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  {
+    auto first =
+        open_sink(dir / "s.csv", Format::csv, Opening::stream, kCounters, example_metadata());
+    first->write(example_row(1, 0.0004));
+    first->commit();
+  }
+  {
+    auto more =
+        open_sink(dir / "s.csv", Format::csv, Opening::append, kCounters, example_metadata());
+    more->write(example_row(2, 0.0005));
+    more->commit();
+  }
+  const CsvTable table = read_csv(dir / "s.csv");
+  EXPECT_EQ(table.header, csv_header(kCounters));
+  ASSERT_EQ(table.rows.size(), 2u);
+  EXPECT_EQ(table.rows[1][static_cast<std::size_t>(table.column("repetition"))], "2");
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace refbench::results
