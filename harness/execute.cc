@@ -54,7 +54,8 @@ void record_measurements(ResultRow& row, const workloads::PointConfig& c,
   row.double_frees = i.events.double_frees;
   row.views_left_open = i.views_left_open;
   row.resource_warnings = i.events.resource_warnings;
-  row.lost_updates = i.lost_updates;
+  row.lost_increments = i.lost_increments;
+  row.lost_decrements = i.lost_decrements;
   row.violations = i.violations();
 }
 

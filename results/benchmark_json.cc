@@ -28,7 +28,8 @@ void add_counters(Json& entry, const ResultRow& r) {
   if (r.rtt_p50_ns) entry["rtt_p50_ns"] = *r.rtt_p50_ns;
   if (r.rtt_p99_ns) entry["rtt_p99_ns"] = *r.rtt_p99_ns;
   if (r.rtt_max_ns) entry["rtt_max_ns"] = *r.rtt_max_ns;
-  if (r.lost_updates) entry["lost_updates"] = *r.lost_updates;
+  if (r.lost_increments) entry["lost_increments"] = *r.lost_increments;
+  if (r.lost_decrements) entry["lost_decrements"] = *r.lost_decrements;
   for (const CounterFigure& f : r.counters) {
     if (f.per_msg) entry[f.name + "_per_msg"] = *f.per_msg;
   }

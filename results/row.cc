@@ -67,7 +67,8 @@ const std::vector<Column>& columns() {
       {"double_frees", [](const ResultRow& r) { return number(r.double_frees); }},
       {"views_left_open", [](const ResultRow& r) { return number(r.views_left_open); }},
       {"resource_warnings", [](const ResultRow& r) { return number(r.resource_warnings); }},
-      {"lost_updates", [](const ResultRow& r) { return maybe(r.lost_updates); }},
+      {"lost_increments", [](const ResultRow& r) { return maybe(r.lost_increments); }},
+      {"lost_decrements", [](const ResultRow& r) { return maybe(r.lost_decrements); }},
       {"violations", [](const ResultRow& r) { return number(r.violations); }},
   };
   return kColumns;

@@ -53,7 +53,8 @@ struct ResultRow {
   std::uint64_t double_frees = 0;
   std::uint64_t views_left_open = 0;
   std::uint64_t resource_warnings = 0;
-  std::optional<std::uint64_t> lost_updates;  // with --verify only
+  std::optional<std::uint64_t> lost_increments;  // with --verify only
+  std::optional<std::uint64_t> lost_decrements;  // with --verify only
   std::uint64_t violations = 0;
   // Counters, in the order of the file's counter columns.
   std::vector<CounterFigure> counters;

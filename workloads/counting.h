@@ -58,6 +58,45 @@ struct Racy {
   }
 };
 
+// What the witnessed racy count saw its own stores overwrite, on this thread: the
+// increments and decrements other threads made between its load and its store, lost.
+struct Witness {
+  std::uint64_t lost_increments = 0;
+  std::uint64_t lost_decrements = 0;
+};
+inline Witness& witness() {
+  static thread_local Witness seen;
+  return seen;
+}
+
+// Racy under --verify: the same load, add and store, but the store is an exchange, which
+// returns the value it overwrote. Anything but what was loaded is the net of other threads'
+// updates made in between, which this store wipes out: a lost increment per unit above,
+// a lost decrement per unit below. Every overwrite is seen by the store that made it, so
+// the counts are exact, not a lower bound; the exchange is a locked instruction, which
+// changes the timing (verified rows are never compared with unverified ones). Relaxed, as
+// Racy: the lost updates are the point.
+struct RacyWitnessed {
+  static std::int64_t store(Object& o, std::int64_t loaded, std::int64_t wanted) {
+    std::atomic_ref<std::int64_t> count(o.refcount);
+    const std::int64_t overwritten = count.exchange(wanted, std::memory_order_relaxed);
+    const std::int64_t others = overwritten - loaded;
+    if (others > 0) witness().lost_increments += static_cast<std::uint64_t>(others);
+    if (others < 0) witness().lost_decrements += static_cast<std::uint64_t>(-others);
+    return wanted;
+  }
+  static void incref(Object& o) {
+    const std::int64_t loaded =
+        std::atomic_ref<std::int64_t>(o.refcount).load(std::memory_order_relaxed);
+    store(o, loaded, loaded + 1);
+  }
+  static void decref(Object& o, Tally& actor) {
+    const std::int64_t loaded =
+        std::atomic_ref<std::int64_t>(o.refcount).load(std::memory_order_relaxed);
+    if (store(o, loaded, loaded - 1) == 0) free_object(o, actor);
+  }
+};
+
 // Lock-prefixed read-modify-write, as in a free-threaded runtime without biasing.
 struct Atomic {
   // relaxed: the caller already holds a reference, so the object cannot die meanwhile.

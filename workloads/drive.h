@@ -13,6 +13,13 @@
 
 namespace refbench::workloads {
 
+template <class S>
+Runtime::Counts counts_of(const PointConfig& config) {
+  if (S::kStrategy == Strategy::immortal) return Runtime::Counts::not_kept;
+  if (S::kStrategy == Strategy::racy && config.verify) return Runtime::Counts::witnessed;
+  return Runtime::Counts::kept;
+}
+
 // The phases every point goes through, on every interpreter thread:
 //   pin, make the heap, [sync], warm-up phase, [sync], timed phase, check the pinning.
 template <class S, class Shape>
@@ -36,6 +43,7 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
 
   Crew crew(n, [&] { shape.cancel(); });
   crew.run([&](unsigned i) {
+    counting::witness() = {};  // thread-local: this thread's witness starts at zero
     if (hooks.on_start) hooks.on_start(i);
     runtime.make_heap(i, [&](std::span<std::byte> memory) {
       if (hooks.on_heap) hooks.on_heap(i, memory);
@@ -52,6 +60,8 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
     ends[i] = Clock::now();
     if (hooks.on_measure_end) hooks.on_measure_end(i);
     if (hooks.on_finish) hooks.on_finish(i);
+    actors[i].tally().lost_increments += counting::witness().lost_increments;
+    actors[i].tally().lost_decrements += counting::witness().lost_decrements;
   });
 
   PointResult result;
@@ -67,7 +77,7 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
   const auto elapsed =
       *std::max_element(ends.begin(), ends.end()) - *std::min_element(starts.begin(), starts.end());
   result.elapsed_seconds = std::chrono::duration<double>(elapsed).count();
-  result.integrity = runtime.audit_and_tear_down(events, S::kStrategy != Strategy::immortal);
+  result.integrity = runtime.audit_and_tear_down(events, counts_of<S>(config));
   return result;
 }
 

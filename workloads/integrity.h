@@ -13,14 +13,29 @@ struct Tally {
   std::uint64_t use_after_free = 0;     // an access to an object already freed
   std::uint64_t double_frees = 0;       // a count reaching zero on an object already freed
   std::uint64_t resource_warnings = 0;  // views closed by their destructor, not by close()
+  // With --verify, racy only: updates of other threads this thread's stores overwrote.
+  std::uint64_t lost_increments = 0;
+  std::uint64_t lost_decrements = 0;
 
   Tally& operator+=(const Tally& other) {
     premature_frees += other.premature_frees;
     use_after_free += other.use_after_free;
     double_frees += other.double_frees;
     resource_warnings += other.resource_warnings;
+    lost_increments += other.lost_increments;
+    lost_decrements += other.lost_decrements;
     return *this;
   }
+};
+
+// With --verify, the state of the pooled objects just before teardown, from the ledger
+// (true references) and the objects themselves: what the detectors must agree with.
+struct GroundTruth {
+  // Sum over objects of (true references - count): increments lost minus decrements lost.
+  std::int64_t count_deficit = 0;
+  std::uint64_t increments_missing = 0;  // sum of the deficits of objects counted too low
+  std::uint64_t decrements_missing = 0;  // sum of the surpluses of objects counted too high
+  std::uint64_t objects_freed = 0;       // objects freed while the heap still held them
 };
 
 // The integrity of one run point, after teardown.
@@ -28,16 +43,17 @@ struct Integrity {
   Tally events;
   std::uint64_t leaks = 0;            // objects still alive after their interpreter finalised
   std::uint64_t views_left_open = 0;  // views opened and never closed
-  // Sum over objects of |count - true references| just before teardown: net lost updates
-  // (a lost increment and a lost decrement on one object cancel, so it is a lower bound).
-  // Only known with --verify, which keeps the true references in a Ledger.
-  std::optional<std::uint64_t> lost_updates;
+  // Only known with --verify, which keeps the true references in a Ledger: updates to the
+  // counts that were lost, and the ground truth they were checked against.
+  std::optional<std::uint64_t> lost_increments;
+  std::optional<std::uint64_t> lost_decrements;
+  std::optional<GroundTruth> truth;
 
   // Everything that must be zero for a correct strategy. Resource warnings are not
   // violations: a view closed by its destructor is still closed correctly.
   std::uint64_t violations() const {
     return leaks + views_left_open + events.premature_frees + events.use_after_free +
-           events.double_frees + lost_updates.value_or(0);
+           events.double_frees + lost_increments.value_or(0) + lost_decrements.value_or(0);
   }
 };
 

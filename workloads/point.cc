@@ -63,7 +63,8 @@ PointResult run_point(const PointConfig& config, const ThreadHooks& hooks) {
     case Strategy::gil:
       return drive_workload<GilStrategy>(config, hooks);
     case Strategy::racy:
-      return drive_workload<RacyStrategy>(config, hooks);
+      return config.verify ? drive_workload<RacyWitnessedStrategy>(config, hooks)
+                           : drive_workload<RacyStrategy>(config, hooks);
     case Strategy::atomic:
       return drive_workload<AtomicStrategy>(config, hooks);
     case Strategy::civ:

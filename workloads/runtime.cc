@@ -1,6 +1,7 @@
 #include "workloads/runtime.h"
 
 #include <cstdlib>
+#include <string>
 
 namespace refbench::workloads {
 
@@ -17,23 +18,62 @@ Runtime::Runtime(const PointConfig& config, unsigned interpreters, bool shared_l
   if (config.verify) ledger_.emplace(std::size_t{interpreters} * config.objects);
 }
 
-std::uint64_t Runtime::lost_updates() {
-  std::uint64_t lost = 0;
+GroundTruth Runtime::ground_truth() {
+  GroundTruth truth;
   for (auto& interpreter : interpreters_) {
     if (!interpreter->has_heap()) continue;
     Heap& heap = interpreter->heap();
     for (std::uint32_t i = 0; i < heap.pool_size(); ++i) {
       Object& o = heap.pooled(i);
-      lost += static_cast<std::uint64_t>(std::llabs(o.refcount - ledger_->references(o)));
+      const std::int64_t deficit = ledger_->references(o) - o.refcount;
+      truth.count_deficit += deficit;
+      if (deficit > 0) truth.increments_missing += static_cast<std::uint64_t>(deficit);
+      if (deficit < 0) truth.decrements_missing += static_cast<std::uint64_t>(-deficit);
+      if (o.state.load(std::memory_order_relaxed) == ObjectState::freed) ++truth.objects_freed;
     }
   }
-  return lost;
+  return truth;
 }
 
-Integrity Runtime::audit_and_tear_down(const Tally& events, bool counts_are_kept) {
+// Lost updates from the witness where there is one (exact), else from each object's
+// deficit (net per object). Either way they must explain the ground truth exactly, and
+// every object freed early must have been counted as a premature free.
+void Runtime::reconcile(Integrity& result, const GroundTruth& truth, Counts counts) const {
+  const Tally& seen = result.events;
+  switch (counts) {
+    case Counts::not_kept:  // nothing counted, nothing to lose
+      result.lost_increments = result.lost_decrements = 0;
+      break;
+    case Counts::kept:
+      result.lost_increments = truth.increments_missing;
+      result.lost_decrements = truth.decrements_missing;
+      break;
+    case Counts::witnessed:
+      result.lost_increments = seen.lost_increments;
+      result.lost_decrements = seen.lost_decrements;
+      break;
+  }
+  const auto explained = static_cast<std::int64_t>(*result.lost_increments) -
+                         static_cast<std::int64_t>(*result.lost_decrements);
+  if (counts != Counts::not_kept && explained != truth.count_deficit) {
+    throw GroundTruthMismatch(
+        "ground truth disagrees: the counts are " + std::to_string(truth.count_deficit) +
+        " below the true references, the lost updates explain " + std::to_string(explained));
+  }
+  if (truth.objects_freed != seen.premature_frees) {
+    throw GroundTruthMismatch("ground truth disagrees: " + std::to_string(truth.objects_freed) +
+                              " objects freed while referenced, " +
+                              std::to_string(seen.premature_frees) + " premature frees detected");
+  }
+}
+
+Integrity Runtime::audit_and_tear_down(const Tally& events, Counts counts) {
   Integrity result;
   result.events = events;
-  if (ledger_) result.lost_updates = counts_are_kept ? lost_updates() : 0;
+  if (ledger_) {
+    result.truth = ground_truth();
+    reconcile(result, *result.truth, counts);
+  }
 
   Tally teardown;
   for (auto& interpreter : interpreters_) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <vector>
 
 #include "workloads/integrity.h"
@@ -13,6 +14,11 @@
 #include "workloads/point.h"
 
 namespace refbench::workloads {
+
+// The detectors and the ground truth disagree: refbench itself miscounted.
+struct GroundTruthMismatch : std::logic_error {
+  using std::logic_error::logic_error;
+};
 
 class Runtime {
  public:
@@ -33,13 +39,20 @@ class Runtime {
     heap.initialise(*interpreters_[i], i * config_.objects);
   }
 
-  // After every thread has been joined: compares counts with the ledger, drops the
-  // runtime's reference to each interpreter (finalising those no view keeps alive) and
-  // counts what is left. `events` are the tallies of the interpreter threads.
-  Integrity audit_and_tear_down(const Tally& events, bool counts_are_kept);
+  // How the strategy kept the counts of pooled objects: not at all (immortal), exactly, or
+  // racily with every lost update witnessed (racy under --verify).
+  enum class Counts { not_kept, kept, witnessed };
+
+  // After every thread has been joined: with --verify, checks the counts against the
+  // ledger (the ground truth) and the detectors against both, then drops the runtime's
+  // reference to each interpreter (finalising those no view keeps alive) and counts what
+  // is left. `events` are the tallies of the interpreter threads. Throws
+  // GroundTruthMismatch if a detector disagrees with the ground truth: a harness bug.
+  Integrity audit_and_tear_down(const Tally& events, Counts counts);
 
  private:
-  std::uint64_t lost_updates();
+  GroundTruth ground_truth();
+  void reconcile(Integrity& result, const GroundTruth& truth, Counts counts) const;
 
   const PointConfig config_;
   std::vector<std::unique_ptr<InterpreterLock>> locks_;

@@ -65,6 +65,8 @@ struct CountedStrategy {
 using GilStrategy = CountedStrategy<Strategy::gil, counting::Plain, true>;
 // Per-interpreter locks, plain counts from both sides: loses updates.
 using RacyStrategy = CountedStrategy<Strategy::racy, counting::Racy, false>;
+// The same under --verify, with every lost update seen by the store that causes it.
+using RacyWitnessedStrategy = CountedStrategy<Strategy::racy, counting::RacyWitnessed, false>;
 // Per-interpreter locks, every count a lock-prefixed RMW (free-threaded style): a runtime
 // cannot tell which objects will cross, so its own objects pay too.
 using AtomicStrategy = CountedStrategy<Strategy::atomic, counting::Atomic, false>;

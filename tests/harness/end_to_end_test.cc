@@ -57,7 +57,8 @@ TEST_F(EndToEnd, RunWritesOneVerifiedRowPerStrategyWorkloadAndRepetition) {
     EXPECT_EQ(csv.at(r, "messages"), pingpong ? "6000" : "3000");
     EXPECT_EQ(csv.at(r, "rtt_p50_ns").empty(), !pingpong);
     EXPECT_EQ(csv.at(r, "rtt_max_ns").empty(), !pingpong);
-    EXPECT_FALSE(csv.at(r, "lost_updates").empty());
+    EXPECT_FALSE(csv.at(r, "lost_increments").empty());
+    EXPECT_FALSE(csv.at(r, "lost_decrements").empty());
     if (csv.at(r, "strategy_is_correct") == "1") {
       EXPECT_EQ(csv.at(r, "violations"), "0") << csv.at(r, "strategy");
     }

@@ -140,7 +140,8 @@ TEST(ResultRowCsv, GoldenHeaderAndRow) {
   r.rtt_p99_ns = 900;
   r.rtt_max_ns = 12000;
   r.verified = true;
-  r.lost_updates = 0;
+  r.lost_increments = 0;
+  r.lost_decrements = 0;
   const std::string expected = slurp(fs::path(REFBENCH_TEST_DATA_DIR) / "golden-row.csv");
   EXPECT_EQ(csv_record(csv_header()) + csv_record(csv_fields(r)), expected);
 }
@@ -152,8 +153,8 @@ TEST(ResultRowCsv, UnmeasuredFiguresAreEmptyNotZero) {
   r.elapsed_s = 1;
   const std::vector<std::string> header = csv_header();
   const std::vector<std::string> fields = csv_fields(r);
-  for (const char* column :
-       {"rtt_p50_ns", "rtt_p99_ns", "rtt_max_ns", "lost_updates", "round_trips"}) {
+  for (const char* column : {"rtt_p50_ns", "rtt_p99_ns", "rtt_max_ns", "lost_increments",
+                             "lost_decrements", "round_trips"}) {
     const auto at = std::find(header.begin(), header.end(), column) - header.begin();
     ASSERT_LT(static_cast<std::size_t>(at), header.size()) << column;
     EXPECT_EQ(fields[static_cast<std::size_t>(at)], "") << column;

@@ -67,5 +67,25 @@ TEST(Counting, EachKindCountsUpAndDownExactly) {
   EXPECT_EQ(t.premature_frees + t.double_frees, 0u);
 }
 
+// The witness classifies what a store overwrote: the difference between the value it
+// replaced and the value it loaded is the net of the other threads' updates in between.
+TEST(Counting, WitnessedStoreSeesTheUpdatesItOverwrites) {
+  counting::witness() = {};
+  Object o;
+  o.refcount = 5;  // two increments landed after this thread loaded 3
+  counting::RacyWitnessed::store(o, 3, 4);
+  EXPECT_EQ(o.refcount, 4);
+  EXPECT_EQ(counting::witness().lost_increments, 2u);
+  EXPECT_EQ(counting::witness().lost_decrements, 0u);
+  o.refcount = 2;  // a decrement landed after this thread loaded 3
+  counting::RacyWitnessed::store(o, 3, 4);
+  EXPECT_EQ(counting::witness().lost_decrements, 1u);
+  counting::RacyWitnessed::incref(o);  // nothing in between: nothing lost
+  EXPECT_EQ(o.refcount, 5);
+  EXPECT_EQ(counting::witness().lost_increments, 2u);
+  EXPECT_EQ(counting::witness().lost_decrements, 1u);
+  counting::witness() = {};
+}
+
 }  // namespace
 }  // namespace refbench::workloads

@@ -67,7 +67,7 @@ TEST_F(ViewTest, CloseReleasesEverythingItHeld) {
   EXPECT_EQ(object().exports, 0);
   EXPECT_EQ(sender().views_open(), 0u);
   EXPECT_EQ(receiver_tally_.resource_warnings, 0u);
-  const Integrity integrity = runtime_.audit_and_tear_down({}, true);
+  const Integrity integrity = runtime_.audit_and_tear_down({}, Runtime::Counts::kept);
   EXPECT_EQ(integrity.violations(), 0u);
   EXPECT_TRUE(sender().finalised());
 }
@@ -88,7 +88,7 @@ TEST_F(ViewTest, DestructorClosesAnOpenViewAndWarns) {
 TEST_F(ViewTest, OpenViewKeepsTheSenderAliveUntilItCloses) {
   const Message m = open_view();
   View view = CivStrategy::receive(receiver(), m, receiver_tally_);
-  const Integrity before = runtime_.audit_and_tear_down({}, true);
+  const Integrity before = runtime_.audit_and_tear_down({}, Runtime::Counts::kept);
   EXPECT_FALSE(sender().finalised());
   EXPECT_EQ(before.views_left_open, 1u);
   EXPECT_EQ(before.leaks, 1u) << "the sender's object is still referenced by the view";
