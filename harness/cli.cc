@@ -29,6 +29,8 @@ const char* const kOverview =
     "            pairs of this machine)\n"
     "  sweep     run the comparison over many placements: every pair of PUs, one pair per\n"
     "            distance class, or growing numbers of interpreters\n"
+    "  stress    random verified points (every strategy, pool size, wait policy, early\n"
+    "            teardown) for a time or a seed: does anything but racy miscount or hang?\n"
     "  compare   compare two result files point by point, with a test of the noise\n"
     "  plot      draw the plots of a result file\n"
     "  topology  show the machine (or a synthetic or XML one) as refbench plans on it\n"
@@ -100,6 +102,13 @@ void add_point_options(po::options_description& d) {
        {"noise-threshold", "PERCENT",
         "a point whose coefficient of variation over its repetitions exceeds this is flagged "
         "noisy in the tables (default: 5)"},
+       {"teardown", "WHEN",
+        "when each sending interpreter is destroyed: end (after every thread is done) or early "
+        "(by its own thread right after its last send, while receivers may still hold "
+        "references and views of its objects) (default: end)"},
+       {"stall-timeout", "S",
+        "give up a point in which no message moved for S seconds: it gets an error row and the "
+        "run goes on (exit 1 at the end); 0 never gives up (default: 30)"},
        {"verify", nullptr,
         "keep a ground-truth ledger of references and report lost updates; exit 1 if a "
         "correct strategy (all but racy) shows any violation"}});
@@ -150,6 +159,35 @@ po::options_description sweep_description() {
            "already in it are skipped and the rest appended"}});
   add_point_options(d);
   add_output_options(d);
+  return d;
+}
+
+// Seconds, or 0 for a watchdog that never gives up.
+double parse_stall_timeout(const std::string& text) {
+  if (text == "0") return 0;
+  try {
+    return parse_seconds("--stall-timeout", text, 86400);
+  } catch (const UsageError&) {
+    throw UsageError("--stall-timeout: '" + text +
+                     "' is not allowed (allowed: seconds, more than 0 and at most 86400, or 0 "
+                     "for never)");
+  }
+}
+
+po::options_description stress_description() {
+  po::options_description d("refbench stress options");
+  add(d, {kHelp,
+          {"seconds", "S", "how long to run random points (default: 10)"},
+          {"points", "N", "run N random points instead of a duration"},
+          {"seed", "N",
+           "the seed of the random points; the same seed and --points give the same points "
+           "(default: a random seed, printed)"},
+          {"cores", "SPEC",
+           "where the two interpreters run, as for run: 0,1, 0,0, a policy (default: the "
+           "farthest pair of PUs)"},
+          {"stall-timeout", "S",
+           "give up a point in which no message moved for S seconds; it counts as stalled "
+           "(default: 30)"}});
   return d;
 }
 
@@ -263,6 +301,17 @@ PointOptions to_point_options(const Values& v) {
   }
   if (v.has("repetitions")) o.repetitions = v.whole32("repetitions", 1, 100000);
   o.verify = v.has("verify");
+  if (v.has("stall-timeout")) {
+    o.stall_timeout_s = parse_stall_timeout(v.get("stall-timeout"));
+  }
+  if (v.has("teardown")) {
+    const auto teardown = workloads::parse_teardown(v.get("teardown"));
+    if (!teardown) {
+      throw UsageError("--teardown: '" + v.get("teardown") +
+                       "' is not allowed (allowed: end, early)");
+    }
+    o.teardown = *teardown;
+  }
   if (v.has("counters")) o.counters = v.get("counters");
   return o;
 }
@@ -430,6 +479,27 @@ Command parse_command_line(const std::vector<std::string>& args) {
                    return o;
                  });
   }
+  if (command == "stress") {
+    return parse(stress_description(), "usage: refbench stress [OPTIONS]",
+                 [&](const po::variables_map& vm) {
+                   const Values v(vm);
+                   StressOptions o;
+                   v.conflict("seconds", "points", "give one, a duration or a count of points");
+                   if (v.has("seconds"))
+                     o.seconds = parse_seconds("--seconds", v.get("seconds"), 86400);
+                   if (v.has("points"))
+                     o.points = parse_whole("--points", v.get("points"), 1, 100'000'000);
+                   if (v.has("seed")) {
+                     o.seed = parse_whole("--seed", v.get("seed"), 0, UINT64_MAX);
+                   }
+                   if (v.has("cores")) o.cores = v.get("cores");
+                   if (v.has("stall-timeout")) {
+                     o.base.stall_timeout_s = parse_stall_timeout(v.get("stall-timeout"));
+                   }
+                   o.output.command_line = typed;
+                   return o;
+                 });
+  }
   if (command == "compare") {
     return parse(compare_description(), "usage: refbench compare A.csv B.csv [OPTIONS]",
                  [&](const po::variables_map& vm) {
@@ -458,9 +528,10 @@ Command parse_command_line(const std::vector<std::string>& args) {
     return parse(topology_description(), "usage: refbench topology [OPTIONS]",
                  [](const po::variables_map& vm) { return to_topology_options(Values(vm)); });
   }
-  throw UsageError("'" + command +
-                   "' is not a command (allowed: run, sweep, compare, plot, topology, events; see "
-                   "refbench --help)");
+  throw UsageError(
+      "'" + command +
+      "' is not a command (allowed: run, sweep, stress, compare, plot, topology, events; see "
+      "refbench --help)");
 }
 
 }  // namespace refbench::harness

@@ -18,6 +18,12 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
 // interpreter count). Exit status as run_command's.
 int sweep_command(const SweepOptions& options, std::ostream& out, std::ostream& err);
 
+// Runs random verified points (strategy, workload, payload, pool size, local work, channel
+// capacity, wait policy, early teardown, all drawn from --seed) for --seconds or --points,
+// and prints what each strategy showed. Exit 1 if a correct strategy showed a violation,
+// a point stalled, or the ground truth disagreed.
+int stress_command(const StressOptions& options, std::ostream& out, std::ostream& err);
+
 // Compares two results CSVs point by point: medians, B/A, and whether the difference is
 // beyond the noise of both (Mann-Whitney U). Exit 1 if no point is in both.
 int compare_command(const CompareOptions& options, std::ostream& out);

@@ -1,10 +1,13 @@
 #include "harness/execute.h"
 
+#include <cstdlib>
 #include <memory>
+#include <thread>
 
 #include "harness/counter_figures.h"
 #include "results/statistics.h"
 #include "workloads/point.h"
+#include "workloads/watchdog.h"
 
 namespace refbench::harness {
 namespace {
@@ -48,6 +51,7 @@ void record_measurements(ResultRow& row, const workloads::PointConfig& c,
   }
   const workloads::Integrity& i = r.integrity;
   row.verified = c.verify;
+  row.teardown = std::string(workloads::name(c.teardown));
   row.leaks = i.leaks;
   row.premature_frees = i.events.premature_frees;
   row.use_after_free = i.events.use_after_free;
@@ -90,6 +94,20 @@ class PointCounters {
   std::vector<std::vector<CounterReading>> readings_;
 };
 
+// A testing aid (README, Stress): REFBENCH_INJECT_STALL=STRATEGY makes the receivers of
+// that strategy's points start three stall timeouts late, so the watchdog must act.
+void inject_stall_if_asked(workloads::ThreadHooks& hooks, const workloads::PointConfig& c) {
+  const char* strategy = std::getenv("REFBENCH_INJECT_STALL");
+  if (strategy == nullptr || name(c.strategy) != strategy || c.stall_timeout.count() == 0) return;
+  auto begin = hooks.on_measure_begin;
+  hooks.on_measure_begin = [begin, c](unsigned i) {
+    if (begin) begin(i);
+    if (workloads::role(c.workload, i) == workloads::Role::receiver) {
+      std::this_thread::sleep_for(3 * c.stall_timeout);
+    }
+  };
+}
+
 }  // namespace
 
 ResultRow measure(const pinning::Topology& topo, const PointOptions& options,
@@ -100,9 +118,18 @@ ResultRow measure(const pinning::Topology& topo, const PointOptions& options,
       point_hooks(topo, point.placement.pus, options.memory, memory_used);
   PointCounters point_counters(counters, config.interpreters);
   point_counters.add_to(hooks);
+  inject_stall_if_asked(hooks, config);
   ResultRow row;
   describe_point(row, config, point, topo.source());
-  record_measurements(row, config, workloads::run_point(config, hooks));
+  try {
+    record_measurements(row, config, workloads::run_point(config, hooks));
+  } catch (const workloads::PointStalled& stalled) {
+    row.error = stalled.what();
+    row.memory = join(memory_used);
+    for (const std::string& name : counters.columns())
+      row.counters.push_back({name, "", {}, {}, {}, {}, {}});
+    return row;
+  }
   row.memory = join(memory_used);
   row.counters = point_counters.figures(config.workload, row.messages);
   return row;

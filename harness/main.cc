@@ -29,6 +29,9 @@ int dispatch(const refbench::harness::Command& command) {
           },
           [](const RunOptions& options) { return run_command(options, std::cout, std::cerr); },
           [](const SweepOptions& options) { return sweep_command(options, std::cout, std::cerr); },
+          [](const StressOptions& options) {
+            return stress_command(options, std::cout, std::cerr);
+          },
           [](const TopologyOptions& options) { return topology_command(options, std::cout); },
           [](const CompareOptions& options) { return compare_command(options, std::cout); },
           [](const PlotOptions& options) { return plot_command(options, std::cerr); },

@@ -29,6 +29,8 @@ struct PointOptions {
   std::optional<workloads::WaitPolicy> wait;  // none: auto (spin apart, yield on one PU)
   unsigned repetitions = 6;  // the fewest with a 95 % confidence interval of the median
   bool verify = false;
+  workloads::Teardown teardown = workloads::Teardown::end;
+  double stall_timeout_s = 30;    // no message moved for this long: the point is given up
   double noise_threshold = 0.05;  // a point whose CV exceeds it is flagged noisy
   pinning::MemoryPolicy memory = pinning::MemoryPolicy::local;
   std::string counters = "basic";  // a --counters spec, resolved by CounterSet
@@ -68,6 +70,16 @@ struct SweepOptions {
   std::string placement;
   // Continue an interrupted sweep: skip the points already in this CSV, append the rest.
   std::filesystem::path resume;
+};
+
+// refbench stress: random points, every one verified, for a time or a count.
+struct StressOptions {
+  PointOptions base;  // the stall timeout; the rest is drawn at random
+  OutputOptions output;
+  std::optional<std::string> cores;  // none: the farthest pair of PUs
+  double seconds = 10;
+  std::uint64_t points = 0;           // 0: run for `seconds`
+  std::optional<std::uint64_t> seed;  // none: a random seed, printed
 };
 
 struct CompareOptions {

@@ -82,6 +82,9 @@ workloads::PointConfig point_config(const PointOptions& options, const Point& po
   c.local_work = options.local_work;
   c.channel_capacity = options.channel_capacity;
   c.verify = options.verify;
+  c.teardown = options.teardown;
+  c.stall_timeout = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::duration<double>(options.stall_timeout_s));
   return c;
 }
 

@@ -129,8 +129,19 @@ double median_ns_per_msg(const std::vector<ResultRow>& rows, const std::string& 
   return results::median(values);
 }
 
-std::string group_report(const std::vector<ResultRow>& rows, double noise_threshold) {
-  if (rows.empty()) return "";
+std::string group_report(const std::vector<ResultRow>& all_rows, double noise_threshold) {
+  // Points given up (stalled) have no figures: said after the table, never averaged in.
+  std::vector<ResultRow> rows;
+  std::string errors;
+  for (const ResultRow& r : all_rows) {
+    if (r.error.empty()) {
+      rows.push_back(r);
+    } else {
+      errors += "  error: " + r.strategy + " repetition " + std::to_string(r.repetition) + ": " +
+                r.error + "\n";
+    }
+  }
+  if (rows.empty()) return errors;
   const bool pingpong = rows.front().rtt_p50_ns.has_value();
   std::vector<std::string> header = {"<strategy", "ns/msg", "95% CI of median",
                                      "CV",        "msgs/s", "vs immortal"};
@@ -181,7 +192,7 @@ std::string group_report(const std::vector<ResultRow>& rows, double noise_thresh
     out += "  ratios: atomic/immortal " + ratio(atomic, immortal) + ", civ/atomic " +
            ratio(civ, atomic) + "\n";
   }
-  return out + counter_table(rows);
+  return out + errors + counter_table(rows);
 }
 
 namespace {

@@ -85,6 +85,7 @@ std::vector<bool> points_done(const std::filesystem::path& path, const Plan& pla
                 std::to_string(options.channel_capacity));
     rows.expect(r, "warmup_messages", "--warmup", std::to_string(options.warmup_messages));
     rows.expect(r, "verified", "--verify (1 = on)", options.verify ? "1" : "0");
+    rows.expect(r, "teardown", "--teardown", std::string(workloads::name(options.teardown)));
     const Key key = key_of(rows.at(r, "workload"), rows.at(r, "strategy"), rows.at(r, "pus"),
                            rows.at(r, "payload_bytes"), rows.at(r, "repetition"));
     const auto it = planned.find(key);

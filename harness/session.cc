@@ -130,6 +130,12 @@ int execute_plan(const PlanRun& run) {
       const results::ResultRow row = measure(run.topo, run.options, run.counters, point);
       run.sink.write(row);
       if (row.strategy_is_correct && row.violations > 0) ++failing_rows;
+      if (!row.error.empty()) {
+        ++failing_rows;
+        if (run.before_message) run.before_message();
+        run.err << "refbench: " << describe(point) << ": " << row.error
+                << "; its row says so, and the run goes on\n";
+      }
       if (run.after_each) run.after_each(i, row);
     } catch (const std::exception& e) {
       run.sink.commit();
@@ -144,7 +150,8 @@ int execute_plan(const PlanRun& run) {
   if (run.before_message) run.before_message();
   if (failing_rows > 0) {
     run.err << "refbench: FAIL: " << failing_rows
-            << " rows of correct strategies show violations (see the violations column of "
+            << " rows of correct strategies show violations or were given up (see the "
+               "violations and error columns of "
             << run.sink.path().string() << ")\n";
     return 1;
   }

@@ -61,6 +61,7 @@ const std::vector<Column>& columns() {
       {"rtt_p99_ns", [](const ResultRow& r) { return maybe(r.rtt_p99_ns); }},
       {"rtt_max_ns", [](const ResultRow& r) { return maybe(r.rtt_max_ns); }},
       {"verified", [](const ResultRow& r) { return flag(r.verified); }},
+      {"teardown", [](const ResultRow& r) { return r.teardown; }},
       {"leaks", [](const ResultRow& r) { return number(r.leaks); }},
       {"premature_frees", [](const ResultRow& r) { return number(r.premature_frees); }},
       {"use_after_free", [](const ResultRow& r) { return number(r.use_after_free); }},
@@ -70,6 +71,7 @@ const std::vector<Column>& columns() {
       {"lost_increments", [](const ResultRow& r) { return maybe(r.lost_increments); }},
       {"lost_decrements", [](const ResultRow& r) { return maybe(r.lost_decrements); }},
       {"violations", [](const ResultRow& r) { return number(r.violations); }},
+      {"error", [](const ResultRow& r) { return r.error; }},
   };
   return kColumns;
 }
@@ -88,9 +90,35 @@ std::vector<std::string> csv_header(const std::vector<std::string>& counters) {
   return names;
 }
 
+// A point that failed (stalled) measured nothing: from `messages` to `violations` its
+// figures are empty, never 0, and so are its counters.
+bool is_figure(const std::string& column) {
+  static const std::vector<std::string> kSettings = {"workload",
+                                                     "strategy",
+                                                     "strategy_is_correct",
+                                                     "interpreters",
+                                                     "pus",
+                                                     "distance_class",
+                                                     "wait_policy",
+                                                     "memory",
+                                                     "topology",
+                                                     "repetition",
+                                                     "payload_bytes",
+                                                     "objects",
+                                                     "local_work",
+                                                     "channel_capacity",
+                                                     "warmup_messages",
+                                                     "verified",
+                                                     "teardown",
+                                                     "error"};
+  return std::find(kSettings.begin(), kSettings.end(), column) == kSettings.end();
+}
+
 std::vector<std::string> csv_fields(const ResultRow& row) {
   std::vector<std::string> fields;
-  for (const Column& c : columns()) fields.push_back(c.field(row));
+  for (const Column& c : columns()) {
+    fields.push_back(row.error.empty() || !is_figure(c.name) ? c.field(row) : std::string());
+  }
   auto value = [](const std::optional<double>& x, int places) {
     return x ? decimal(*x, places) : std::string();
   };
@@ -98,6 +126,10 @@ std::vector<std::string> csv_fields(const ResultRow& row) {
     return x ? significant(*x, 6) : std::string();
   };
   for (const CounterFigure& f : row.counters) {
+    if (!row.error.empty()) {
+      fields.insert(fields.end(), 6, std::string());
+      continue;
+    }
     fields.push_back(value(f.total, 0));
     fields.push_back(per_message(f.per_msg));
     fields.push_back(per_message(f.sender_per_msg));

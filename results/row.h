@@ -47,6 +47,9 @@ struct ResultRow {
   std::optional<std::uint64_t> rtt_max_ns;
   // Integrity.
   bool verified = false;
+  std::string teardown = "end";  // when the senders were torn down: end or early
+  // Why the point has no figures (it stalled and was given up); empty when it ran.
+  std::string error;
   std::uint64_t leaks = 0;
   std::uint64_t premature_frees = 0;
   std::uint64_t use_after_free = 0;

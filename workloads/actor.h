@@ -12,6 +12,7 @@
 #include "workloads/ledger.h"
 #include "workloads/point.h"
 #include "workloads/strategies.h"
+#include "workloads/watchdog.h"
 
 namespace refbench::workloads {
 
@@ -22,6 +23,14 @@ class alignas(kCacheLine) Actor {
       : self_(self), local_work_(config.local_work), pool_size_(config.objects), ledger_(ledger) {}
 
   Interpreter& self() { return self_; }
+  // Where each message sent or received is counted, for the watchdog.
+  void report_progress_to(Progress& progress) { progress_ = &progress; }
+
+  // Until then, a counter nobody reads (shared, so only ever touched atomically).
+  static Progress& unwatched() {
+    static Progress nobody;
+    return nobody;
+  }
   Tally& tally() { return tally_; }
   std::uint64_t checksum() const { return checksum_; }
 
@@ -33,6 +42,7 @@ class alignas(kCacheLine) Actor {
     Message message = S::send(self_, object, tally_);
     if (ledger_) ledger_->taken(object);
     churn_own_objects();
+    progress_->step();
     return message;
   }
 
@@ -45,6 +55,7 @@ class alignas(kCacheLine) Actor {
     S::release(held, tally_);
     if (ledger_) ledger_->dropped(*message.object);
     churn_own_objects();
+    progress_->step();
   }
 
  private:
@@ -75,6 +86,7 @@ class alignas(kCacheLine) Actor {
   const std::uint32_t local_work_;
   const std::uint32_t pool_size_;
   Ledger* const ledger_;
+  Progress* progress_ = &unwatched();
   std::uint32_t cursor_ = 0;
   Tally tally_;
   std::uint64_t checksum_ = 0;

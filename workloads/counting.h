@@ -17,7 +17,7 @@ namespace refbench::workloads::counting {
 inline void free_object(Object& object, Tally& actor) {
   if (object.state.exchange(ObjectState::freed, std::memory_order_relaxed) == ObjectState::freed) {
     ++actor.double_frees;
-  } else if (object.held_by_heap) {
+  } else if (object.held_by_heap.load(std::memory_order_relaxed)) {
     ++actor.premature_frees;
   }
 }

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdio>
+#include <string>
 #include <vector>
 
 #include "workloads/actor.h"
@@ -10,8 +12,29 @@
 #include "workloads/phase.h"
 #include "workloads/point.h"
 #include "workloads/runtime.h"
+#include "workloads/watchdog.h"
 
 namespace refbench::workloads {
+
+// Runs the crew under the watchdog. A point the watchdog gave up on throws PointStalled,
+// whatever its threads threw while they unwound.
+template <class Body>
+void run_watched(Crew& crew, Watchdog& watchdog, const PointConfig& config, Body body) {
+  try {
+    crew.run(body);
+  } catch (...) {
+    watchdog.stop();
+    if (!watchdog.fired()) throw;
+  }
+  watchdog.stop();
+  if (watchdog.fired()) {
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%g",
+                  std::chrono::duration<double>(config.stall_timeout).count());
+    throw PointStalled(std::string("stalled: no message moved for ") + seconds +
+                       " s (--stall-timeout); the point was given up");
+  }
+}
 
 template <class S>
 Runtime::Counts counts_of(const PointConfig& config) {
@@ -36,18 +59,26 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
   std::vector<Clock::time_point> starts(n);
   std::vector<Clock::time_point> ends(n);
   std::vector<std::uint64_t> counted(n);
+  std::vector<std::uint64_t> open_at_teardown(n);
   std::vector<std::vector<std::uint64_t>> round_trips(n);
   if (config.workload == Workload::pingpong) {
     for (auto& samples : round_trips) samples.reserve(config.messages);
   }
 
+  std::vector<Progress> progress(n);
+  for (unsigned i = 0; i < n; ++i) actors[i].report_progress_to(progress[i]);
   Crew crew(n, [&] { shape.cancel(); });
-  crew.run([&](unsigned i) {
+  Watchdog watchdog(config.stall_timeout, progress, [&] {
+    runtime.abandon_locks();
+    shape.cancel();
+  });
+  run_watched(crew, watchdog, config, [&](unsigned i) {
     counting::witness() = {};  // thread-local: this thread's witness starts at zero
     if (hooks.on_start) hooks.on_start(i);
     runtime.make_heap(i, [&](std::span<std::byte> memory) {
       if (hooks.on_heap) hooks.on_heap(i, memory);
     });
+    progress[i].step();
     crew.sync();
     shape.play(i, actors[i], PhaseLimit::sends(config.warmup_messages), nullptr);
     crew.sync();
@@ -59,6 +90,10 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
     counted[i] = shape.play(i, actors[i], limit, &round_trips[i]);
     ends[i] = Clock::now();
     if (hooks.on_measure_end) hooks.on_measure_end(i);
+    if (config.teardown == Teardown::early && role(config.workload, i) == Role::sender) {
+      Entered inside(runtime.interpreter(i));
+      open_at_teardown[i] = runtime.tear_down_early(i, actors[i].tally());
+    }
     if (hooks.on_finish) hooks.on_finish(i);
     actors[i].tally().lost_increments += counting::witness().lost_increments;
     actors[i].tally().lost_decrements += counting::witness().lost_decrements;
@@ -78,6 +113,7 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
       *std::max_element(ends.begin(), ends.end()) - *std::min_element(starts.begin(), starts.end());
   result.elapsed_seconds = std::chrono::duration<double>(elapsed).count();
   result.integrity = runtime.audit_and_tear_down(events, counts_of<S>(config));
+  for (std::uint64_t open : open_at_teardown) result.integrity.views_open_at_teardown += open;
   return result;
 }
 

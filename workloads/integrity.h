@@ -43,6 +43,8 @@ struct Integrity {
   Tally events;
   std::uint64_t leaks = 0;            // objects still alive after their interpreter finalised
   std::uint64_t views_left_open = 0;  // views opened and never closed
+  // --teardown early: views of the sender's objects still open when it was torn down.
+  std::uint64_t views_open_at_teardown = 0;
   // Only known with --verify, which keeps the true references in a Ledger: updates to the
   // counts that were lost, and the ground truth they were checked against.
   std::optional<std::uint64_t> lost_increments;

@@ -11,7 +11,8 @@ void Interpreter::finalise(Tally& actor) {
   if (heap_) {
     for (std::uint32_t i = 0; i < heap_->pool_size(); ++i) {
       Object& object = heap_->pooled(i);
-      object.held_by_heap = false;
+      // Relaxed: read by free_object on whichever thread frees, to tell a premature free.
+      object.held_by_heap.store(false, std::memory_order_relaxed);
       // An object freed during the run was counted then (premature); it holds nothing now.
       if (object.state.load(std::memory_order_relaxed) == ObjectState::live) {
         drop_heap_reference_(object, actor);

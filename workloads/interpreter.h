@@ -3,8 +3,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include "workloads/integrity.h"
 #include "workloads/interpreter_lock.h"
@@ -16,10 +18,10 @@ class Interpreter {
  public:
   // What finalisation does with each pooled object the heap still holds: drop the heap's
   // reference with the run's strategy. Set by the driver, which knows the strategy.
-  using DropHeapReference = void (*)(Object&, Tally&);
+  using DropHeapReference = std::function<void(Object&, Tally&)>;
 
   Interpreter(unsigned index, InterpreterLock& lock, DropHeapReference drop)
-      : index_(index), lock_(lock), drop_heap_reference_(drop) {}
+      : index_(index), lock_(lock), drop_heap_reference_(std::move(drop)) {}
   Interpreter(const Interpreter&) = delete;
   Interpreter& operator=(const Interpreter&) = delete;
 
@@ -45,6 +47,14 @@ class Interpreter {
   }
   bool finalised() const { return finalised_.load(std::memory_order_acquire); }
 
+  // The runtime lets go of its reference: at the end of a point, or on the interpreter's
+  // own thread with --teardown early. Once only (the exchange); returns false if already.
+  bool release_runtime_reference(Tally& actor) {
+    if (runtime_reference_released_.exchange(true, std::memory_order_relaxed)) return false;
+    decref(actor);
+    return true;
+  }
+
   // Views of this interpreter's objects; both counts change only under this interpreter's
   // lock (the sender opens, the closer enters this interpreter to close).
   void view_opened() { ++views_opened_; }
@@ -63,6 +73,7 @@ class Interpreter {
   std::unique_ptr<Heap> heap_;
   alignas(kCacheLine) std::atomic<std::int64_t> refs_{1};
   std::atomic<bool> finalised_{false};
+  std::atomic<bool> runtime_reference_released_{false};
   std::uint64_t views_opened_ = 0;
   std::uint64_t views_closed_ = 0;
 };

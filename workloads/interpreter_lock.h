@@ -3,12 +3,18 @@
 
 #include <atomic>
 #include <cstdint>
+#include <stdexcept>
 
 #include "workloads/hardware.h"
 #include "workloads/vocabulary.h"
 #include "workloads/waiting.h"
 
 namespace refbench::workloads {
+
+// Thrown by a wait for an abandoned lock (InterpreterLock::abandon).
+struct LockAbandoned : std::runtime_error {
+  LockAbandoned() : std::runtime_error("the interpreter lock was abandoned by the watchdog") {}
+};
 
 // A test-and-test-and-set lock that waits by the run's policy. Under `block` it is
 // Drepper's futex mutex ("Futexes Are Tricky", mutex 2): 0 free, 1 held, 2 held with
@@ -28,6 +34,15 @@ class alignas(kCacheLine) InterpreterLock {
     std::uint32_t expected = kFree;
     return state_.compare_exchange_strong(expected, kHeld, std::memory_order_acquire,
                                           std::memory_order_relaxed);
+  }
+
+  // The watchdog gave up on the point: every wait for this lock, now or later, throws
+  // LockAbandoned instead of waiting on, so that stuck threads unwind. Sleepers are woken
+  // by a state no one else writes.
+  void abandon() {
+    abandoned_.store(true, std::memory_order_relaxed);
+    state_.store(kAbandoned, std::memory_order_relaxed);
+    state_.notify_all();
   }
 
   void unlock() {
@@ -51,6 +66,7 @@ class alignas(kCacheLine) InterpreterLock {
                                        std::memory_order_relaxed)) {
         return;
       }
+      if (abandoned_.load(std::memory_order_relaxed)) throw LockAbandoned();
       if (backoff.pause()) return sleep_until_acquired();
     }
   }
@@ -59,6 +75,7 @@ class alignas(kCacheLine) InterpreterLock {
   // us. We keep the mark when we get it, since others may still sleep.
   void sleep_until_acquired() {
     while (state_.exchange(kHeldWithSleepers, std::memory_order_acquire) != kFree) {
+      if (abandoned_.load(std::memory_order_relaxed)) throw LockAbandoned();
       state_.wait(kHeldWithSleepers, std::memory_order_relaxed);
     }
   }
@@ -66,9 +83,11 @@ class alignas(kCacheLine) InterpreterLock {
   static constexpr std::uint32_t kFree = 0;
   static constexpr std::uint32_t kHeld = 1;
   static constexpr std::uint32_t kHeldWithSleepers = 2;
+  static constexpr std::uint32_t kAbandoned = 3;
 
   std::atomic<std::uint32_t> state_{kFree};
   const WaitPolicy policy_;
+  std::atomic<bool> abandoned_{false};
 };
 
 static_assert(sizeof(InterpreterLock) == kCacheLine,

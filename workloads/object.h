@@ -30,9 +30,10 @@ struct alignas(kCacheLine) Object {
   std::uint32_t id = 0;
   // Atomic because under `racy` one thread may free an object another is using.
   std::atomic<ObjectState> state{ObjectState::live};
-  // The owner's heap holds one reference until teardown; a free while this is set is
-  // premature. Written only while no interpreter thread runs.
-  bool held_by_heap = true;
+  // The owner's heap holds one reference until its interpreter finalises; a free while
+  // this is set is premature. Atomic: with --teardown early the finalising thread clears
+  // it while a receiver may be freeing the object.
+  std::atomic<bool> held_by_heap{true};
   // Biased counting (PEP 703): the thread that counts plainly in `refcount`, and the count
   // every other thread keeps, atomically, through std::atomic_ref.
   std::uintptr_t owner_thread = 0;

@@ -34,6 +34,9 @@ struct PointConfig {
   std::uint32_t local_work = 0;  // increment+decrement pairs on own objects per message
   std::uint32_t channel_capacity = 256;
   bool verify = false;  // keep the ground-truth ledger
+  Teardown teardown = Teardown::end;
+  // A point in which no message moves for this long is given up (PointStalled); 0: never.
+  std::chrono::nanoseconds stall_timeout{0};
 };
 
 // Who sends to whom: (sender, receiver) interpreter indices, for a workload on n

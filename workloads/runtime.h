@@ -50,9 +50,21 @@ class Runtime {
   // GroundTruthMismatch if a detector disagrees with the ground truth: a harness bug.
   Integrity audit_and_tear_down(const Tally& events, Counts counts);
 
+  // --teardown early, on sending interpreter i's own thread, inside it, after its last
+  // send: the runtime lets go of the interpreter, which finalises now or, while views of
+  // its objects are open, when the last closes. Returns how many views were open.
+  std::uint64_t tear_down_early(unsigned i, Tally& actor);
+
+  // The watchdog gave up: every wait for an interpreter lock throws from now on.
+  void abandon_locks() {
+    for (auto& lock : locks_) lock->abandon();
+  }
+
  private:
+  Interpreter::DropHeapReference recorded(Interpreter::DropHeapReference drop);
   GroundTruth ground_truth();
   void reconcile(Integrity& result, const GroundTruth& truth, Counts counts) const;
+  void free_immortal_objects();
 
   const PointConfig config_;
   std::vector<std::unique_ptr<InterpreterLock>> locks_;

@@ -115,7 +115,10 @@ struct ImmortalStrategy {
   }
   static Held receive(Interpreter&, const Message& m, Tally&) { return Reference(*m.object); }
   static void release(Held&, Tally&) {}
-  static void drop_heap_reference(Object& o, Tally& actor) { counting::free_object(o, actor); }
+  // Immortal objects belong to the runtime, not to the interpreter that made them: they
+  // outlive its finalisation (a receiver may still use one) and the runtime frees them at
+  // its own end (Runtime::audit_and_tear_down).
+  static void drop_heap_reference(Object&, Tally&) {}
 };
 
 }  // namespace refbench::workloads

@@ -77,4 +77,12 @@ std::string strategy_names() { return join_names(kAllStrategies); }
 std::string workload_names() { return join_names(kAllWorkloads); }
 std::string wait_policy_names() { return join_names(kAllWaitPolicies); }
 
+std::string_view name(Teardown t) { return t == Teardown::early ? "early" : "end"; }
+
+std::optional<Teardown> parse_teardown(std::string_view text) {
+  if (text == "end") return Teardown::end;
+  if (text == "early") return Teardown::early;
+  return std::nullopt;
+}
+
 }  // namespace refbench::workloads

@@ -27,13 +27,21 @@ enum class WaitPolicy { spin, yield, block };
 inline constexpr std::array<WaitPolicy, 3> kAllWaitPolicies = {WaitPolicy::spin, WaitPolicy::yield,
                                                                WaitPolicy::block};
 
+// When a sending interpreter is destroyed:
+//   end    after every thread is done (the runtime finalises every interpreter)
+//   early  by its own thread, as soon as it has sent its last message, while receivers
+//          may still hold references and views of its objects (the seed's last case)
+enum class Teardown { end, early };
+
 std::string_view name(Strategy s);
 std::string_view name(Workload w);
 std::string_view name(WaitPolicy w);
+std::string_view name(Teardown t);
 
 std::optional<Strategy> parse_strategy(std::string_view text);
 std::optional<Workload> parse_workload(std::string_view text);
 std::optional<WaitPolicy> parse_wait_policy(std::string_view text);
+std::optional<Teardown> parse_teardown(std::string_view text);
 
 // "gil, racy, atomic, civ, immortal": for error messages and --help.
 std::string strategy_names();

@@ -191,6 +191,18 @@ TEST(Cli, BadValuesNameTheOptionAndWhatIsAllowed) {
             "--wait: 'sleep' is not allowed (allowed: spin, yield, block, auto)");
   EXPECT_EQ(error_of({"run", "--memory", "near"}),
             "--memory: 'near' is not allowed (allowed: local, remote, interleave)");
+  EXPECT_EQ(error_of({"run", "--stall-timeout", "abc"}),
+            "--stall-timeout: 'abc' is not allowed (allowed: seconds, more than 0 and at most "
+            "86400, or 0 for never)");
+  EXPECT_DOUBLE_EQ(run_options({"--stall-timeout", "0"}).points.stall_timeout_s, 0);
+  EXPECT_DOUBLE_EQ(run_options({"--stall-timeout", "2.5"}).points.stall_timeout_s, 2.5);
+  EXPECT_DOUBLE_EQ(run_options({}).points.stall_timeout_s, 30);
+  EXPECT_EQ(error_of({"stress", "--points", "3", "--seconds", "1"}),
+            "--seconds and --points conflict: give one, a duration or a count of points");
+  EXPECT_EQ(error_of({"run", "--teardown", "late"}),
+            "--teardown: 'late' is not allowed (allowed: end, early)");
+  EXPECT_EQ(run_options({"--teardown", "early"}).points.teardown, workloads::Teardown::early);
+  EXPECT_EQ(run_options({}).points.teardown, workloads::Teardown::end);
   EXPECT_EQ(error_of({"run", "--repetitions", "0"}),
             "--repetitions: '0' is not allowed (allowed: a whole number from 1 to 100000)");
   EXPECT_EQ(error_of({"run", "--objects", "-2"}),
@@ -214,7 +226,8 @@ TEST(Cli, UnknownOptionsAndCommandsAreUsageErrors) {
   EXPECT_EQ(error_of({"sweep", "--cores", "0,1"}),
             "unrecognised option '--cores' (see refbench sweep --help)");
   EXPECT_EQ(error_of({"launch"}),
-            "'launch' is not a command (allowed: run, sweep, compare, plot, topology, events; see "
+            "'launch' is not a command (allowed: run, sweep, stress, compare, plot, topology, "
+            "events; see "
             "refbench --help)");
   EXPECT_NE(error_of({"run", "--strategy"}), "no error");
   EXPECT_NE(error_of({"run", "--strategy", "gil", "--strategy", "civ"}), "no error");

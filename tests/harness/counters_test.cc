@@ -244,29 +244,28 @@ TEST(ThreadCounters, TaskClockOfABusyLoopMatchesItsTime) {
   ASSERT_LT(task_clock, set.events().size());
   ASSERT_EQ(set.events()[task_clock].source, CounterSource::sw)
       << "software events need perf_event_open: " << set.events()[task_clock].problem;
-  bool within_wall = false;
-  for (int attempt = 0; attempt < 5 && !within_wall; ++attempt) {
-    ThreadCounters counters(set);
-    const double cpu_before = thread_cpu_ns();
-    const auto wall_before = std::chrono::steady_clock::now();
-    counters.start();
-    std::uint64_t spins = 0;
-    while (std::chrono::steady_clock::now() - wall_before < std::chrono::milliseconds(100)) {
-      ++spins;
-    }
-    EXPECT_GT(spins, 0u);
-    counters.stop();
-    const double wall =
-        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - wall_before)
-            .count();
-    const double cpu = thread_cpu_ns() - cpu_before;
-    const auto reading = counters.read()[task_clock];
-    ASSERT_TRUE(reading.value.has_value());
-    EXPECT_NEAR(*reading.value, cpu, 0.10 * cpu);
-    EXPECT_DOUBLE_EQ(reading.scale, 1.0) << "software events are never multiplexed";
-    within_wall = std::abs(*reading.value - wall) < 0.10 * wall;
+  // Against the thread's own CPU clock, which a loaded machine does not skew; wall time
+  // only bounds it from above (on a busy machine the loop gets less than all of it).
+  ThreadCounters counters(set);
+  const double cpu_before = thread_cpu_ns();
+  const auto wall_before = std::chrono::steady_clock::now();
+  counters.start();
+  std::uint64_t spins = 0;
+  while (std::chrono::steady_clock::now() - wall_before < std::chrono::milliseconds(100)) {
+    ++spins;
   }
-  EXPECT_TRUE(within_wall) << "task-clock stayed more than 10% off wall time in 5 tries";
+  EXPECT_GT(spins, 0u);
+  counters.stop();
+  const double wall =
+      std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - wall_before)
+          .count();
+  const double cpu = thread_cpu_ns() - cpu_before;
+  const auto reading = counters.read()[task_clock];
+  ASSERT_TRUE(reading.value.has_value());
+  EXPECT_GT(cpu, 0);
+  EXPECT_NEAR(*reading.value, cpu, 0.10 * cpu);
+  EXPECT_LE(*reading.value, 1.02 * wall);
+  EXPECT_DOUBLE_EQ(reading.scale, 1.0) << "software events are never multiplexed";
 }
 
 // Context switches happen in the kernel: a software event counted in user space only would

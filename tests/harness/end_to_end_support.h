@@ -42,10 +42,11 @@ class EndToEnd : public ::testing::Test {
   }
   ~EndToEnd() override { fs::remove_all(dir_); }
 
-  // Runs refbench with `args` (shell words) inside the test's directory.
-  Outcome refbench(const std::string& args) {
-    const std::string command = "cd '" + dir_.string() + "' && '" + REFBENCH_BINARY + "' " + args +
-                                " >stdout.txt 2>stderr.txt";
+  // Runs refbench with `args` (shell words) inside the test's directory; `environment`
+  // ("NAME=value ") goes before the command.
+  Outcome refbench(const std::string& args, const std::string& environment = "") {
+    const std::string command = "cd '" + dir_.string() + "' && " + environment + "'" +
+                                REFBENCH_BINARY + "' " + args + " >stdout.txt 2>stderr.txt";
     const int raw = std::system(command.c_str());
     Outcome o;
     o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;

@@ -196,4 +196,59 @@ TEST_F(EndToEnd, PlotRefusesWhatIsNotAResultsCsv) {
   EXPECT_EQ(refbench("plot missing.csv").status, 2);
 }
 
+// A stalled point (made to stall: its receivers start late) is given up by the watchdog:
+// an error row with empty figures, a message, the other points still measured, exit 1.
+TEST_F(EndToEnd, AStalledPointGetsAnErrorRowAndTheRunGoesOn) {
+  const Outcome o = refbench(
+      "run --strategy atomic,civ --workload stream --cores 0,1 --messages 200000 "
+      "--channel-capacity 4 --wait block --repetitions 2 --stall-timeout 0.2 --out r.csv",
+      "REFBENCH_INJECT_STALL=civ ");
+  EXPECT_EQ(o.status, 1) << o.err;
+  EXPECT_NE(o.err.find("stalled: no message moved for 0.2 s"), std::string::npos) << o.err;
+  const Csv csv = parse_csv(slurp(dir_ / "r.csv"));
+  ASSERT_EQ(csv.rows.size(), 4u);
+  for (std::size_t r = 0; r < 4; ++r) {
+    if (csv.at(r, "strategy") == "civ") {
+      EXPECT_NE(csv.at(r, "error").find("stalled"), std::string::npos);
+      EXPECT_EQ(csv.at(r, "ns_per_msg"), "");
+      EXPECT_EQ(csv.at(r, "violations"), "");
+    } else {
+      EXPECT_EQ(csv.at(r, "error"), "");
+      EXPECT_EQ(csv.at(r, "messages"), "200000");
+      EXPECT_EQ(csv.at(r, "violations"), "0");
+    }
+  }
+  EXPECT_NE(o.out.find("error: civ repetition 1: stalled"), std::string::npos) << o.out;
+}
+
+// The first three columns of each strategy's line of a stress report: strategy, points,
+// early teardowns. They depend on the seed only.
+std::vector<std::string> drawn_points(const std::string& report) {
+  std::vector<std::string> lines;
+  std::istringstream in(report);
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream words(line);
+    std::string strategy, points, early;
+    words >> strategy >> points >> early;
+    if (strategy == "gil" || strategy == "racy" || strategy == "atomic" || strategy == "civ" ||
+        strategy == "immortal") {
+      lines.push_back(strategy + " " + points + " " + early);
+    }
+  }
+  return lines;
+}
+
+TEST_F(EndToEnd, StressFindsNothingWrongButRacyAndASeedReproducesThePoints) {
+  const Outcome first = refbench("stress --points 30 --seed 11");
+  EXPECT_EQ(first.status, 0) << first.out << first.err;
+  EXPECT_NE(first.out.find("seed 11"), std::string::npos);
+  const Outcome second = refbench("stress --points 30 --seed 11");
+  EXPECT_EQ(second.status, 0) << second.out << second.err;
+  EXPECT_FALSE(drawn_points(first.out).empty()) << first.out;
+  EXPECT_EQ(drawn_points(first.out), drawn_points(second.out));
+  EXPECT_EQ(files(), std::set<std::string>{}) << "stress writes no file";
+  EXPECT_EQ(refbench("stress --points 3 --seconds 1").status, 2);
+  EXPECT_EQ(refbench("stress --seed -1").status, 2);
+}
+
 }  // namespace

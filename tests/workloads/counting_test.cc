@@ -17,7 +17,7 @@ TEST(Counting, FreeWhileTheHeapHoldsTheObjectIsPremature) {
 
 TEST(Counting, FreeAfterTheHeapLetGoIsNormal) {
   Object o;
-  o.held_by_heap = false;
+  o.held_by_heap.store(false);
   Tally t;
   counting::Atomic::decref(o, t);
   EXPECT_EQ(o.state.load(), ObjectState::freed);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdint>
 #include <stdexcept>
 #include <thread>
@@ -53,6 +54,19 @@ TEST_P(CorrectStrategy, KeepsEveryCountExact) {
   } else {
     EXPECT_TRUE(r.round_trip_ns.empty());
   }
+}
+
+// The seed's last case, end to end: each sender is torn down by its own thread right
+// after its last send. Whatever receivers still hold keeps what it needs alive; nothing
+// is freed while referenced, nothing leaks, and the ground truth agrees.
+TEST_P(CorrectStrategy, SurvivesAnEarlyTeardown) {
+  const auto [strategy, workload, wait] = GetParam();
+  PointConfig c = small_point(strategy, workload, wait);
+  c.teardown = Teardown::early;
+  const PointResult r = run_point(c, {});
+  EXPECT_EQ(r.integrity.violations(), 0u);
+  EXPECT_EQ(r.integrity.leaks, 0u);
+  EXPECT_EQ(*r.integrity.lost_increments + *r.integrity.lost_decrements, 0u);
 }
 
 std::string point_name(const testing::TestParamInfo<PointParam>& info) {
@@ -110,6 +124,33 @@ TEST(Point, RacyLostUpdatesAreExactlyTheGroundTruth) {
     return;
   }
   ADD_FAILURE() << "20 racy runs on two cores lost fewer than 100 updates each";
+}
+
+// The receiver starts late, so the sender has sent every message, and torn itself down,
+// while all of them are still in the channel: under civ each is a view holding the
+// sender alive; it finalises when the last closes.
+TEST(Point, OpenViewsKeepAnEarlyTornDownSenderAliveUntilTheLastCloses) {
+  for (Strategy s : {Strategy::civ, Strategy::atomic, Strategy::gil, Strategy::immortal}) {
+    PointConfig c = small_point(s, Workload::stream, WaitPolicy::yield);
+    c.teardown = Teardown::early;
+    c.messages = 100;
+    c.channel_capacity = 256;  // more than the messages: the sender never waits
+    c.warmup_messages = 0;
+    ThreadHooks hooks;
+    hooks.on_measure_begin = [](unsigned i) {
+      if (i == 1) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    };
+    const PointResult r = run_point(c, hooks);
+    EXPECT_EQ(r.messages, 100u) << name(s);
+    EXPECT_EQ(r.integrity.violations(), 0u) << name(s);
+    EXPECT_EQ(r.integrity.leaks, 0u) << name(s);
+    if (s == Strategy::civ) {
+      EXPECT_GT(r.integrity.views_open_at_teardown, 0u) << "the receiver slept: views open";
+      EXPECT_EQ(r.integrity.views_left_open, 0u);
+    } else {
+      EXPECT_EQ(r.integrity.views_open_at_teardown, 0u) << name(s) << " has no views";
+    }
+  }
 }
 
 TEST(Point, DurationModeStopsAtTheDeadline) {

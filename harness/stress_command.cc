@@ -1,0 +1,147 @@
+#include <array>
+#include <chrono>
+#include <map>
+#include <random>
+
+#include "harness/commands.h"
+#include "harness/execute.h"
+#include "harness/placements.h"
+#include "harness/plan.h"
+#include "harness/session.h"
+#include "results/table.h"
+
+namespace refbench::harness {
+namespace {
+
+using workloads::Strategy;
+
+// What the stress found for one strategy.
+struct Findings {
+  std::uint64_t points = 0, messages = 0, failing_points = 0, violations = 0;
+  std::uint64_t lost_increments = 0, lost_decrements = 0, premature_frees = 0;
+  std::uint64_t use_after_free = 0, double_frees = 0, leaks = 0, views_left_open = 0;
+  std::uint64_t early_teardowns = 0, stalled = 0, errors = 0;
+};
+
+template <class T, std::size_t N>
+T pick(std::mt19937_64& rng, const std::array<T, N>& choices) {
+  return choices[std::uniform_int_distribution<std::size_t>(0, N - 1)(rng)];
+}
+
+// One random point: every setting drawn from `rng`, so a seed gives the same points.
+PointOptions random_point(std::mt19937_64& rng, const PointOptions& base, bool shared_pu) {
+  PointOptions o = base;
+  o.strategies = {pick(rng, workloads::kAllStrategies)};
+  o.workloads = {pick(rng, workloads::kAllWorkloads)};
+  o.payloads = {pick(rng, std::array<std::uint32_t, 6>{0, 1, 8, 64, 100, 4096})};
+  o.objects = std::uniform_int_distribution<std::uint32_t>(1, 64)(rng);
+  o.local_work = std::uniform_int_distribution<std::uint32_t>(0, 4)(rng);
+  o.channel_capacity = pick(rng, std::array<std::uint32_t, 4>{1, 2, 16, 256});
+  // Spinning on a shared PU waits a scheduler slice per hand-off: slow, not wrong; left out.
+  o.wait = shared_pu
+               ? pick(rng, std::array{workloads::WaitPolicy::yield, workloads::WaitPolicy::block})
+               : pick(rng, workloads::kAllWaitPolicies);
+  o.teardown = pick(rng, std::array{workloads::Teardown::end, workloads::Teardown::early});
+  o.messages = std::uniform_int_distribution<std::uint64_t>(1'000, 30'000)(rng);
+  o.warmup_messages = std::uniform_int_distribution<std::uint64_t>(0, 1'000)(rng);
+  o.repetitions = 1;
+  o.verify = true;
+  o.counters = "none";
+  return o;
+}
+
+void record(Findings& f, const results::ResultRow& row, const PointOptions& o) {
+  ++f.points;
+  f.early_teardowns += o.teardown == workloads::Teardown::early;
+  if (!row.error.empty()) {
+    ++f.stalled;
+    return;
+  }
+  f.messages += row.messages;
+  f.failing_points += row.violations > 0;
+  f.violations += row.violations;
+  f.lost_increments += row.lost_increments.value_or(0);
+  f.lost_decrements += row.lost_decrements.value_or(0);
+  f.premature_frees += row.premature_frees;
+  f.use_after_free += row.use_after_free;
+  f.double_frees += row.double_frees;
+  f.leaks += row.leaks;
+  f.views_left_open += row.views_left_open;
+}
+
+std::string report(const std::map<Strategy, Findings>& found) {
+  results::TextTable table({"<strategy", "points", "early teardown", "messages",
+                            "points with violations", "lost inc", "lost dec", "premature",
+                            "use after free", "double free", "leaks", "views open", "stalled",
+                            "errors"});
+  for (Strategy s : workloads::kAllStrategies) {
+    const auto it = found.find(s);
+    if (it == found.end()) continue;
+    const Findings& f = it->second;
+    table.add_row({std::string(name(s)), std::to_string(f.points),
+                   std::to_string(f.early_teardowns), std::to_string(f.messages),
+                   std::to_string(f.failing_points), std::to_string(f.lost_increments),
+                   std::to_string(f.lost_decrements), std::to_string(f.premature_frees),
+                   std::to_string(f.use_after_free), std::to_string(f.double_frees),
+                   std::to_string(f.leaks), std::to_string(f.views_left_open),
+                   std::to_string(f.stalled), std::to_string(f.errors)});
+  }
+  return table.render();
+}
+
+bool clean(const std::map<Strategy, Findings>& found) {
+  for (const auto& [s, f] : found) {
+    if (f.errors > 0 || f.stalled > 0) return false;
+    if (workloads::is_correct(s) && f.violations > 0) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int stress_command(const StressOptions& options, std::ostream& out, std::ostream& err) {
+  const pinning::Topology topo = load_topology(options.output);
+  const PuList pus =
+      options.cores ? resolve_pus(topo, "--cores", *options.cores, 2) : default_pairs(topo).back();
+  const bool shared_pu = pus[0] == pus[1];
+  const std::uint64_t seed = options.seed ? *options.seed : std::random_device{}();
+  std::mt19937_64 rng(seed);
+  const CounterSet counters = CounterSet::resolve("none");
+  out << "refbench stress: seed " << seed << ", PUs " << pus[0] << "," << pus[1] << ", "
+      << (options.points > 0 ? std::to_string(options.points) + " points"
+                             : std::to_string(options.seconds) + " s")
+      << ", every point verified\n"
+      << std::flush;
+
+  std::map<Strategy, Findings> found;
+  const auto start = std::chrono::steady_clock::now();
+  const auto deadline = start + std::chrono::duration<double>(options.seconds);
+  for (std::uint64_t k = 0;
+       options.points > 0 ? k < options.points : std::chrono::steady_clock::now() < deadline; ++k) {
+    const PointOptions point_options = random_point(rng, options.base, shared_pu);
+    const Plan plan = make_plan(point_options, topo, {pus});
+    const Point& point = plan.points.front();
+    Findings& f = found[point.strategy];
+    try {
+      const results::ResultRow row = measure(topo, point_options, counters, point);
+      record(f, row, point_options);
+      const bool bad = !row.error.empty() || (row.strategy_is_correct && row.violations > 0);
+      if (bad)
+        err << "refbench stress: point " << k + 1 << ": " << describe(point) << ": "
+            << (row.error.empty() ? std::to_string(row.violations) + " violations" : row.error)
+            << "\n";
+    } catch (const std::exception& e) {
+      ++f.points;
+      ++f.errors;
+      err << "refbench stress: point " << k + 1 << ": " << describe(point) << ": " << e.what()
+          << "\n";
+    }
+  }
+  out << report(found);
+  out << "racy's violations are expected; any other strategy's, a stall or an error fails the "
+         "stress. The same --seed and --points give the same points (not the same thread "
+         "interleavings).\n";
+  return clean(found) ? 0 : 1;
+}
+
+}  // namespace refbench::harness
