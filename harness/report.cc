@@ -24,9 +24,7 @@ std::string fixed(double x, int places) {
 // (a page fault per million messages: 0.00000100) never reads as 0; exactly 0 is "0".
 std::string per_message_text(double x) {
   if (x == 0) return "0";
-  if (std::fabs(x) >= 0.1) return fixed(x, 3);
-  const int magnitude = static_cast<int>(std::floor(std::log10(std::fabs(x))));
-  return fixed(x, std::min(2 - magnitude, 12));
+  return std::fabs(x) >= 0.1 ? fixed(x, 3) : results::significant(x, 3);
 }
 
 // 3 significant figures with an SI suffix: 1.23M, 456k.

@@ -21,13 +21,15 @@ std::string decimal(double x, int places) {
   return buffer;
 }
 
-// Plain decimals with `digits` significant digits, however small the figure: a page fault
-// per million messages is 0.00000123, not 0.0000.
+}  // namespace
+
 std::string significant(double x, int digits) {
   if (x == 0 || !std::isfinite(x)) return decimal(x, 0);
   const int magnitude = static_cast<int>(std::floor(std::log10(std::fabs(x))));
   return decimal(x, std::clamp(digits - 1 - magnitude, 0, 15));
 }
+
+namespace {
 
 struct Column {
   const char* name;

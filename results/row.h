@@ -72,6 +72,10 @@ struct ResultRow {
 
 // The CSV header: stable snake_case names, units in the names; then, for each counter C,
 // C (total), C_per_msg, C_sender_per_msg, C_receiver_per_msg, C_scale and C_source.
+// `x` as a plain decimal (never an exponent) with `digits` significant digits, however
+// small: a page fault per million messages is 0.00000123, not 0.0000.
+std::string significant(double x, int digits);
+
 std::vector<std::string> csv_header(const std::vector<std::string>& counters = {});
 // The row's fields in header order. Figures that were not measured are empty, never 0.
 std::vector<std::string> csv_fields(const ResultRow& row);

@@ -23,7 +23,8 @@ class alignas(kCacheLine) Actor {
       : self_(self), local_work_(config.local_work), pool_size_(config.objects), ledger_(ledger) {}
 
   Interpreter& self() { return self_; }
-  // Where each message sent or received is counted, for the watchdog.
+  // Where each message received is counted, for the watchdog: a message has moved when it
+  // arrives, and a sender that cannot send is waiting for a receiver anyway.
   void report_progress_to(Progress& progress) { progress_ = &progress; }
 
   // Until then, a counter nobody reads (shared, so only ever touched atomically).
@@ -42,7 +43,6 @@ class alignas(kCacheLine) Actor {
     Message message = S::send(self_, object, tally_);
     if (ledger_) ledger_->taken(object);
     churn_own_objects();
-    progress_->step();
     return message;
   }
 

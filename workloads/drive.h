@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -20,13 +21,14 @@ namespace refbench::workloads {
 // whatever its threads threw while they unwound.
 template <class Body>
 void run_watched(Crew& crew, Watchdog& watchdog, const PointConfig& config, Body body) {
+  std::exception_ptr failure;
   try {
     crew.run(body);
   } catch (...) {
-    watchdog.stop();
-    if (!watchdog.fired()) throw;
+    failure = std::current_exception();
   }
   watchdog.stop();
+  if (failure && !watchdog.fired()) std::rethrow_exception(failure);
   if (watchdog.fired()) {
     char seconds[32];
     std::snprintf(seconds, sizeof seconds, "%g",

@@ -16,7 +16,7 @@
 
 namespace refbench::workloads {
 
-// What one interpreter thread has done so far (messages sent and received, heaps made),
+// What one interpreter thread has done so far (messages received, heaps made),
 // on a cache line of its own: the thread writes it, the watchdog only reads.
 struct alignas(kCacheLine) Progress {
   std::atomic<std::uint64_t> steps{0};
