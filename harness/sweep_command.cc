@@ -58,11 +58,19 @@ int sweep_command(const SweepOptions& given, std::ostream& out, std::ostream& er
   const pinning::Topology topo = load_topology(options.output);
   const std::vector<PuList> pu_lists = swept_pu_lists(options, topo);
   const Plan full_plan = make_plan(options.points, topo, pu_lists);
+  const CounterSet counters = CounterSet::resolve(options.points.counters);
   if (options.output.dry_run) {
     out << describe(full_plan, topo);
+    // A resumed dry run checks the file as the real resume would, and says what is left.
+    if (!options.resume.empty()) {
+      const Plan left =
+          without(full_plan, points_done(options.resume, full_plan, options.points, counters));
+      out << "resuming " << options.resume.string() << ": "
+          << full_plan.points.size() - left.points.size() << " of " << full_plan.points.size()
+          << " points already there, " << left.points.size() << " to go\n";
+    }
     return 0;
   }
-  const CounterSet counters = CounterSet::resolve(options.points.counters);
   std::size_t most_interpreters = 0;
   for (const PuList& pus : pu_lists) most_interpreters = std::max(most_interpreters, pus.size());
   check_memory(options.points, most_interpreters);

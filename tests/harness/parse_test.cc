@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "harness/usage_error.h"
 #include "workloads/vocabulary.h"
 
@@ -32,6 +34,42 @@ TEST(ParseWhole, RejectsWithTheOptionTheValueAndTheRange) {
   }
   EXPECT_EQ(error_of([] { parse_whole("--objects", "-3", 1, 10); }),
             "--objects: '-3' is not allowed (allowed: a whole number from 1 to 10)");
+}
+
+// Found by the fuzzer (tests/fuzz/crashes/parse): 2^64 passed the range check as a double and
+// overflowed the cast to 64 bits.
+TEST(ParseWhole, TakesTheWholeSixtyFourBitRangeAndNothingAbove) {
+  constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
+  EXPECT_EQ(parse_whole("--x", "18446744073709551615", 0, kMax), kMax);
+  EXPECT_EQ(parse_whole("--x", "1e19", 0, kMax), 10000000000000000000u);
+  for (const char* bad : {"18446744073709551616", "1.8446744073709552e19", "1e20"}) {
+    EXPECT_EQ(error_of([&] { parse_whole("--x", bad, 0, kMax); }),
+              std::string("--x: '") + bad +
+                  "' is not allowed (allowed: a whole number from 0 to 18446744073709551615)")
+        << bad;
+  }
+}
+
+TEST(ParseWholeNumbers, ExpandsRangesAndRefusesDuplicatesAcrossThem) {
+  EXPECT_EQ(parse_whole_numbers("--x", "1,3..5,9", 0, 100),
+            (std::vector<std::uint64_t>{1, 3, 4, 5, 9}));
+  EXPECT_EQ(error_of([] { parse_whole_numbers("--x", "1..5,4", 0, 100); }),
+            "--x: 4 is listed twice");
+}
+
+// Found by the fuzzer: a range ending at 2^64-1 wrapped around and never ended, and the cap of
+// 100000 values applied per range, so many ranges made a long list checked in quadratic time.
+TEST(ParseWholeNumbers, CapsTheWholeListAndStopsAtTheTopOfTheRange) {
+  constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
+  EXPECT_EQ(parse_whole_numbers("--x", "18446744073709551614..18446744073709551615", 0, kMax),
+            (std::vector<std::uint64_t>{kMax - 1, kMax}));
+  EXPECT_EQ(parse_whole_numbers("--x", "0..99999", 0, kMax).size(), 100000u);
+  EXPECT_EQ(error_of([] { parse_whole_numbers("--x", "0..99999,100000", 0, 1000000); }),
+            "--x: '100000' is not allowed (allowed: ranges A..B with A <= B, at most 100000 "
+            "values in all)");
+  EXPECT_EQ(error_of([] { parse_whole_numbers("--x", "0..49999,50000..100000", 0, 1000000); }),
+            "--x: '50000..100000' is not allowed (allowed: ranges A..B with A <= B, at most "
+            "100000 values in all)");
 }
 
 TEST(ParseSeconds, AcceptsPositiveDurations) {

@@ -131,6 +131,16 @@ TEST_F(EndToEnd, ASweepStoppedWithCtrlCResumesToTheSamePoints) {
 
   std::string same;  // the same sweep, as the hint says
   for (const std::string& word : sweep) same += word + " ";
+  // A dry run checks the file and says what is left, and writes nothing.
+  const std::string before = slurp(dir_ / "s.csv");
+  const Outcome dry = refbench(same + "--resume s.csv --dry-run");
+  ASSERT_EQ(dry.status, 0) << dry.err;
+  EXPECT_NE(dry.out.find("resuming s.csv: " + std::to_string(kept) + " of "), std::string::npos)
+      << dry.out;
+  EXPECT_EQ(slurp(dir_ / "s.csv"), before);
+  const Outcome dry_other = refbench(same + "--objects 4 --resume s.csv --dry-run");
+  EXPECT_EQ(dry_other.status, 2) << dry_other.out;
+
   const Outcome resumed = refbench(same + "--resume s.csv");
   ASSERT_EQ(resumed.status, 0) << resumed.err;
   EXPECT_NE(resumed.out.find("refbench sweep: resuming s.csv: " + std::to_string(kept)),
