@@ -62,8 +62,8 @@ const Option kHelp = {"help,h", nullptr, "explain the options and exit"};
 void add_point_options(po::options_description& d) {
   add(d,
       {{"strategy", "LIST",
-        "strategies to compare, comma-separated: gil, racy, atomic, civ, immortal, or all "
-        "(default: all)"},
+        "strategies to compare, comma-separated: gil, racy, atomic, biased, civ, civ-deferred, "
+        "immortal, or all (default: all)"},
        {"workload", "LIST",
         "stream (a sender streams to a receiver: throughput) and/or pingpong (round trips: "
         "latency), comma-separated, or all (default: all)"},
@@ -84,6 +84,11 @@ void add_point_options(po::options_description& d) {
         "increment+decrement pairs on the interpreter's own objects per message sent and "
         "per message received, counted as the strategy counts everything (default: 0)"},
        {"channel-capacity", "N", "messages a channel holds before the sender waits (default: 256)"},
+       {"release-batch", "N",
+        "civ-deferred: release requests the owner carries out at most per drain (default: 64)"},
+       {"drain-interval", "N",
+        "civ-deferred: the owner looks at its release requests every N safe points, a safe "
+        "point being each message it sends or receives (default: 1)"},
        {"wait", "POLICY",
         "what a thread does while it cannot go on: spin, yield, block, or auto = spin when "
         "the interpreters have PUs of their own, yield when they share one (default: auto)"},
@@ -285,6 +290,8 @@ PointOptions to_point_options(const Values& v) {
   if (v.has("objects")) o.objects = v.whole32("objects", 1, 1u << 26);
   if (v.has("local-work")) o.local_work = v.whole32("local-work", 0, 1u << 20);
   if (v.has("channel-capacity")) o.channel_capacity = v.whole32("channel-capacity", 1, 1u << 30);
+  if (v.has("release-batch")) o.release_batch = v.whole32("release-batch", 1, 1u << 20);
+  if (v.has("drain-interval")) o.drain_interval = v.whole32("drain-interval", 1, 1u << 20);
   if (v.has("wait") && v.get("wait") != "auto") {
     o.wait = workloads::parse_wait_policy(v.get("wait"));
     if (!o.wait) {

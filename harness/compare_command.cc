@@ -11,9 +11,9 @@ namespace {
 
 // What makes two rows the same point, whatever the run: the repetition, timings and the
 // wait policy and memory placement (decided per machine) are left out.
-constexpr const char* kPointColumns[] = {"workload",   "strategy",        "interpreters",
-                                         "pus",        "payload_bytes",   "objects",
-                                         "local_work", "channel_capacity"};
+constexpr const char* kPointColumns[] = {
+    "workload", "strategy",   "interpreters",     "pus",           "payload_bytes",
+    "objects",  "local_work", "channel_capacity", "release_batch", "drain_interval"};
 
 struct Points {
   std::vector<std::string> order;
@@ -34,7 +34,8 @@ Points read_points(const std::filesystem::path& path) {
     throw UsageError(path.string() +
                      " is not a refbench results CSV (needs the columns "
                      "workload, strategy, interpreters, pus, payload_bytes, objects, "
-                     "local_work, channel_capacity and ns_per_msg)");
+                     "local_work, channel_capacity, release_batch, drain_interval and "
+                     "ns_per_msg)");
   }
   Points points;
   for (const auto& row : table.rows) {

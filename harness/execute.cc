@@ -36,6 +36,10 @@ void describe_point(ResultRow& row, const workloads::PointConfig& c, const Point
   row.local_work = c.local_work;
   row.channel_capacity = c.channel_capacity;
   row.warmup_messages = c.warmup_messages;
+  if (c.strategy == workloads::Strategy::civ_deferred) {
+    row.release_batch = c.release_batch;
+    row.drain_interval = c.drain_interval;
+  }
 }
 
 void record_measurements(ResultRow& row, const workloads::PointConfig& c,

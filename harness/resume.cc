@@ -84,6 +84,11 @@ std::vector<bool> points_done(const std::filesystem::path& path, const Plan& pla
     rows.expect(r, "channel_capacity", "--channel-capacity",
                 std::to_string(options.channel_capacity));
     rows.expect(r, "warmup_messages", "--warmup", std::to_string(options.warmup_messages));
+    const bool deferred = rows.at(r, "strategy") == "civ-deferred";
+    rows.expect(r, "release_batch", "--release-batch",
+                deferred ? std::to_string(options.release_batch) : "");
+    rows.expect(r, "drain_interval", "--drain-interval",
+                deferred ? std::to_string(options.drain_interval) : "");
     rows.expect(r, "verified", "--verify (1 = on)", options.verify ? "1" : "0");
     rows.expect(r, "teardown", "--teardown", std::string(workloads::name(options.teardown)));
     const Key key = key_of(rows.at(r, "workload"), rows.at(r, "strategy"), rows.at(r, "pus"),

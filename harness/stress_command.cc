@@ -44,6 +44,8 @@ PointOptions random_point(std::mt19937_64& rng, const PointOptions& base, bool s
   o.teardown = pick(rng, std::array{workloads::Teardown::end, workloads::Teardown::early});
   o.messages = std::uniform_int_distribution<std::uint64_t>(1'000, 30'000)(rng);
   o.warmup_messages = std::uniform_int_distribution<std::uint64_t>(0, 1'000)(rng);
+  o.release_batch = pick(rng, std::array<std::uint32_t, 4>{1, 4, 64, 1024});
+  o.drain_interval = pick(rng, std::array<std::uint32_t, 4>{1, 2, 16, 1000});
   o.repetitions = 1;
   o.verify = true;
   o.counters = "none";

@@ -53,6 +53,8 @@ const std::vector<Column>& columns() {
       {"local_work", [](const ResultRow& r) { return number(r.local_work); }},
       {"channel_capacity", [](const ResultRow& r) { return number(r.channel_capacity); }},
       {"warmup_messages", [](const ResultRow& r) { return number(r.warmup_messages); }},
+      {"release_batch", [](const ResultRow& r) { return maybe(r.release_batch); }},
+      {"drain_interval", [](const ResultRow& r) { return maybe(r.drain_interval); }},
       {"messages", [](const ResultRow& r) { return number(r.messages); }},
       {"round_trips",
        [](const ResultRow& r) { return r.round_trips ? number(r.round_trips) : ""; }},
@@ -110,6 +112,8 @@ bool is_figure(const std::string& column) {
                                                      "local_work",
                                                      "channel_capacity",
                                                      "warmup_messages",
+                                                     "release_batch",
+                                                     "drain_interval",
                                                      "verified",
                                                      "teardown",
                                                      "error"};

@@ -38,6 +38,9 @@ struct ResultRow {
   std::uint64_t local_work = 0;
   std::uint64_t channel_capacity = 0;
   std::uint64_t warmup_messages = 0;
+  // civ-deferred only (empty for the others): the owner's drain settings.
+  std::optional<std::uint64_t> release_batch;
+  std::optional<std::uint64_t> drain_interval;
   // What was measured.
   std::uint64_t messages = 0;
   std::uint64_t round_trips = 0;

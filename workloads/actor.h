@@ -2,6 +2,7 @@
 // sent and per message received, inside its own interpreter.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <span>
@@ -20,7 +21,12 @@ template <class S>
 class alignas(kCacheLine) Actor {
  public:
   Actor(Interpreter& self, const PointConfig& config, Ledger* ledger)
-      : self_(self), local_work_(config.local_work), pool_size_(config.objects), ledger_(ledger) {}
+      : self_(self),
+        local_work_(config.local_work),
+        pool_size_(config.objects),
+        drain_interval_(drain_options_apply() ? config.drain_interval : 1),
+        release_batch_(drain_options_apply() ? config.release_batch : kEveryRequest),
+        ledger_(ledger) {}
 
   Interpreter& self() { return self_; }
   // Where each message received is counted, for the watchdog: a message has moved when it
@@ -43,6 +49,7 @@ class alignas(kCacheLine) Actor {
     Message message = S::send(self_, object, tally_);
     if (ledger_) ledger_->taken(object);
     churn_own_objects();
+    safe_point();
     return message;
   }
 
@@ -55,10 +62,28 @@ class alignas(kCacheLine) Actor {
     S::release(held, tally_);
     if (ledger_) ledger_->dropped(*message.object);
     churn_own_objects();
+    safe_point();
     progress_->step();
   }
 
  private:
+  static constexpr std::size_t kEveryRequest = static_cast<std::size_t>(-1);
+  static constexpr bool drain_options_apply() {
+    if constexpr (requires { S::kDrainOptions; }) return S::kDrainOptions;
+    return false;
+  }
+
+  // Between messages, inside our interpreter: where a strategy with a queue of requests
+  // from other threads carries them out (CPython's eval breaker). A strategy without one
+  // compiles this away.
+  void safe_point() {
+    if constexpr (requires { S::at_safe_point(self_, tally_, kEveryRequest); }) {
+      if (++since_drain_ < drain_interval_) return;
+      since_drain_ = 0;
+      S::at_safe_point(self_, tally_, release_batch_);
+    }
+  }
+
   // The rest of the interpreter: increments then decrements on our own objects, counted
   // the way the strategy counts everything.
   void churn_own_objects() {
@@ -85,6 +110,9 @@ class alignas(kCacheLine) Actor {
   Interpreter& self_;
   const std::uint32_t local_work_;
   const std::uint32_t pool_size_;
+  const std::uint32_t drain_interval_;
+  const std::size_t release_batch_;
+  std::uint32_t since_drain_ = 0;
   Ledger* const ledger_;
   Progress* progress_ = &unwatched();
   std::uint32_t cursor_ = 0;

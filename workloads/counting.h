@@ -119,19 +119,4 @@ inline std::uintptr_t this_thread_token() {
   return reinterpret_cast<std::uintptr_t>(&token);
 }
 
-// Biased reference counting's two paths (Choi et al., PACT 2018; PEP 703): the object's
-// owning thread counts plainly in `refcount`; every other thread counts atomically in
-// `shared_refcount`. Deciding which path costs one compare of the owner with the caller.
-struct Biased {
-  static bool owned_by_caller(const Object& o) { return o.owner_thread == this_thread_token(); }
-  // relaxed: as for Atomic, the caller holds a reference, so the object cannot die meanwhile.
-  static void incref(Object& o) {
-    if (owned_by_caller(o)) {
-      Plain::incref(o);
-    } else {
-      std::atomic_ref<std::int64_t>(o.shared_refcount).fetch_add(1, std::memory_order_relaxed);
-    }
-  }
-};
-
 }  // namespace refbench::workloads::counting

@@ -38,6 +38,26 @@ void run_watched(Crew& crew, Watchdog& watchdog, const PointConfig& config, Body
   }
 }
 
+// The count the ground truth checks: what the strategy says an object's references are.
+template <class S>
+std::int64_t references_of(const Object& o) {
+  if constexpr (requires { S::references(o); }) {
+    return S::references(o);
+  } else {
+    return Runtime::refcount_of(o);
+  }
+}
+
+// On interpreter i's thread, when it has nothing left to do: the strategy carries out what
+// other threads posted to it and stops taking requests (biased, civ-deferred).
+template <class S>
+void owner_exits(Interpreter& interpreter, Tally& actor) {
+  if constexpr (requires { S::owner_exits(interpreter, actor); }) {
+    Entered inside(interpreter);
+    S::owner_exits(interpreter, actor);
+  }
+}
+
 template <class S>
 Runtime::Counts counts_of(const PointConfig& config) {
   if (S::kStrategy == Strategy::immortal) return Runtime::Counts::not_kept;
@@ -96,6 +116,7 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
       Entered inside(runtime.interpreter(i));
       open_at_teardown[i] = runtime.tear_down_early(i, actors[i].tally());
     }
+    owner_exits<S>(runtime.interpreter(i), actors[i].tally());
     if (hooks.on_finish) hooks.on_finish(i);
     actors[i].tally().lost_increments += counting::witness().lost_increments;
     actors[i].tally().lost_decrements += counting::witness().lost_decrements;
@@ -114,7 +135,7 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
   const auto elapsed =
       *std::max_element(ends.begin(), ends.end()) - *std::min_element(starts.begin(), starts.end());
   result.elapsed_seconds = std::chrono::duration<double>(elapsed).count();
-  result.integrity = runtime.audit_and_tear_down(events, counts_of<S>(config));
+  result.integrity = runtime.audit_and_tear_down(events, counts_of<S>(config), &references_of<S>);
   for (std::uint64_t open : open_at_teardown) result.integrity.views_open_at_teardown += open;
   return result;
 }

@@ -11,6 +11,7 @@
 #include "workloads/integrity.h"
 #include "workloads/interpreter_lock.h"
 #include "workloads/object.h"
+#include "workloads/pending.h"
 
 namespace refbench::workloads {
 
@@ -61,6 +62,10 @@ class Interpreter {
   void view_closed() { ++views_closed_; }
   std::uint64_t views_open() const { return views_opened_ - views_closed_; }
 
+  // Requests other threads post for this interpreter's own thread to carry out at its safe
+  // points (biased: objects to merge; civ-deferred: views to release).
+  PendingQueue& pending() { return pending_; }
+
  private:
   // Drops the heap's reference to every pooled object; the last reference frees it. Runs
   // once, on whichever thread dropped the last reference to the interpreter: no one else
@@ -76,6 +81,7 @@ class Interpreter {
   std::atomic<bool> runtime_reference_released_{false};
   std::uint64_t views_opened_ = 0;
   std::uint64_t views_closed_ = 0;
+  PendingQueue pending_;
 };
 
 // The calling thread runs inside an interpreter (holds its lock) while this lives, as a

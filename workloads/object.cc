@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "workloads/counting.h"
+
 namespace refbench::workloads {
 namespace {
 
@@ -47,6 +49,7 @@ void Heap::initialise(Interpreter& owner, std::uint32_t first_id) {
     auto* header = base_ + stride_ * i;
     auto* object = new (header) Object;
     object->owner = &owner;
+    object->owner_thread = counting::this_thread_token();  // initialise runs on the owner's thread
     object->id = first_id + i;
     object->payload = header + sizeof(Object);
     object->payload_bytes = payload_bytes_;
@@ -57,6 +60,7 @@ void Heap::initialise(Interpreter& owner, std::uint32_t first_id) {
   for (std::uint32_t i = 0; i < kLocalObjects; ++i) {
     auto* object = new (base_ + stride_ * pool_objects_ + sizeof(Object) * i) Object;
     object->owner = &owner;
+    object->owner_thread = counting::this_thread_token();
   }
 }
 

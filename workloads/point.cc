@@ -23,6 +23,8 @@ void check(const PointConfig& config) {
   }
   if (config.objects == 0) bad("a point needs at least one object");
   if (config.channel_capacity == 0) bad("a channel needs a capacity of at least 1");
+  if (config.release_batch == 0) bad("a release batch needs at least 1 request");
+  if (config.drain_interval == 0) bad("a drain interval needs at least 1 safe point");
 }
 
 template <class S>
@@ -67,8 +69,12 @@ PointResult run_point(const PointConfig& config, const ThreadHooks& hooks) {
                            : drive_workload<RacyStrategy>(config, hooks);
     case Strategy::atomic:
       return drive_workload<AtomicStrategy>(config, hooks);
+    case Strategy::biased:
+      return drive_workload<BiasedStrategy>(config, hooks);
     case Strategy::civ:
       return drive_workload<CivStrategy>(config, hooks);
+    case Strategy::civ_deferred:
+      return drive_workload<CivDeferredStrategy>(config, hooks);
     case Strategy::immortal:
       return drive_workload<ImmortalStrategy>(config, hooks);
   }

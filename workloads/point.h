@@ -33,6 +33,11 @@ struct PointConfig {
   std::uint32_t objects = 1;     // pool of distinct objects each interpreter sends
   std::uint32_t local_work = 0;  // increment+decrement pairs on own objects per message
   std::uint32_t channel_capacity = 256;
+  // civ-deferred: the owner looks at its queue of release requests every `drain_interval`
+  // safe points (a message sent or received), and carries out at most `release_batch` of
+  // them each time.
+  std::uint32_t release_batch = 64;
+  std::uint32_t drain_interval = 1;
   bool verify = false;  // keep the ground-truth ledger
   Teardown teardown = Teardown::end;
   // A point in which no message moves for this long is given up (PointStalled); 0: never.

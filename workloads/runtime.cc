@@ -21,14 +21,14 @@ Runtime::Runtime(const PointConfig& config, unsigned interpreters, bool shared_l
   if (config.verify) ledger_.emplace(std::size_t{interpreters} * config.objects);
 }
 
-GroundTruth Runtime::ground_truth() {
+GroundTruth Runtime::ground_truth(ReadReferences references) {
   GroundTruth truth;
   for (auto& interpreter : interpreters_) {
     if (!interpreter->has_heap()) continue;
     Heap& heap = interpreter->heap();
     for (std::uint32_t i = 0; i < heap.pool_size(); ++i) {
       Object& o = heap.pooled(i);
-      const std::int64_t deficit = ledger_->references(o) - o.refcount;
+      const std::int64_t deficit = ledger_->references(o) - references(o);
       truth.count_deficit += deficit;
       if (deficit > 0) truth.increments_missing += static_cast<std::uint64_t>(deficit);
       if (deficit < 0) truth.decrements_missing += static_cast<std::uint64_t>(-deficit);
@@ -101,11 +101,12 @@ void Runtime::free_immortal_objects() {
   }
 }
 
-Integrity Runtime::audit_and_tear_down(const Tally& events, Counts counts) {
+Integrity Runtime::audit_and_tear_down(const Tally& events, Counts counts,
+                                       ReadReferences references) {
   Integrity result;
   result.events = events;
   if (ledger_) {
-    result.truth = ground_truth();
+    result.truth = ground_truth(references);
     reconcile(result, *result.truth, counts);
   }
 

@@ -48,7 +48,11 @@ class Runtime {
   // reference to each interpreter (finalising those no view keeps alive) and counts what
   // is left. `events` are the tallies of the interpreter threads. Throws
   // GroundTruthMismatch if a detector disagrees with the ground truth: a harness bug.
-  Integrity audit_and_tear_down(const Tally& events, Counts counts);
+  // `references` reads an object's count as the strategy keeps it.
+  using ReadReferences = std::int64_t (*)(const Object&);
+  static std::int64_t refcount_of(const Object& o) { return o.refcount; }
+  Integrity audit_and_tear_down(const Tally& events, Counts counts,
+                                ReadReferences references = &refcount_of);
 
   // --teardown early, on sending interpreter i's own thread, inside it, after its last
   // send: the runtime lets go of the interpreter, which finalises now or, while views of
@@ -62,7 +66,7 @@ class Runtime {
 
  private:
   Interpreter::DropHeapReference recorded(Interpreter::DropHeapReference drop);
-  GroundTruth ground_truth();
+  GroundTruth ground_truth(ReadReferences references);
   void reconcile(Integrity& result, const GroundTruth& truth, Counts counts) const;
   void free_immortal_objects();
 

@@ -8,11 +8,20 @@
 //   receive(self, message, actor) inside the receiver: what it holds (Reference or View)
 //   release(held, actor)          inside the receiver: let go of what it held
 //   drop_heap_reference(o, actor) at finalisation: the heap lets go of its own reference
+// and may provide:
+//   references(o)                  the object's count, for the ground truth (default: refcount)
+//   at_safe_point(self, actor, n)  inside its interpreter, between messages: carry out up to
+//                                  n requests other threads posted to it
+//   owner_exits(self, actor)       on the interpreter's thread, when it has nothing left to
+//                                  do: carry out every request and stop taking more
+//   kDrainOptions                  whether --release-batch and --drain-interval apply
 #pragma once
 
 #include <cstddef>
 #include <span>
+#include <vector>
 
+#include "workloads/biased.h"
 #include "workloads/counting.h"
 #include "workloads/integrity.h"
 #include "workloads/interpreter.h"
@@ -97,6 +106,104 @@ struct CivStrategy {
   }
   static void release(Held& view, Tally&) { view.close(); }
   static void drop_heap_reference(Object& o, Tally& actor) { counting::Plain::decref(o, actor); }
+};
+
+// Carries out the requests this interpreter's queue holds with `act`, at most `most` of them.
+template <class Act>
+void carry_out_pending(Interpreter& self, std::size_t most, Act act) {
+  static thread_local std::vector<Object*> taken;
+  taken.clear();
+  self.pending().take(most, taken);
+  for (Object* o : taken) act(*o);
+}
+
+// The same, for every request left, after which the queue refuses new ones.
+template <class Act>
+void carry_out_pending_and_close(Interpreter& self, Act act) {
+  static thread_local std::vector<Object*> taken;
+  taken.clear();
+  self.pending().close(taken);
+  for (Object* o : taken) act(*o);
+}
+
+// Biased counting (PEP 703): the owner's thread counts plainly, others atomically; an object
+// a non-owner takes below zero in shared is queued to its owner, which merges it at its next
+// safe point (biased.h).
+struct BiasedStrategy {
+  static constexpr Strategy kStrategy = Strategy::biased;
+  static constexpr bool kSharedLock = false;
+  static constexpr bool kDrainOptions = false;
+  using Held = Reference;
+  using Count = counting::Biased;
+
+  static std::int64_t references(const Object& o) { return Count::references(o); }
+  static void local_incref(Object& o) { Count::incref(o); }
+  static void local_decref(Object& o, Tally& actor) { Count::decref(o, actor); }
+
+  static Message send(Interpreter& self, Object& o, Tally& actor) {
+    counting::check_live(o, actor);
+    Count::incref(o);
+    return {&o, &self};
+  }
+  static Held receive(Interpreter&, const Message& m, Tally&) { return Reference(*m.object); }
+  static void release(Held& held, Tally& actor) { Count::decref(held.object(), actor); }
+  static void drop_heap_reference(Object& o, Tally& actor) { Count::decref(o, actor); }
+
+  static void at_safe_point(Interpreter& self, Tally& actor, std::size_t most) {
+    if (!self.pending().has_pending()) return;
+    carry_out_pending(self, most, [&](Object& o) { Count::merge_queued(o, actor); });
+  }
+  // As CPython does when a thread state is deleted: merge what is queued; objects queued
+  // later are merged by the thread that queues them.
+  static void owner_exits(Interpreter& self, Tally& actor) {
+    carry_out_pending_and_close(self, [&](Object& o) { Count::merge_queued(o, actor); });
+  }
+};
+
+// The seed's view with the close deferred: the receiver posts a release request to the
+// sender's queue and goes on, without entering the sender; the sender releases the requests
+// in batches, under its own lock, at its own safe points (as CPython releases
+// cross-interpreter data through a pending call in the owning interpreter). Counts stay
+// plain, changed only under the owner's lock.
+struct CivDeferredStrategy {
+  static constexpr Strategy kStrategy = Strategy::civ_deferred;
+  static constexpr bool kSharedLock = false;
+  static constexpr bool kDrainOptions = true;
+  using Held = DeferredView;
+
+  static void local_incref(Object& o) { counting::Plain::incref(o); }
+  static void local_decref(Object& o, Tally& actor) { counting::Plain::decref(o, actor); }
+
+  // As civ: a reference to the object, an export of its buffer, a reference to the sender.
+  static Message send(Interpreter& self, Object& o, Tally& actor) {
+    return CivStrategy::send(self, o, actor);
+  }
+  static Held receive(Interpreter&, const Message& m, Tally& actor) {
+    return DeferredView(*m.object, *m.sender, actor);
+  }
+  static void release(Held& view, Tally&) { view.close(); }
+  static void drop_heap_reference(Object& o, Tally& actor) { counting::Plain::decref(o, actor); }
+
+  static void at_safe_point(Interpreter& self, Tally& actor, std::size_t most) {
+    if (!self.pending().has_pending()) return;
+    carry_out_pending(self, most, [&](Object& o) { release_view(self, o, actor); });
+  }
+  // The owner's thread is done: release what is pending; a view closed later is closed by
+  // its holder, entering this interpreter as civ does.
+  static void owner_exits(Interpreter& self, Tally& actor) {
+    carry_out_pending_and_close(self, [&](Object& o) { release_view(self, o, actor); });
+  }
+
+  // Inside `self`, the view's owner: what civ's close does in the sender (seed step 5), then
+  // the view's reference to the interpreter. That may finalise it (after --teardown early),
+  // on its own thread.
+  static void release_view(Interpreter& self, Object& o, Tally& actor) {
+    --o.exports;
+    keep_in_memory(o.exports);
+    counting::Plain::decref(o, actor);
+    self.view_closed();
+    self.decref(actor);
+  }
 };
 
 // Immortal objects (PEP 683): never counted, freed when the runtime finalises. The floor:

@@ -26,4 +26,18 @@ void View::close() {
   sender_->decref(*holder_);  // drop the reference that kept the sender alive
 }
 
+DeferredView::~DeferredView() {
+  if (!is_open()) return;
+  ++holder_->resource_warnings;
+  close();
+}
+
+void DeferredView::close() {
+  Object& object = *object_;
+  object_ = nullptr;
+  // The request carries the view's references; whoever carries it out drops them.
+  if (sender_->pending().post(object)) return;
+  View(object, *sender_, *holder_).close();
+}
+
 }  // namespace refbench::workloads

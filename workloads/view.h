@@ -46,4 +46,33 @@ class View {
   Tally* holder_;
 };
 
+// What a `civ-deferred` receiver holds: the same three references as a View. Closing it
+// posts a release request to the sender's queue instead of entering the sender; the sender
+// releases them at its own safe points. If the sender's thread no longer takes requests
+// (it finished or tore itself down), the holder closes it as a View closes.
+class DeferredView {
+ public:
+  DeferredView(Object& object, Interpreter& sender, Tally& holder)
+      : object_(&object), sender_(&sender), holder_(&holder) {}
+  DeferredView(DeferredView&& other) noexcept
+      : object_(other.object_), sender_(other.sender_), holder_(other.holder_) {
+    other.object_ = nullptr;
+  }
+  DeferredView& operator=(DeferredView&&) = delete;
+  DeferredView(const DeferredView&) = delete;
+  DeferredView& operator=(const DeferredView&) = delete;
+  ~DeferredView();
+
+  bool is_open() const { return object_ != nullptr; }
+  Object& object() const { return *object_; }
+  std::span<const std::byte> buffer() const { return {object_->payload, object_->payload_bytes}; }
+
+  void close();
+
+ private:
+  Object* object_;  // null once closed
+  Interpreter* sender_;
+  Tally* holder_;
+};
+
 }  // namespace refbench::workloads

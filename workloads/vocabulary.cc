@@ -33,8 +33,12 @@ std::string_view name(Strategy s) {
       return "racy";
     case Strategy::atomic:
       return "atomic";
+    case Strategy::biased:
+      return "biased";
     case Strategy::civ:
       return "civ";
+    case Strategy::civ_deferred:
+      return "civ-deferred";
     case Strategy::immortal:
       return "immortal";
   }

@@ -9,9 +9,10 @@
 namespace refbench::workloads {
 
 // How a reference that crosses interpreters is counted (MISSION.md has the table).
-enum class Strategy { gil, racy, atomic, civ, immortal };
-inline constexpr std::array<Strategy, 5> kAllStrategies = {
-    Strategy::gil, Strategy::racy, Strategy::atomic, Strategy::civ, Strategy::immortal};
+enum class Strategy { gil, racy, atomic, biased, civ, civ_deferred, immortal };
+inline constexpr std::array<Strategy, 7> kAllStrategies = {
+    Strategy::gil, Strategy::racy,         Strategy::atomic,  Strategy::biased,
+    Strategy::civ, Strategy::civ_deferred, Strategy::immortal};
 
 // Every strategy but `racy` must keep every count exact.
 constexpr bool is_correct(Strategy s) { return s != Strategy::racy; }
@@ -43,7 +44,7 @@ std::optional<Workload> parse_workload(std::string_view text);
 std::optional<WaitPolicy> parse_wait_policy(std::string_view text);
 std::optional<Teardown> parse_teardown(std::string_view text);
 
-// "gil, racy, atomic, civ, immortal": for error messages and --help.
+// "gil, racy, atomic, biased, civ, civ-deferred, immortal": for error messages and --help.
 std::string strategy_names();
 std::string workload_names();
 std::string wait_policy_names();

@@ -34,7 +34,7 @@ std::string error_of(std::vector<std::string> args) {
 
 TEST(Cli, RunDefaultsAreTheDefaultComparison) {
   const RunOptions o = run_options({});
-  EXPECT_EQ(o.points.strategies.size(), 5u);
+  EXPECT_EQ(o.points.strategies.size(), workloads::kAllStrategies.size());
   EXPECT_EQ(o.points.workloads.size(), 2u);
   EXPECT_EQ(o.points.payloads, (std::vector<std::uint32_t>{64}));
   EXPECT_FALSE(o.cores.has_value());
@@ -182,9 +182,9 @@ TEST(Cli, ConflictsAndMissingPartners) {
 }
 
 TEST(Cli, BadValuesNameTheOptionAndWhatIsAllowed) {
-  EXPECT_EQ(
-      error_of({"run", "--strategy", "fast"}),
-      "--strategy: 'fast' is not allowed (allowed: gil, racy, atomic, civ, immortal, or all)");
+  EXPECT_EQ(error_of({"run", "--strategy", "fast"}),
+            "--strategy: 'fast' is not allowed (allowed: gil, racy, atomic, biased, civ, "
+            "civ-deferred, immortal, or all)");
   EXPECT_EQ(error_of({"run", "--workload", "fanout"}),
             "--workload: 'fanout' is not allowed (allowed: stream, pingpong, or all)");
   EXPECT_EQ(error_of({"run", "--wait", "sleep"}),

@@ -15,9 +15,14 @@
 #include <string>
 #include <vector>
 
+#include "workloads/vocabulary.h"
+
 namespace refbench::testing_support {
 
 namespace fs = std::filesystem;
+
+// What `--strategy all` (the default) runs.
+inline constexpr std::size_t kStrategies = workloads::kAllStrategies.size();
 
 struct Outcome {
   int status = -1;

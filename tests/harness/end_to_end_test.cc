@@ -40,7 +40,7 @@ TEST_F(EndToEnd, RunWritesOneVerifiedRowPerStrategyWorkloadAndRepetition) {
   EXPECT_NE(o.out.find("ratios: atomic/immortal"), std::string::npos) << o.out;
 
   const Csv csv = parse_csv(slurp(dir_ / "out.csv"));
-  ASSERT_EQ(csv.rows.size(), 5u * 2u * 2u);
+  ASSERT_EQ(csv.rows.size(), kStrategies * 2u * 2u);
   const auto topo = refbench::pinning::Topology::this_machine();
   const std::string expected_class(refbench::pinning::name(topo.distance(0, 1)));
   std::set<std::string> strategies;
@@ -62,8 +62,13 @@ TEST_F(EndToEnd, RunWritesOneVerifiedRowPerStrategyWorkloadAndRepetition) {
     if (csv.at(r, "strategy_is_correct") == "1") {
       EXPECT_EQ(csv.at(r, "violations"), "0") << csv.at(r, "strategy");
     }
+    // The drain settings are civ-deferred's, and only its rows carry them.
+    const bool deferred = csv.at(r, "strategy") == "civ-deferred";
+    EXPECT_EQ(csv.at(r, "release_batch"), deferred ? "64" : "") << csv.at(r, "strategy");
+    EXPECT_EQ(csv.at(r, "drain_interval"), deferred ? "1" : "") << csv.at(r, "strategy");
   }
-  EXPECT_EQ(strategies, (std::set<std::string>{"gil", "racy", "atomic", "civ", "immortal"}));
+  EXPECT_EQ(strategies, (std::set<std::string>{"gil", "racy", "atomic", "biased", "civ",
+                                               "civ-deferred", "immortal"}));
 }
 
 TEST_F(EndToEnd, BothInterpretersOnOnePuYieldInsteadOfSpinning) {
@@ -191,7 +196,7 @@ TEST_F(EndToEnd, SweepOverAllPairsWritesEveryPointWithItsClass) {
   const auto topo = refbench::pinning::Topology::this_machine();
   const std::size_t pus = topo.pus().size();
   const Csv csv = parse_csv(slurp(dir_ / "s.csv"));
-  ASSERT_EQ(csv.rows.size(), pus * (pus - 1) * 5 * 2 * 2);
+  ASSERT_EQ(csv.rows.size(), pus * (pus - 1) * kStrategies * 2 * 2);
   std::map<std::string, int> rows_per_pair;
   for (std::size_t r = 0; r < csv.rows.size(); ++r) {
     const std::string pair = csv.at(r, "pus");
@@ -204,7 +209,7 @@ TEST_F(EndToEnd, SweepOverAllPairsWritesEveryPointWithItsClass) {
     EXPECT_FALSE(csv.at(r, "memory").empty());
   }
   EXPECT_EQ(rows_per_pair.size(), pus * (pus - 1));
-  for (const auto& [pair, count] : rows_per_pair) EXPECT_EQ(count, 5 * 2 * 2) << pair;
+  for (const auto& [pair, count] : rows_per_pair) EXPECT_EQ(count, kStrategies * 2 * 2) << pair;
   EXPECT_NE(o.out.find("by distance class"), std::string::npos) << o.out;
   EXPECT_EQ(o.err.find("[1/"), std::string::npos) << "no progress line when not a terminal";
 }

@@ -102,7 +102,8 @@ TEST(ParseNames, ExpandsAllAndRejectsUnknownsAndDuplicates) {
   EXPECT_EQ(parse("all").size(), workloads::kAllStrategies.size());
   EXPECT_EQ(parse("civ,gil"), (std::vector<Strategy>{Strategy::civ, Strategy::gil}));
   EXPECT_EQ(error_of([&] { parse("civ,foo"); }),
-            "--strategy: 'foo' is not allowed (allowed: gil, racy, atomic, civ, immortal, or all)");
+            "--strategy: 'foo' is not allowed (allowed: gil, racy, atomic, biased, civ, "
+            "civ-deferred, immortal, or all)");
   EXPECT_EQ(error_of([&] { parse("civ,civ"); }), "--strategy: 'civ' is listed twice");
 }
 

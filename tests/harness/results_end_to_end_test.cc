@@ -152,9 +152,9 @@ TEST_F(EndToEnd, ASweepStoppedWithCtrlCResumesToTheSamePoints) {
   for (std::size_t r = 0; r < csv.rows.size(); ++r) {
     points.insert(csv.at(r, "strategy") + " " + csv.at(r, "pus") + " " + csv.at(r, "repetition"));
   }
-  const std::size_t classes = csv.rows.size() / (5 * 4);
+  const std::size_t classes = csv.rows.size() / (kStrategies * 4);
   EXPECT_EQ(csv.rows.size(), points.size()) << "no point twice";
-  EXPECT_EQ(points.size(), classes * 5 * 4) << "every point of the plan";
+  EXPECT_EQ(points.size(), classes * kStrategies * 4) << "every point of the plan";
   EXPECT_GE(classes, 1u);
 
   // A file from another sweep is refused, with what differs.

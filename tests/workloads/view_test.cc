@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <thread>
+#include <vector>
 
 #include "workloads/runtime.h"
 #include "workloads/strategies.h"
@@ -128,6 +129,73 @@ TEST_F(ViewTest, CloseLeavesItsOwnInterpreterBeforeEnteringTheSender) {
   EXPECT_TRUE(receiver_lock_was_free);
   EXPECT_TRUE(closed.load());
   EXPECT_EQ(object().refcount, 1);
+}
+
+// civ-deferred: a close posts a request to the sender and touches none of its counts; the
+// sender releases the requests itself, at its safe points, inside its own interpreter.
+TEST_F(ViewTest, ADeferredCloseLeavesTheReleaseToTheSender) {
+  const Message m = open_view();
+  {
+    Entered inside(receiver());
+    DeferredView view = CivDeferredStrategy::receive(receiver(), m, receiver_tally_);
+    view.close();
+    EXPECT_FALSE(view.is_open());
+  }
+  EXPECT_EQ(object().refcount, 2) << "released by the sender, not by the closer";
+  EXPECT_EQ(object().exports, 1);
+  EXPECT_EQ(sender().views_open(), 1u);
+  EXPECT_TRUE(sender().pending().has_pending());
+  {
+    Entered inside(sender());
+    CivDeferredStrategy::at_safe_point(sender(), sender_tally_, 64);
+  }
+  EXPECT_FALSE(sender().pending().has_pending());
+  EXPECT_EQ(object().refcount, 1);
+  EXPECT_EQ(object().exports, 0);
+  EXPECT_EQ(sender().views_open(), 0u);
+  const Integrity integrity = runtime_.audit_and_tear_down({}, Runtime::Counts::kept);
+  EXPECT_EQ(integrity.violations(), 0u);
+  EXPECT_TRUE(sender().finalised());
+}
+
+TEST_F(ViewTest, EachDrainReleasesAtMostABatch) {
+  std::vector<Message> messages;
+  for (int i = 0; i < 5; ++i) messages.push_back(open_view());
+  {
+    Entered inside(receiver());
+    for (const Message& m : messages) {
+      CivDeferredStrategy::receive(receiver(), m, receiver_tally_).close();
+    }
+  }
+  EXPECT_EQ(sender().views_open(), 5u);
+  Entered inside(sender());
+  for (std::uint64_t left : {3u, 1u, 0u}) {
+    CivDeferredStrategy::at_safe_point(sender(), sender_tally_, 2);
+    EXPECT_EQ(sender().views_open(), left);
+  }
+  EXPECT_EQ(object().refcount, 1);
+  EXPECT_EQ(object().exports, 0);
+  EXPECT_EQ(receiver_tally_.resource_warnings, 0u);
+}
+
+// Once the sender's thread is done it takes no more requests: a close is then made by the
+// closer, entering the sender as a civ close does.
+TEST_F(ViewTest, AfterTheSenderStopsTakingRequestsTheCloserReleases) {
+  {
+    Entered inside(sender());
+    CivDeferredStrategy::owner_exits(sender(), sender_tally_);
+  }
+  const Message m = open_view();
+  {
+    Entered inside(receiver());
+    DeferredView view = CivDeferredStrategy::receive(receiver(), m, receiver_tally_);
+    view.close();
+    EXPECT_TRUE(inside.inside()) << "the closer is back in its own interpreter";
+  }
+  EXPECT_FALSE(sender().pending().has_pending());
+  EXPECT_EQ(object().refcount, 1);
+  EXPECT_EQ(object().exports, 0);
+  EXPECT_EQ(sender().views_open(), 0u);
 }
 
 }  // namespace

@@ -23,7 +23,7 @@ TEST(Vocabulary, OnlyRacyIsIncorrect) {
 }
 
 TEST(Vocabulary, NameListsForMessages) {
-  EXPECT_EQ(strategy_names(), "gil, racy, atomic, civ, immortal");
+  EXPECT_EQ(strategy_names(), "gil, racy, atomic, biased, civ, civ-deferred, immortal");
   EXPECT_EQ(workload_names(), "stream, pingpong");
   EXPECT_EQ(wait_policy_names(), "spin, yield, block");
 }
