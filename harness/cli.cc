@@ -84,8 +84,12 @@ void add_point_options(po::options_description& d) {
         "increment+decrement pairs on the interpreter's own objects per message sent and "
         "per message received, counted as the strategy counts everything (default: 0)"},
        {"channel-capacity", "N", "messages a channel holds before the sender waits (default: 256)"},
+       {"release-queue", "N",
+        "civ-deferred: release requests each interpreter's queue holds; a full queue drops "
+        "the request, as CPython's pending calls do: a leak (default: 300, as CPython)"},
        {"release-batch", "N",
-        "civ-deferred: release requests the owner carries out at most per drain (default: 64)"},
+        "civ-deferred: release requests the owner carries out at most per drain (default: 100, "
+        "as CPython)"},
        {"drain-interval", "N",
         "civ-deferred: the owner looks at its release requests every N safe points, a safe "
         "point being each message it sends or receives (default: 1)"},
@@ -290,6 +294,7 @@ PointOptions to_point_options(const Values& v) {
   if (v.has("objects")) o.objects = v.whole32("objects", 1, 1u << 26);
   if (v.has("local-work")) o.local_work = v.whole32("local-work", 0, 1u << 20);
   if (v.has("channel-capacity")) o.channel_capacity = v.whole32("channel-capacity", 1, 1u << 30);
+  if (v.has("release-queue")) o.release_queue = v.whole32("release-queue", 1, 1u << 24);
   if (v.has("release-batch")) o.release_batch = v.whole32("release-batch", 1, 1u << 20);
   if (v.has("drain-interval")) o.drain_interval = v.whole32("drain-interval", 1, 1u << 20);
   if (v.has("wait") && v.get("wait") != "auto") {

@@ -12,8 +12,8 @@ namespace {
 // What makes two rows the same point, whatever the run: the repetition, timings and the
 // wait policy and memory placement (decided per machine) are left out.
 constexpr const char* kPointColumns[] = {
-    "workload", "strategy",   "interpreters",     "pus",           "payload_bytes",
-    "objects",  "local_work", "channel_capacity", "release_batch", "drain_interval"};
+    "workload",   "strategy",         "interpreters",  "pus",           "payload_bytes", "objects",
+    "local_work", "channel_capacity", "release_queue", "release_batch", "drain_interval"};
 
 struct Points {
   std::vector<std::string> order;
@@ -31,11 +31,12 @@ Points read_points(const std::filesystem::path& path) {
   std::vector<int> key_columns;
   for (const char* c : kPointColumns) key_columns.push_back(table.column(c));
   if (ns < 0 || std::find(key_columns.begin(), key_columns.end(), -1) != key_columns.end()) {
-    throw UsageError(path.string() +
-                     " is not a refbench results CSV (needs the columns "
-                     "workload, strategy, interpreters, pus, payload_bytes, objects, "
-                     "local_work, channel_capacity, release_batch, drain_interval and "
-                     "ns_per_msg)");
+    throw UsageError(
+        path.string() +
+        " is not a refbench results CSV (needs the columns "
+        "workload, strategy, interpreters, pus, payload_bytes, objects, "
+        "local_work, channel_capacity, release_queue, release_batch, drain_interval and "
+        "ns_per_msg)");
   }
   Points points;
   for (const auto& row : table.rows) {

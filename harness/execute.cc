@@ -37,6 +37,7 @@ void describe_point(ResultRow& row, const workloads::PointConfig& c, const Point
   row.channel_capacity = c.channel_capacity;
   row.warmup_messages = c.warmup_messages;
   if (c.strategy == workloads::Strategy::civ_deferred) {
+    row.release_queue = c.release_queue;
     row.release_batch = c.release_batch;
     row.drain_interval = c.drain_interval;
   }
@@ -62,6 +63,7 @@ void record_measurements(ResultRow& row, const workloads::PointConfig& c,
   row.double_frees = i.events.double_frees;
   row.views_left_open = i.views_left_open;
   row.resource_warnings = i.events.resource_warnings;
+  row.dropped_releases = i.events.dropped_releases;
   row.lost_increments = i.lost_increments;
   row.lost_decrements = i.lost_decrements;
   row.violations = i.violations();

@@ -26,7 +26,8 @@ struct PointOptions {
   std::uint32_t objects = 1;
   std::uint32_t local_work = 0;
   std::uint32_t channel_capacity = 256;
-  std::uint32_t release_batch = 64;           // civ-deferred: requests released per drain
+  std::uint32_t release_queue = 300;          // civ-deferred: requests an interpreter's queue holds
+  std::uint32_t release_batch = 100;          // civ-deferred: requests released per drain
   std::uint32_t drain_interval = 1;           // civ-deferred: safe points between drains
   std::optional<workloads::WaitPolicy> wait;  // none: auto (spin apart, yield on one PU)
   unsigned repetitions = 6;  // the fewest with a 95 % confidence interval of the median

@@ -81,6 +81,7 @@ workloads::PointConfig point_config(const PointOptions& options, const Point& po
   c.objects = options.objects;
   c.local_work = options.local_work;
   c.channel_capacity = options.channel_capacity;
+  c.release_queue = options.release_queue;
   c.release_batch = options.release_batch;
   c.drain_interval = options.drain_interval;
   c.verify = options.verify;

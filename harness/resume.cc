@@ -85,6 +85,8 @@ std::vector<bool> points_done(const std::filesystem::path& path, const Plan& pla
                 std::to_string(options.channel_capacity));
     rows.expect(r, "warmup_messages", "--warmup", std::to_string(options.warmup_messages));
     const bool deferred = rows.at(r, "strategy") == "civ-deferred";
+    rows.expect(r, "release_queue", "--release-queue",
+                deferred ? std::to_string(options.release_queue) : "");
     rows.expect(r, "release_batch", "--release-batch",
                 deferred ? std::to_string(options.release_batch) : "");
     rows.expect(r, "drain_interval", "--drain-interval",

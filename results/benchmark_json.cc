@@ -107,6 +107,7 @@ std::string point_name(const ResultRow& r) {
   return r.workload + "/" + r.strategy + "/interpreters:" + std::to_string(r.interpreters) +
          "/pus:" + r.pus + "/payload:" + std::to_string(r.payload_bytes) +
          "/objects:" + std::to_string(r.objects) + "/local_work:" + std::to_string(r.local_work) +
+         (r.release_queue ? "/release_queue:" + std::to_string(*r.release_queue) : "") +
          (r.release_batch ? "/release_batch:" + std::to_string(*r.release_batch) : "") +
          (r.drain_interval ? "/drain_interval:" + std::to_string(*r.drain_interval) : "");
 }

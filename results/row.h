@@ -39,6 +39,7 @@ struct ResultRow {
   std::uint64_t channel_capacity = 0;
   std::uint64_t warmup_messages = 0;
   // civ-deferred only (empty for the others): the owner's drain settings.
+  std::optional<std::uint64_t> release_queue;
   std::optional<std::uint64_t> release_batch;
   std::optional<std::uint64_t> drain_interval;
   // What was measured.
@@ -59,6 +60,7 @@ struct ResultRow {
   std::uint64_t double_frees = 0;
   std::uint64_t views_left_open = 0;
   std::uint64_t resource_warnings = 0;
+  std::uint64_t dropped_releases = 0;
   std::optional<std::uint64_t> lost_increments;  // with --verify only
   std::optional<std::uint64_t> lost_decrements;  // with --verify only
   std::uint64_t violations = 0;

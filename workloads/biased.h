@@ -91,7 +91,8 @@ struct Biased {
     if (queue) {
       // The owner's thread has gone: nobody else counts locally any more (its last local
       // write happened before it closed the queue, which post() synchronises with).
-      if (!o.owner->pending().post(o)) merge_queued(o, actor);
+      // (Its queue is unbounded, as CPython's is: never full.)
+      if (o.owner->pending().post(o) != PendingQueue::Posted::queued) merge_queued(o, actor);
     } else if (next == kMerged) {
       free_object(o, actor);
     }

@@ -13,6 +13,7 @@ struct Tally {
   std::uint64_t use_after_free = 0;     // an access to an object already freed
   std::uint64_t double_frees = 0;       // a count reaching zero on an object already freed
   std::uint64_t resource_warnings = 0;  // views closed by their destructor, not by close()
+  std::uint64_t dropped_releases = 0;   // civ-deferred: releases refused by a full queue
   // With --verify, racy only: updates of other threads this thread's stores overwrote.
   std::uint64_t lost_increments = 0;
   std::uint64_t lost_decrements = 0;
@@ -22,6 +23,7 @@ struct Tally {
     use_after_free += other.use_after_free;
     double_frees += other.double_frees;
     resource_warnings += other.resource_warnings;
+    dropped_releases += other.dropped_releases;
     lost_increments += other.lost_increments;
     lost_decrements += other.lost_decrements;
     return *this;
@@ -55,7 +57,8 @@ struct Integrity {
   // violations: a view closed by its destructor is still closed correctly.
   std::uint64_t violations() const {
     return leaks + views_left_open + events.premature_frees + events.use_after_free +
-           events.double_frees + lost_increments.value_or(0) + lost_decrements.value_or(0);
+           events.double_frees + events.dropped_releases + lost_increments.value_or(0) +
+           lost_decrements.value_or(0);
   }
 };
 

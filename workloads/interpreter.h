@@ -21,8 +21,13 @@ class Interpreter {
   // reference with the run's strategy. Set by the driver, which knows the strategy.
   using DropHeapReference = std::function<void(Object&, Tally&)>;
 
-  Interpreter(unsigned index, InterpreterLock& lock, DropHeapReference drop)
-      : index_(index), lock_(lock), drop_heap_reference_(std::move(drop)) {}
+  // `pending_capacity`: the most requests its queue holds (PendingQueue::kUnbounded: no limit).
+  Interpreter(unsigned index, InterpreterLock& lock, DropHeapReference drop,
+              std::size_t pending_capacity = PendingQueue::kUnbounded)
+      : index_(index),
+        lock_(lock),
+        drop_heap_reference_(std::move(drop)),
+        pending_(pending_capacity) {}
   Interpreter(const Interpreter&) = delete;
   Interpreter& operator=(const Interpreter&) = delete;
 

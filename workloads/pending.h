@@ -13,21 +13,26 @@
 
 namespace refbench::workloads {
 
-// Many posters, one taker. A mutex-guarded list that is never full: a poster must never wait
-// for the owner, which may itself be waiting on a channel the poster has to drain. Once the
-// owner's thread has stopped taking requests (it finished or tore itself down), post()
-// refuses and the poster handles the request itself.
+// Many posters, one taker: a mutex-guarded list, as CPython's pending calls are. A poster
+// never waits for the owner, which may itself be waiting on a channel the poster has to
+// drain: a bounded queue that is full refuses the request (CPython drops such a release),
+// and once the owner's thread has stopped taking requests (it finished or tore itself
+// down) every post is refused, and the poster handles the request itself.
 class PendingQueue {
  public:
-  // False if the owner no longer takes requests.
-  bool post(Object& object) {
+  static constexpr std::size_t kUnbounded = 0;
+  explicit PendingQueue(std::size_t capacity = kUnbounded) : capacity_(capacity) {}
+
+  enum class Posted { queued, full, owner_gone };
+  Posted post(Object& object) {
     std::lock_guard lock(mutex_);
-    if (closed_) return false;
+    if (closed_) return Posted::owner_gone;
+    if (capacity_ != kUnbounded && requests_.size() == capacity_) return Posted::full;
     requests_.push_back(&object);
     // Relaxed: only a hint for the owner's cheap check; the requests themselves are read
     // under the mutex, which orders them.
     pending_.store(requests_.size(), std::memory_order_relaxed);
-    return true;
+    return Posted::queued;
   }
 
   // The owner's check at a safe point: one load, no lock.
@@ -52,6 +57,7 @@ class PendingQueue {
   }
 
  private:
+  const std::size_t capacity_;
   std::mutex mutex_;
   std::deque<Object*> requests_;
   bool closed_ = false;

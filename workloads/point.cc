@@ -23,6 +23,7 @@ void check(const PointConfig& config) {
   }
   if (config.objects == 0) bad("a point needs at least one object");
   if (config.channel_capacity == 0) bad("a channel needs a capacity of at least 1");
+  if (config.release_queue == 0) bad("a release queue needs room for at least 1 request");
   if (config.release_batch == 0) bad("a release batch needs at least 1 request");
   if (config.drain_interval == 0) bad("a drain interval needs at least 1 safe point");
 }

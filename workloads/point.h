@@ -33,10 +33,12 @@ struct PointConfig {
   std::uint32_t objects = 1;     // pool of distinct objects each interpreter sends
   std::uint32_t local_work = 0;  // increment+decrement pairs on own objects per message
   std::uint32_t channel_capacity = 256;
-  // civ-deferred: the owner looks at its queue of release requests every `drain_interval`
-  // safe points (a message sent or received), and carries out at most `release_batch` of
-  // them each time.
-  std::uint32_t release_batch = 64;
+  // civ-deferred, after CPython's pending calls: each interpreter's queue holds at most
+  // `release_queue` release requests (a full queue drops them); the owner looks at it every
+  // `drain_interval` safe points (a message sent or received) and carries out at most
+  // `release_batch` requests each time.
+  std::uint32_t release_queue = 300;
+  std::uint32_t release_batch = 100;
   std::uint32_t drain_interval = 1;
   bool verify = false;  // keep the ground-truth ledger
   Teardown teardown = Teardown::end;

@@ -7,6 +7,17 @@
 
 namespace refbench::workloads {
 
+namespace {
+
+// civ-deferred models CPython's bounded ring of pending calls; biased's merge queue is
+// unbounded, as CPython's is.
+std::size_t pending_capacity(const PointConfig& config) {
+  return config.strategy == Strategy::civ_deferred ? config.release_queue
+                                                   : PendingQueue::kUnbounded;
+}
+
+}  // namespace
+
 Runtime::Runtime(const PointConfig& config, unsigned interpreters, bool shared_lock,
                  Interpreter::DropHeapReference drop)
     : config_(config) {
@@ -15,8 +26,8 @@ Runtime::Runtime(const PointConfig& config, unsigned interpreters, bool shared_l
     locks_.push_back(std::make_unique<InterpreterLock>(config.wait));
   }
   for (unsigned i = 0; i < interpreters; ++i) {
-    interpreters_.push_back(
-        std::make_unique<Interpreter>(i, *locks_[shared_lock ? 0 : i], recorded(drop)));
+    interpreters_.push_back(std::make_unique<Interpreter>(
+        i, *locks_[shared_lock ? 0 : i], recorded(drop), pending_capacity(config)));
   }
   if (config.verify) ledger_.emplace(std::size_t{interpreters} * config.objects);
 }

@@ -36,8 +36,16 @@ void DeferredView::close() {
   Object& object = *object_;
   object_ = nullptr;
   // The request carries the view's references; whoever carries it out drops them.
-  if (sender_->pending().post(object)) return;
-  View(object, *sender_, *holder_).close();
+  switch (sender_->pending().post(object)) {
+    case PendingQueue::Posted::queued:
+      return;
+    case PendingQueue::Posted::full:  // dropped, as CPython drops it: the references leak
+      ++holder_->dropped_releases;
+      return;
+    case PendingQueue::Posted::owner_gone:
+      View(object, *sender_, *holder_).close();
+      return;
+  }
 }
 
 }  // namespace refbench::workloads

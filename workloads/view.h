@@ -48,8 +48,10 @@ class View {
 
 // What a `civ-deferred` receiver holds: the same three references as a View. Closing it
 // posts a release request to the sender's queue instead of entering the sender; the sender
-// releases them at its own safe points. If the sender's thread no longer takes requests
-// (it finished or tore itself down), the holder closes it as a View closes.
+// releases them at its own safe points. If the sender's queue is full the request is
+// dropped and counted (CPython's behaviour: a leak). If the sender's thread no longer takes
+// requests (it finished or tore itself down), the holder closes it as a View closes: the
+// view holds the sender alive, where CPython's holds only its id and leaks.
 class DeferredView {
  public:
   DeferredView(Object& object, Interpreter& sender, Tally& holder)

@@ -64,7 +64,9 @@ TEST_F(EndToEnd, RunWritesOneVerifiedRowPerStrategyWorkloadAndRepetition) {
     }
     // The drain settings are civ-deferred's, and only its rows carry them.
     const bool deferred = csv.at(r, "strategy") == "civ-deferred";
-    EXPECT_EQ(csv.at(r, "release_batch"), deferred ? "64" : "") << csv.at(r, "strategy");
+    EXPECT_EQ(csv.at(r, "release_batch"), deferred ? "100" : "") << csv.at(r, "strategy");
+    EXPECT_EQ(csv.at(r, "release_queue"), deferred ? "300" : "") << csv.at(r, "strategy");
+    EXPECT_EQ(csv.at(r, "dropped_releases"), "0") << csv.at(r, "strategy");
     EXPECT_EQ(csv.at(r, "drain_interval"), deferred ? "1" : "") << csv.at(r, "strategy");
   }
   EXPECT_EQ(strategies, (std::set<std::string>{"gil", "racy", "atomic", "biased", "civ",

@@ -37,6 +37,18 @@ TEST(Report, TableOfMediansWithRatiosMeasuredSideBySide) {
             "  ratios: atomic/immortal 2.00x, civ/atomic 2.00x\n");
 }
 
+// Each newer design is compared with what it replaces, for the pairs the run has.
+TEST(Report, RatiosCompareEachDesignWithWhatItReplaces) {
+  std::vector<results::ResultRow> rows = {row("atomic", 200, 1), row("biased", 150, 1),
+                                          row("civ", 400, 1), row("civ-deferred", 600, 1)};
+  EXPECT_NE(group_report(rows, 0.05)
+                .find("  ratios: civ/atomic 2.00x, biased/atomic 0.75x, civ-deferred/civ 1.50x\n"),
+            std::string::npos)
+      << group_report(rows, 0.05);
+  rows = {row("biased", 150, 1), row("civ", 400, 1)};
+  EXPECT_EQ(group_report(rows, 0.05).find("ratios"), std::string::npos) << "no pair, no line";
+}
+
 TEST(Report, SixRepetitionsGiveAConfidenceInterval) {
   std::vector<results::ResultRow> rows;
   for (unsigned rep = 1; rep <= 6; ++rep) rows.push_back(row("atomic", 100 + rep, rep));

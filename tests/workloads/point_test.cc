@@ -158,6 +158,41 @@ TEST(Point, OpenViewsKeepAnEarlyTornDownSenderAliveUntilTheLastCloses) {
   }
 }
 
+// civ-deferred models CPython's bounded ring of pending calls: a request that finds the
+// sender's queue full is dropped, and what it would have released leaks. Here the sender
+// never drains during the run, so all but the first request are dropped; each shows up as
+// a view left open and a lost decrement, and the sender is never finalised.
+TEST(Point, AFullReleaseQueueDropsRequestsAndTheyLeak) {
+  PointConfig c = small_point(Strategy::civ_deferred, Workload::stream, WaitPolicy::yield);
+  c.messages = 2000;
+  c.warmup_messages = 0;
+  c.release_queue = 1;
+  c.drain_interval = 1'000'000;
+  const PointResult r = run_point(c, {});
+  const Integrity& i = r.integrity;
+  EXPECT_EQ(r.messages, c.messages);
+  EXPECT_GT(i.events.dropped_releases, 0u);
+  EXPECT_LT(i.events.dropped_releases, c.messages);
+  EXPECT_EQ(i.views_left_open, i.events.dropped_releases);
+  EXPECT_EQ(*i.lost_decrements, i.events.dropped_releases) << "the ground truth sees each drop";
+  EXPECT_EQ(*i.lost_increments, 0u);
+  EXPECT_EQ(i.leaks, c.objects) << "the sender, held by the dropped views, never finalises";
+}
+
+// With the defaults (300 requests, a drain at every safe point, 100 a drain) nothing is
+// dropped even when the receiver is far behind.
+TEST(Point, TheDefaultReleaseQueueDropsNothing) {
+  PointConfig c = small_point(Strategy::civ_deferred, Workload::stream, WaitPolicy::yield);
+  c.channel_capacity = 256;
+  ThreadHooks hooks;
+  hooks.on_measure_begin = [](unsigned i) {
+    if (i == 1) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  };
+  const PointResult r = run_point(c, hooks);
+  EXPECT_EQ(r.integrity.events.dropped_releases, 0u);
+  EXPECT_EQ(r.integrity.violations(), 0u);
+}
+
 TEST(Point, DurationModeStopsAtTheDeadline) {
   PointConfig c = small_point(Strategy::atomic, Workload::stream, WaitPolicy::yield);
   c.messages = 0;
