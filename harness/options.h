@@ -54,6 +54,12 @@ struct RunOptions {
   std::optional<std::string> cores;
 };
 
+// One of `count` disjoint parts of a sweep's plan (--shard I/N), 1-based.
+struct ShardSpec {
+  unsigned index = 1;
+  unsigned count = 1;
+};
+
 // The PU pairs a sweep visits.
 enum class PairSelection {
   all,        // every ordered pair of distinct PUs (a core-to-core matrix)
@@ -70,6 +76,8 @@ struct SweepOptions {
   std::string placement;
   // Continue an interrupted sweep: skip the points already in this CSV, append the rest.
   std::filesystem::path resume;
+  // Run only this part of the plan; none: all of it (recorded as shard 1 of 1).
+  std::optional<ShardSpec> shard;
 };
 
 // refbench stress: random points, every one verified, for a time or a count.
