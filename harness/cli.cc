@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "harness/parse.h"
+#include "harness/shard.h"
 #include "harness/usage_error.h"
 
 namespace po = boost::program_options;
@@ -157,7 +158,12 @@ po::options_description sweep_description() {
            "cross-numa, or PU lists"},
           {"resume", "FILE.csv",
            "go on with an interrupted sweep: give the same options and its CSV; the points "
-           "already in it are skipped and the rest appended"}});
+           "already in it are skipped and the rest appended"},
+          {"shard", "I/N",
+           "run only the I-th of N parts of the plan (1-based, e.g. 3/8), one per host or job: "
+           "every host makes the same plan and takes its part, the points of a workload, "
+           "payload and PUs stay together, and refbench merge joins the parts' CSVs (default: "
+           "the whole plan)"}});
   add_point_options(d);
   add_output_options(d);
   return d;
@@ -382,6 +388,7 @@ SweepOptions to_sweep_options(const Values& v) {
     o.resume = v.get("resume");
     if (o.resume.empty()) throw UsageError("--resume: '' is not allowed (allowed: a CSV file)");
   }
+  if (v.has("shard")) o.shard = parse_shard(v.get("shard"));
   return o;
 }
 

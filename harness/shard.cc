@@ -127,6 +127,11 @@ Shard take_shard(const Plan& full, ShardSpec spec) {
   return shard;
 }
 
+results::PlanRecord plan_record(const Shard& shard, const std::string& fingerprint) {
+  return {fingerprint, shard.full_points, shard.spec.index, shard.spec.count,
+          shard.plan.points.size()};
+}
+
 std::string describe(const Shard& shard, const pinning::Topology& topo,
                      const std::string& fingerprint) {
   std::string out = "plan on " + topo.source() + ": " + std::to_string(shard.full_points) +

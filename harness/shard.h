@@ -10,6 +10,7 @@
 #include "harness/options.h"
 #include "harness/plan.h"
 #include "pinning/topology.h"
+#include "results/metadata.h"
 
 namespace refbench::harness {
 
@@ -46,6 +47,10 @@ struct Shard {
 // The spec's shard of `full`. Deterministic: the same plan always gives the same shards;
 // together they hold every point of the plan exactly once, no group is split.
 Shard take_shard(const Plan& full, ShardSpec spec);
+
+// What the metadata records of a shard: the full plan's fingerprint and points, and the
+// shard's index, count and points.
+results::PlanRecord plan_record(const Shard& shard, const std::string& fingerprint);
 
 // What --dry-run prints for a shard: the full plan's line, its notes, "shard I of N: k of
 // M points (g of G groups)", the plan's fingerprint, and the shard's points numbered by

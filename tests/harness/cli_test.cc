@@ -123,6 +123,19 @@ TEST(Cli, SweepScalesInterpretersWithAPlacement) {
   EXPECT_EQ(o.points.payloads, (std::vector<std::uint32_t>{64, 4096}));
 }
 
+TEST(Cli, SweepTakesAShard) {
+  EXPECT_FALSE(sweep_options({}).shard.has_value());
+  const SweepOptions o = sweep_options({"--shard", "3/8", "--resume", "s3.csv"});
+  ASSERT_TRUE(o.shard.has_value());
+  EXPECT_EQ(o.shard->index, 3u);
+  EXPECT_EQ(o.shard->count, 8u);
+  EXPECT_EQ(error_of({"sweep", "--shard", "9/8"}),
+            "--shard: '9/8' is not allowed (allowed: I/N, the I-th of N shards, whole numbers "
+            "with 1 <= I <= N <= 100000, e.g. 3/8)");
+  EXPECT_EQ(error_of({"run", "--shard", "1/2"}).rfind("unrecognised option '--shard'", 0), 0u)
+      << "only a sweep is sharded";
+}
+
 TEST(Cli, TopologyTakesASpecAPlacementAndTheMatrix) {
   const auto o = parse_as<TopologyOptions>(
       "topology",
