@@ -32,6 +32,7 @@ struct ResultRow {
   std::string wait_policy;
   std::string memory;  // heap placement per interpreter, ';'-separated: "local:numa0;..."
   std::string topology;
+  std::string host;  // the machine that measured the row: merged shards may come from several
   unsigned repetition = 0;
   std::uint64_t payload_bytes = 0;
   std::uint64_t objects = 0;
