@@ -96,6 +96,14 @@ struct CompareOptions {
   double alpha = 0.05;              // significance level of the Mann-Whitney U test
 };
 
+// refbench merge: the shards of a sweep (--shard I/N), possibly from several hosts, joined.
+struct MergeOptions {
+  std::vector<std::filesystem::path> inputs;  // the shards' CSVs, each with its FILE.meta.json
+  std::filesystem::path out;                  // the merged CSV (required)
+  bool partial = false;                       // allow missing shards and shards that did not finish
+  std::string command_line;
+};
+
 struct PlotOptions {
   std::filesystem::path csv;
   std::filesystem::path out;  // empty: beside the CSV

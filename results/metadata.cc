@@ -123,6 +123,21 @@ nlohmann::ordered_json to_json(const Metadata& m) {
   return json;
 }
 
+nlohmann::ordered_json to_json(const Metadata& summary, const std::vector<MergedShard>& shards,
+                               const std::vector<std::string>& notes) {
+  nlohmann::ordered_json merged_shards = nlohmann::ordered_json::array();
+  for (const MergedShard& shard : shards) {
+    merged_shards.push_back(
+        {{"file", shard.file}, {"rows", shard.rows}, {"metadata", to_json(shard.metadata)}});
+  }
+  nlohmann::ordered_json json = to_json(summary);
+  json["merged"] = {
+      {"order", "the plan's: each shard is a contiguous part of it, joined in shard order"},
+      {"notes", notes},
+      {"shards", merged_shards}};
+  return json;
+}
+
 Metadata metadata_from_json(const nlohmann::json& json, const std::string& origin) {
   if (!json.is_object())
     throw OutputError(origin + ": not a refbench metadata record (not a JSON object)");

@@ -57,6 +57,20 @@ Metadata metadata_from_json(const nlohmann::json& json, const std::string& origi
 // not a metadata record.
 Metadata read_metadata(const std::filesystem::path& path);
 
+// One shard of a merged sweep (`refbench merge`): the file as given, the rows taken from
+// it, and its own metadata record.
+struct MergedShard {
+  std::string file;
+  std::size_t rows = 0;
+  Metadata metadata;
+};
+
+// The record of a merged file: `summary` (the merge's command line and date, the hosts and
+// CPU models of the shards, the plan as a whole), then under "merged" the notes (hosts that
+// differ, shards missing) and each shard's file, rows and full record.
+nlohmann::ordered_json to_json(const Metadata& summary, const std::vector<MergedShard>& shards,
+                               const std::vector<std::string>& notes);
+
 // `results.csv` -> `results.meta.json`, `results.topology.xml`: the files beside a result.
 std::filesystem::path metadata_path(const std::filesystem::path& results);
 std::filesystem::path topology_xml_path(const std::filesystem::path& results);

@@ -78,6 +78,9 @@ struct ResultRow {
 std::string significant(double x, int digits);
 
 std::vector<std::string> csv_header(const std::vector<std::string>& counters = {});
+// Whether a column holds what was measured (a figure, a counter column) rather than a
+// setting of the point (workload, strategy, pus, ..., verified, teardown, host, error).
+bool is_figure(const std::string& column);
 // The row's fields in header order. Figures that were not measured are empty, never 0.
 std::vector<std::string> csv_fields(const ResultRow& row);
 
