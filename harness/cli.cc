@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "harness/parse.h"
+#include "harness/shard.h"
 #include "harness/usage_error.h"
 
 namespace po = boost::program_options;
@@ -33,6 +34,8 @@ const char* const kOverview =
     "  stress    random verified points (every strategy, pool size, wait policy, early\n"
     "            teardown) for a time or a seed: does anything but racy miscount or hang?\n"
     "  compare   compare two result files point by point, with a test of the noise\n"
+    "  merge     join the results of a sweep's shards (sweep --shard I/N), run on one host\n"
+    "            or many, into one file\n"
     "  plot      draw the plots of a result file\n"
     "  topology  show the machine (or a synthetic or XML one) as refbench plans on it\n"
     "  events    show the PMUs, what each counter set means here, and what can be counted\n"
@@ -166,7 +169,12 @@ po::options_description sweep_description() {
            "cross-numa, or PU lists"},
           {"resume", "FILE.csv",
            "go on with an interrupted sweep: give the same options and its CSV; the points "
-           "already in it are skipped and the rest appended"}});
+           "already in it are skipped and the rest appended"},
+          {"shard", "I/N",
+           "run only the I-th of N parts of the plan (1-based, e.g. 3/8), one per host or job: "
+           "every host makes the same plan and takes its part, the points of a workload, "
+           "payload and PUs stay together, and refbench merge joins the parts' CSVs (default: "
+           "the whole plan)"}});
   add_point_options(d);
   add_output_options(d);
   return d;
@@ -221,6 +229,16 @@ po::options_description compare_description() {
   return d;
 }
 
+po::options_description merge_description() {
+  po::options_description d("refbench merge options");
+  add(d, {kHelp,
+          {"out", "FILE.csv",
+           "where to write the merged results (required); FILE.meta.json goes beside it"},
+          {"partial", nullptr,
+           "merge even if shards are missing or did not finish (the result says which)"}});
+  return d;
+}
+
 po::options_description plot_description() {
   po::options_description d("refbench plot options");
   add(d, {kHelp, {"out", "DIR", "where to write the plots (default: FILE-plots beside the CSV)"}});
@@ -246,6 +264,7 @@ class Values {
 
   bool has(const char* name) const { return vm_.count(name) > 0; }
   std::string get(const char* name) const { return vm_[name].as<std::string>(); }
+  std::vector<std::string> files() const { return vm_["file"].as<std::vector<std::string>>(); }
   std::uint64_t whole(const char* name, std::uint64_t min, std::uint64_t max) const {
     return parse_whole(option(name), get(name), min, max);
   }
@@ -394,6 +413,7 @@ SweepOptions to_sweep_options(const Values& v) {
     o.resume = v.get("resume");
     if (o.resume.empty()) throw UsageError("--resume: '' is not allowed (allowed: a CSV file)");
   }
+  if (v.has("shard")) o.shard = parse_shard(v.get("shard"));
   return o;
 }
 
@@ -408,6 +428,27 @@ std::vector<std::string> files(const po::variables_map& vm, std::size_t count,
                      " (see refbench " + command + " --help)");
   }
   return given;
+}
+
+MergeOptions to_merge_options(const Values& v, const std::string& typed) {
+  MergeOptions o;
+  if (v.has("file")) {
+    for (const std::string& file : v.files()) o.inputs.emplace_back(file);
+  }
+  if (o.inputs.empty()) {
+    throw UsageError("merge: needs the shards' files, got none (see refbench merge --help)");
+  }
+  if (!v.has("out")) {
+    throw UsageError("merge: needs --out FILE.csv, where the merged results go");
+  }
+  o.out = v.get("out");
+  if (o.out.empty() || results::format_for(o.out) != results::Format::csv) {
+    throw UsageError("--out: '" + o.out.string() +
+                     "' is not allowed (allowed: a CSV file path; merge writes CSV)");
+  }
+  o.partial = v.has("partial");
+  o.command_line = typed;
+  return o;
 }
 
 TopologyOptions to_topology_options(const Values& v) {
@@ -443,11 +484,11 @@ po::variables_map parse_options(const std::vector<std::string>& args,
                                 const po::options_description& d, const std::string& command) {
   po::variables_map vm;
   try {
-    // Only compare and plot take positional arguments (files); for the others an empty
+    // Only compare, merge and plot take positional arguments (files); for the others an empty
     // description makes any of them an error.
     po::options_description all(d);
     po::positional_options_description positional;
-    if (command == "compare" || command == "plot") {
+    if (command == "compare" || command == "plot" || command == "merge") {
       all.add_options()("file", po::value<std::vector<std::string>>(), "");
       positional.add("file", -1);
     }
@@ -544,6 +585,11 @@ Command parse_command_line(const std::vector<std::string>& args) {
                    return o;
                  });
   }
+  if (command == "merge") {
+    return parse(merge_description(),
+                 "usage: refbench merge SHARD.csv... --out FILE.csv [--partial]",
+                 [&](const po::variables_map& vm) { return to_merge_options(Values(vm), typed); });
+  }
   if (command == "plot") {
     return parse(plot_description(), "usage: refbench plot FILE.csv [--out DIR]",
                  [&](const po::variables_map& vm) {
@@ -562,7 +608,8 @@ Command parse_command_line(const std::vector<std::string>& args) {
   }
   throw UsageError(
       "'" + command +
-      "' is not a command (allowed: run, sweep, stress, compare, plot, topology, events; see "
+      "' is not a command (allowed: run, sweep, stress, compare, merge, plot, topology, events; "
+      "see "
       "refbench --help)");
 }
 

@@ -16,8 +16,9 @@ struct HelpRequest {
 struct VersionRequest {};
 struct EventsRequest {};
 
-using Command = std::variant<HelpRequest, VersionRequest, RunOptions, SweepOptions, StressOptions,
-                             CompareOptions, PlotOptions, TopologyOptions, EventsRequest>;
+using Command =
+    std::variant<HelpRequest, VersionRequest, RunOptions, SweepOptions, StressOptions,
+                 CompareOptions, MergeOptions, PlotOptions, TopologyOptions, EventsRequest>;
 
 // Parses argv (argv[0] is the program). Throws UsageError, with one line naming the bad
 // value and what is allowed, for anything it cannot accept.

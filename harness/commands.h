@@ -28,6 +28,13 @@ int stress_command(const StressOptions& options, std::ostream& out, std::ostream
 // beyond the noise of both (Mann-Whitney U). Exit 1 if no point is in both.
 int compare_command(const CompareOptions& options, std::ostream& out);
 
+// Joins the results of a sharded sweep's shards (each CSV with its FILE.meta.json) into one
+// CSV in the plan's order, with a metadata record naming every shard and its host. Throws
+// UsageError, before it writes anything, for files that are not shards of one plan (another
+// fingerprint or header, a shard twice, a point twice, shards missing or unfinished without
+// --partial). Prints where the result went and, loudly, whether the shards' hosts differ.
+int merge_command(const MergeOptions& options, std::ostream& out);
+
 // Draws the plots of a results CSV with plots/refbench_plot.py (Debian's python3 with
 // matplotlib), and returns the script's exit status.
 int plot_command(const PlotOptions& options, std::ostream& err);

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "harness/counter_figures.h"
+#include "harness/machine.h"
 #include "results/statistics.h"
 #include "workloads/point.h"
 #include "workloads/watchdog.h"
@@ -30,6 +31,7 @@ void describe_point(ResultRow& row, const workloads::PointConfig& c, const Point
   row.distance_class = std::string(pinning::name(point.placement.distance));
   row.wait_policy = std::string(name(c.wait));
   row.topology = topology;
+  row.host = host_name();
   row.repetition = point.repetition;
   row.payload_bytes = c.payload_bytes;
   row.objects = c.objects;

@@ -35,11 +35,6 @@ std::string kernel() {
   return std::string(u.sysname) + " " + u.release + " " + u.version + " " + u.machine;
 }
 
-std::string host() {
-  char name[256] = {};
-  return gethostname(name, sizeof name - 1) == 0 ? name : "unknown";
-}
-
 // intel_pstate says "no_turbo"; acpi-cpufreq and amd-pstate say "boost".
 void read_frequency(results::Metadata& m) {
   m.governor = first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
@@ -58,6 +53,11 @@ void read_frequency(results::Metadata& m) {
 
 }  // namespace
 
+std::string host_name() {
+  char name[256] = {};
+  return gethostname(name, sizeof name - 1) == 0 ? name : "unknown";
+}
+
 std::string utc_now_iso8601() {
   char text[32];
   const std::time_t now = std::time(nullptr);
@@ -74,7 +74,7 @@ results::Metadata describe_machine(const pinning::Topology& topo, const CounterS
   m.git_commit = kGitCommit;
   m.command_line = command_line;
   m.date = utc_now_iso8601();
-  m.host = host();
+  m.host = host_name();
   m.cpu_model = cpu_model();
   m.kernel = kernel();
   m.compiler = kCompiler;

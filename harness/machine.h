@@ -14,6 +14,9 @@ namespace refbench::harness {
 results::Metadata describe_machine(const pinning::Topology& topo, const CounterSet& counters,
                                    const std::string& command_line);
 
+// This machine's host name (gethostname), "unknown" if it has none.
+std::string host_name();
+
 // "2026-11-25T06:10:00Z".
 std::string utc_now_iso8601();
 

@@ -37,6 +37,7 @@ int dispatch(const refbench::harness::Command& command) {
           },
           [](const TopologyOptions& options) { return topology_command(options, std::cout); },
           [](const CompareOptions& options) { return compare_command(options, std::cout); },
+          [](const MergeOptions& options) { return merge_command(options, std::cout); },
           [](const PlotOptions& options) { return plot_command(options, std::cerr); },
           [](const EventsRequest&) { return events_command(std::cout); }},
       command);

@@ -57,6 +57,12 @@ struct RunOptions {
   std::optional<std::string> cores;
 };
 
+// One of `count` disjoint parts of a sweep's plan (--shard I/N), 1-based.
+struct ShardSpec {
+  unsigned index = 1;
+  unsigned count = 1;
+};
+
 // The PU pairs a sweep visits.
 enum class PairSelection {
   all,        // every ordered pair of distinct PUs (a core-to-core matrix)
@@ -73,6 +79,8 @@ struct SweepOptions {
   std::string placement;
   // Continue an interrupted sweep: skip the points already in this CSV, append the rest.
   std::filesystem::path resume;
+  // Run only this part of the plan; none: all of it (recorded as shard 1 of 1).
+  std::optional<ShardSpec> shard;
 };
 
 // refbench stress: random points, every one verified, for a time or a count.
@@ -89,6 +97,14 @@ struct CompareOptions {
   std::filesystem::path baseline;   // A
   std::filesystem::path candidate;  // B
   double alpha = 0.05;              // significance level of the Mann-Whitney U test
+};
+
+// refbench merge: the shards of a sweep (--shard I/N), possibly from several hosts, joined.
+struct MergeOptions {
+  std::vector<std::filesystem::path> inputs;  // the shards' CSVs, each with its FILE.meta.json
+  std::filesystem::path out;                  // the merged CSV (required)
+  bool partial = false;                       // allow missing shards and shards that did not finish
+  std::string command_line;
 };
 
 struct PlotOptions {

@@ -1,9 +1,11 @@
 #include "harness/resume.h"
 
 #include <map>
+#include <optional>
 
 #include "harness/usage_error.h"
 #include "results/csv.h"
+#include "results/metadata.h"
 #include "results/row.h"
 
 namespace refbench::harness {
@@ -51,6 +53,22 @@ class Rows {
   const results::CsvTable& table_;
   const std::string& origin_;
 };
+
+std::string shard_text(const results::PlanRecord& plan) {
+  return "shard " + std::to_string(plan.shard_index) + " of " + std::to_string(plan.shard_count);
+}
+
+// The plan the metadata beside `path` records; none where there is no metadata or it
+// records no plan (written before sharding).
+std::optional<results::PlanRecord> recorded_plan(const std::filesystem::path& path) {
+  const std::filesystem::path meta = results::metadata_path(path);
+  if (!std::filesystem::exists(meta)) return std::nullopt;
+  try {
+    return results::read_metadata(meta).plan;
+  } catch (const results::OutputError& e) {
+    throw UsageError(std::string("--resume: ") + e.what());
+  }
+}
 
 }  // namespace
 
@@ -102,6 +120,27 @@ std::vector<bool> points_done(const std::filesystem::path& path, const Plan& pla
                        rows.at(r, "pus") + ") is not a point of this sweep");
     }
     done[it->second] = true;
+  }
+  return done;
+}
+
+std::vector<bool> shard_points_done(const std::filesystem::path& path, const Plan& shard_plan,
+                                    const PointOptions& options, const CounterSet& counters,
+                                    const results::PlanRecord& ours) {
+  const std::optional<results::PlanRecord> theirs = recorded_plan(path);
+  const std::string meta = results::metadata_path(path).string();
+  const bool same_plan = theirs && theirs->fingerprint == ours.fingerprint;
+  // Said before the rows are checked: another shard's rows are not points of this one.
+  if (same_plan && shard_text(*theirs) != shard_text(ours)) {
+    throw UsageError("--resume: " + path.string() + " holds " + shard_text(*theirs) + " (says " +
+                     meta + "); this sweep is " + shard_text(ours));
+  }
+  // Said after: the rows name the setting that differs, where one does.
+  std::vector<bool> done = points_done(path, shard_plan, options, counters);
+  if (theirs && !same_plan) {
+    throw UsageError("--resume: " + path.string() + " was made for another plan (fingerprint " +
+                     theirs->fingerprint + " in " + meta + "; this sweep's is " + ours.fingerprint +
+                     "): other options, or a machine of another topology");
   }
   return done;
 }

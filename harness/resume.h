@@ -7,6 +7,7 @@
 #include "harness/counters.h"
 #include "harness/options.h"
 #include "harness/plan.h"
+#include "results/metadata.h"
 
 namespace refbench::harness {
 
@@ -17,5 +18,12 @@ namespace refbench::harness {
 // differs.
 std::vector<bool> points_done(const std::filesystem::path& path, const Plan& plan,
                               const PointOptions& options, const CounterSet& counters);
+
+// As points_done for a shard's plan, and the metadata beside the file, where it records a
+// plan (refbench before sharding did not), must record this one: the same shard of a plan
+// with the same fingerprint. Throws UsageError naming the file and what differs.
+std::vector<bool> shard_points_done(const std::filesystem::path& path, const Plan& shard_plan,
+                                    const PointOptions& options, const CounterSet& counters,
+                                    const results::PlanRecord& ours);
 
 }  // namespace refbench::harness

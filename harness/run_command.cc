@@ -3,6 +3,7 @@
 #include "harness/plan.h"
 #include "harness/report.h"
 #include "harness/session.h"
+#include "harness/shard.h"
 #include "results/metadata.h"
 
 namespace refbench::harness {
@@ -21,7 +22,11 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   }
   const CounterSet counters = CounterSet::resolve(options.points.counters);
   check_memory(options.points, kInterpreters);
-  const auto sink = open_results(options.output, topo, counters, results::Opening::whole_file);
+  // A run is one whole plan: shard 1 of 1, which refbench merge also takes.
+  const results::PlanRecord record = plan_record(
+      take_shard(plan, ShardSpec{}), plan_fingerprint(plan, options.points, counters.columns()));
+  const auto sink =
+      open_results(options.output, topo, counters, results::Opening::whole_file, record);
   announce_counters(counters, err);
   if (!options.output.quiet) {
     out << "refbench run: " << plan.points.size() << " runs (" << plan.dimensions << "), each ";

@@ -88,7 +88,8 @@ void announce_counters(const CounterSet& set, std::ostream& err) {
 std::unique_ptr<results::ResultSink> open_results(const OutputOptions& output,
                                                   const pinning::Topology& topo,
                                                   const CounterSet& counters,
-                                                  results::Opening opening) {
+                                                  results::Opening opening,
+                                                  const results::PlanRecord& plan) {
   if (std::filesystem::is_directory(output.out)) {
     throw UsageError("--out: '" + output.out.string() + "' is a directory (allowed: a file path)");
   }
@@ -99,6 +100,7 @@ std::unique_ptr<results::ResultSink> open_results(const OutputOptions& output,
         output.out.empty() ? default_output_path(format) : output.out;
     results::Metadata metadata = describe_machine(topo, counters, output.command_line);
     metadata.topology_xml = results::topology_xml_path(path).filename().string();
+    metadata.plan = plan;
     auto sink = results::open_sink(path, format, opening, counters.columns(), metadata);
     const bool keep_metadata = opening == results::Opening::append &&
                                std::filesystem::exists(results::metadata_path(path));

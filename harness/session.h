@@ -33,13 +33,15 @@ void announce_counters(const CounterSet& counters, std::ostream& err);
 
 // Opens the results file (--out, or a new time-stamped file under results/) in its format
 // (--format, else by extension), and writes beside it the metadata record
-// (FILE.meta.json) and the topology's hwloc XML (FILE.topology.xml). With
-// Opening::append the rows go to the end of --out, an existing CSV, and metadata already
-// there is kept. Throws UsageError if a file cannot be written.
+// (FILE.meta.json, with `plan`: which plan and shard the file holds) and the topology's
+// hwloc XML (FILE.topology.xml). With Opening::append the rows go to the end of --out, an
+// existing CSV, and metadata already there is kept. Throws UsageError if a file cannot be
+// written.
 std::unique_ptr<results::ResultSink> open_results(const OutputOptions& output,
                                                   const pinning::Topology& topo,
                                                   const CounterSet& counters,
-                                                  results::Opening opening);
+                                                  results::Opening opening,
+                                                  const results::PlanRecord& plan);
 
 struct PlanRun {
   const pinning::Topology& topo;

@@ -9,6 +9,7 @@
 #include "harness/report.h"
 #include "harness/resume.h"
 #include "harness/session.h"
+#include "harness/shard.h"
 #include "harness/usage_error.h"
 
 namespace refbench::harness {
@@ -38,6 +39,29 @@ std::string resume_hint(const SweepOptions& options, const std::filesystem::path
   return options.output.command_line + " --resume '" + file.string() + "'";
 }
 
+// "120 points", or where the sweep is sharded "shard 2 of 8: 15 of 120 points".
+std::string points_text(const Shard& shard) {
+  const std::string points = std::to_string(shard.plan.points.size());
+  if (shard.spec.count == 1) return points + " points";
+  return "shard " + std::to_string(shard.spec.index) + " of " + std::to_string(shard.spec.count) +
+         ": " + points + " of " + std::to_string(shard.full_points) + " points";
+}
+
+// More shards than groups: the shard has nothing to run. It still leaves a valid results
+// file (the header, its metadata) and exits 0, so a job array's task succeeds and merge
+// sees every shard.
+int empty_shard(const Shard& shard, results::ResultSink& sink, std::ostream& out) {
+  sink.commit();
+  out << "refbench sweep: shard " << shard.spec.index << " of " << shard.spec.count
+      << " has no points: the plan's " << shard.full_groups
+      << (shard.full_groups == 1 ? " group" : " groups")
+      << " (a workload, payload and PUs with all their strategies and repetitions, never "
+         "split) went to the shards before it; wrote "
+      << sink.path().string() << " with the header only\n"
+      << std::flush;
+  return 0;
+}
+
 }  // namespace
 
 int sweep_command(const SweepOptions& given, std::ostream& out, std::ostream& err) {
@@ -59,14 +83,20 @@ int sweep_command(const SweepOptions& given, std::ostream& out, std::ostream& er
   const std::vector<PuList> pu_lists = swept_pu_lists(options, topo);
   const Plan full_plan = make_plan(options.points, topo, pu_lists);
   const CounterSet counters = CounterSet::resolve(options.points.counters);
+  const Shard shard = take_shard(full_plan, options.shard.value_or(ShardSpec{}));
+  const results::PlanRecord record =
+      plan_record(shard, plan_fingerprint(full_plan, options.points, counters.columns()));
+  const bool resuming = !options.resume.empty();
+  const auto done = [&] {
+    return shard_points_done(options.resume, shard.plan, options.points, counters, record);
+  };
   if (options.output.dry_run) {
-    out << describe(full_plan, topo);
     // A resumed dry run checks the file as the real resume would, and says what is left.
-    if (!options.resume.empty()) {
-      const Plan left =
-          without(full_plan, points_done(options.resume, full_plan, options.points, counters));
+    const Plan left = resuming ? without(shard.plan, done()) : shard.plan;
+    out << (options.shard ? describe(shard, topo, record.fingerprint) : describe(full_plan, topo));
+    if (resuming) {
       out << "resuming " << options.resume.string() << ": "
-          << full_plan.points.size() - left.points.size() << " of " << full_plan.points.size()
+          << shard.plan.points.size() - left.points.size() << " of " << shard.plan.points.size()
           << " points already there, " << left.points.size() << " to go\n";
     }
     return 0;
@@ -74,21 +104,19 @@ int sweep_command(const SweepOptions& given, std::ostream& out, std::ostream& er
   std::size_t most_interpreters = 0;
   for (const PuList& pus : pu_lists) most_interpreters = std::max(most_interpreters, pus.size());
   check_memory(options.points, most_interpreters);
-  const bool resuming = !options.resume.empty();
-  const Plan plan =
-      resuming
-          ? without(full_plan, points_done(options.resume, full_plan, options.points, counters))
-          : full_plan;
-  const auto sink = open_results(options.output, topo, counters,
-                                 resuming ? results::Opening::append : results::Opening::stream);
+  const Plan plan = resuming ? without(shard.plan, done()) : shard.plan;
+  const auto sink =
+      open_results(options.output, topo, counters,
+                   resuming ? results::Opening::append : results::Opening::stream, record);
+  if (shard.plan.points.empty()) return empty_shard(shard, *sink, out);
   announce_counters(counters, err);
   if (!options.output.quiet) {
     if (resuming) {
       out << "refbench sweep: resuming " << sink->path().string() << ": "
-          << full_plan.points.size() - plan.points.size() << " of " << full_plan.points.size()
+          << shard.plan.points.size() - plan.points.size() << " of " << shard.plan.points.size()
           << " points already there, " << plan.points.size() << " to go\n";
     } else {
-      out << "refbench sweep: " << plan.points.size() << " points (" << plan.dimensions
+      out << "refbench sweep: " << points_text(shard) << " (" << plan.dimensions
           << "), rows written to " << sink->path().string() << " as they finish\n";
     }
     for (const std::string& note : plan.notes) out << note << "\n";

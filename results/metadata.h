@@ -16,6 +16,16 @@ struct CounterProvenance {
   std::string problem;  // why unavailable, else empty
 };
 
+// Which plan a result file holds, and which part of it (`sweep --shard I/N`; 1 of 1 for
+// the whole plan): what `refbench merge` checks before it joins files.
+struct PlanRecord {
+  std::string fingerprint;  // of the full plan, 16 hex digits
+  std::size_t points = 0;   // in the full plan
+  unsigned shard_index = 1;
+  unsigned shard_count = 1;
+  std::size_t shard_points = 0;  // planned in this shard
+};
+
 struct Metadata {
   std::string refbench_version;
   std::string git_commit;
@@ -35,9 +45,31 @@ struct Metadata {
   std::optional<std::string> governor;  // cpufreq scaling governor, if readable
   std::optional<std::string> turbo;     // "on" / "off", if readable
   std::string frequency_note;           // why governor or turbo are unknown
+  std::optional<PlanRecord> plan;       // none for stress, which has no plan
 };
 
 nlohmann::ordered_json to_json(const Metadata& metadata);
+// The record back from its JSON. Keys that are not there are left empty (files written by
+// older versions lack some; "plan" came with sharding). Throws OutputError naming `origin`
+// for a value of the wrong type or text that is not a JSON object.
+Metadata metadata_from_json(const nlohmann::json& json, const std::string& origin);
+// Reads a FILE.meta.json. Throws OutputError naming the path if it cannot be read or is
+// not a metadata record.
+Metadata read_metadata(const std::filesystem::path& path);
+
+// One shard of a merged sweep (`refbench merge`): the file as given, the rows taken from
+// it, and its own metadata record.
+struct MergedShard {
+  std::string file;
+  std::size_t rows = 0;
+  Metadata metadata;
+};
+
+// The record of a merged file: `summary` (the merge's command line and date, the hosts and
+// CPU models of the shards, the plan as a whole), then under "merged" the notes (hosts that
+// differ, shards missing) and each shard's file, rows and full record.
+nlohmann::ordered_json to_json(const Metadata& summary, const std::vector<MergedShard>& shards,
+                               const std::vector<std::string>& notes);
 
 // `results.csv` -> `results.meta.json`, `results.topology.xml`: the files beside a result.
 std::filesystem::path metadata_path(const std::filesystem::path& results);

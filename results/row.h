@@ -32,6 +32,7 @@ struct ResultRow {
   std::string wait_policy;
   std::string memory;  // heap placement per interpreter, ';'-separated: "local:numa0;..."
   std::string topology;
+  std::string host;  // the machine that measured the row: merged shards may come from several
   unsigned repetition = 0;
   std::uint64_t payload_bytes = 0;
   std::uint64_t objects = 0;
@@ -82,6 +83,9 @@ struct ResultRow {
 std::string significant(double x, int digits);
 
 std::vector<std::string> csv_header(const std::vector<std::string>& counters = {});
+// Whether a column holds what was measured (a figure, a counter column) rather than a
+// setting of the point (workload, strategy, pus, ..., verified, teardown, host, error).
+bool is_figure(const std::string& column);
 // The row's fields in header order. Figures that were not measured are empty, never 0.
 std::vector<std::string> csv_fields(const ResultRow& row);
 

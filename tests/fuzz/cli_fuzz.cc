@@ -2,7 +2,7 @@
 // the limits the options document, or a one-line UsageError.
 //
 // Input: byte 0 picks the command word (run, sweep, compare, plot, topology, events, stress,
-// or none: the first word of the text is the command), so that most inputs get past the
+// merge, or none: the first word of the text is the command), so that most inputs get past the
 // command and into its options; the rest, split at NUL and newline, is the argv that follows.
 #include <algorithm>
 #include <array>
@@ -21,14 +21,15 @@ namespace {
 using refbench::fuzz::expect;
 using refbench::harness::CompareOptions;
 using refbench::harness::HelpRequest;
+using refbench::harness::MergeOptions;
 using refbench::harness::OutputOptions;
 using refbench::harness::PointOptions;
 using refbench::harness::RunOptions;
 using refbench::harness::SweepOptions;
 using refbench::harness::TopologyOptions;
 
-constexpr std::array<std::string_view, 7> kCommands = {"run",      "sweep",  "compare", "plot",
-                                                       "topology", "events", "stress"};
+constexpr std::array<std::string_view, 8> kCommands = {"run",      "sweep",  "compare", "plot",
+                                                       "topology", "events", "stress",  "merge"};
 
 std::vector<std::string> words(std::string_view text) {
   std::vector<std::string> split;
@@ -97,6 +98,16 @@ void check(const SweepOptions& sweep) {
   expect(unique(sweep.interpreters), "interpreter counts repeated");
   for (unsigned n : sweep.interpreters) expect(n >= 1 && n <= 4096, "interpreters out of range");
   expect(!sweep.interpreters.empty() || sweep.placement.empty(), "--placement without counts");
+  if (sweep.shard) {
+    expect(sweep.shard->index >= 1 && sweep.shard->index <= sweep.shard->count &&
+               sweep.shard->count <= 100000,
+           "shard out of range");
+  }
+}
+
+void check(const MergeOptions& merge) {
+  expect(!merge.inputs.empty(), "merge without files");
+  expect(!merge.out.empty() && merge.out.extension() != ".json", "merge --out empty or JSON");
 }
 
 void check(const CompareOptions& compare) {

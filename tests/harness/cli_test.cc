@@ -123,6 +123,19 @@ TEST(Cli, SweepScalesInterpretersWithAPlacement) {
   EXPECT_EQ(o.points.payloads, (std::vector<std::uint32_t>{64, 4096}));
 }
 
+TEST(Cli, SweepTakesAShard) {
+  EXPECT_FALSE(sweep_options({}).shard.has_value());
+  const SweepOptions o = sweep_options({"--shard", "3/8", "--resume", "s3.csv"});
+  ASSERT_TRUE(o.shard.has_value());
+  EXPECT_EQ(o.shard->index, 3u);
+  EXPECT_EQ(o.shard->count, 8u);
+  EXPECT_EQ(error_of({"sweep", "--shard", "9/8"}),
+            "--shard: '9/8' is not allowed (allowed: I/N, the I-th of N shards, whole numbers "
+            "with 1 <= I <= N <= 100000, e.g. 3/8)");
+  EXPECT_EQ(error_of({"run", "--shard", "1/2"}).rfind("unrecognised option '--shard'", 0), 0u)
+      << "only a sweep is sharded";
+}
+
 TEST(Cli, TopologyTakesASpecAPlacementAndTheMatrix) {
   const auto o = parse_as<TopologyOptions>(
       "topology",
@@ -144,6 +157,28 @@ TEST(Cli, CompareAndPlotTakeFiles) {
   EXPECT_EQ(error_of({"compare", "a.csv"}),
             "compare: needs 2 files, got 1 (see refbench compare --help)");
   EXPECT_EQ(error_of({"plot"}), "plot: needs 1 file, got 0 (see refbench plot --help)");
+}
+
+TEST(Cli, MergeTakesShardFilesAndAnOutput) {
+  const auto m = std::get<MergeOptions>(parse({"merge", "s1.csv", "s2.csv", "--out", "all.csv"}));
+  EXPECT_EQ(m.inputs, (std::vector<std::filesystem::path>{"s1.csv", "s2.csv"}));
+  EXPECT_EQ(m.out, "all.csv");
+  EXPECT_FALSE(m.partial);
+  EXPECT_EQ(m.command_line, "refbench merge s1.csv s2.csv --out all.csv");
+  EXPECT_TRUE(
+      std::get<MergeOptions>(parse({"merge", "s1.csv", "--partial", "--out", "a.csv"})).partial);
+  EXPECT_EQ(error_of({"merge", "--out", "all.csv"}),
+            "merge: needs the shards' files, got none (see refbench merge --help)");
+  EXPECT_EQ(error_of({"merge", "s1.csv"}),
+            "merge: needs --out FILE.csv, where the merged results go");
+  EXPECT_EQ(error_of({"merge", "s1.csv", "--out", "all.json"}),
+            "--out: 'all.json' is not allowed (allowed: a CSV file path; merge writes CSV)");
+  EXPECT_EQ(error_of({"merge", "s1.csv", "--out", ""}),
+            "--out: '' is not allowed (allowed: a CSV file path; merge writes CSV)");
+  EXPECT_TRUE(std::holds_alternative<HelpRequest>(parse({"merge", "--help"})));
+  const auto overview = std::get<HelpRequest>(parse({"--help"})).text;
+  EXPECT_NE(overview.find("\n  merge     join the results of a sweep's shards"), std::string::npos)
+      << overview;
 }
 
 TEST(Cli, TheCommandLineIsKeptAsTyped) {
@@ -226,9 +261,8 @@ TEST(Cli, UnknownOptionsAndCommandsAreUsageErrors) {
   EXPECT_EQ(error_of({"sweep", "--cores", "0,1"}),
             "unrecognised option '--cores' (see refbench sweep --help)");
   EXPECT_EQ(error_of({"launch"}),
-            "'launch' is not a command (allowed: run, sweep, stress, compare, plot, topology, "
-            "events; see "
-            "refbench --help)");
+            "'launch' is not a command (allowed: run, sweep, stress, compare, merge, plot, "
+            "topology, events; see refbench --help)");
   EXPECT_NE(error_of({"run", "--strategy"}), "no error");
   EXPECT_NE(error_of({"run", "--strategy", "gil", "--strategy", "civ"}), "no error");
   EXPECT_NE(error_of({"run", "extra"}), "no error");
@@ -270,7 +304,8 @@ TEST(Cli, HelpExplainsEveryOptionWithItsDefault) {
   EXPECT_NE(help.find("default: 0.4"), std::string::npos);
   EXPECT_NE(help.find("(default: 6)"), std::string::npos);
   const auto sweep = std::get<HelpRequest>(parse({"sweep", "--help"})).text;
-  for (const char* option : {"--pairs", "--interpreters", "--placement", "--dry-run"}) {
+  for (const char* option :
+       {"--pairs", "--interpreters", "--placement", "--dry-run", "--resume", "--shard"}) {
     EXPECT_NE(sweep.find(option), std::string::npos) << option;
   }
   EXPECT_TRUE(std::holds_alternative<HelpRequest>(parse({"topology", "--help"})));

@@ -8,6 +8,7 @@
 
 #include "harness/usage_error.h"
 #include "results/csv.h"
+#include "results/metadata.h"
 #include "results/row.h"
 
 namespace refbench::harness {
@@ -99,6 +100,51 @@ TEST_F(Resume, ARowThisSweepDoesNotPlanIsRefused) {
   options_.strategies = {workloads::Strategy::gil};
   plan_ = make_plan(options_, topo_, {{0, 1}});
   EXPECT_NE(error_of(path).find("is not a point of this sweep"), std::string::npos);
+}
+
+// A shard's file records its plan and shard beside it; resuming checks both.
+TEST_F(Resume, AShardsFileIsResumedOnlyAsThatShardOfThatPlan) {
+  const fs::path path = file_with(2);
+  const results::PlanRecord ours{"00000000000000aa", 8, 2, 4, 4};
+  // No metadata (or metadata from before sharding): the rows alone decide.
+  EXPECT_EQ(shard_points_done(path, plan_, options_, counters_, ours),
+            (std::vector<bool>{true, true, false, false}));
+  auto write_meta = [&](const results::PlanRecord& plan) {
+    results::Metadata meta;
+    meta.plan = plan;
+    std::ofstream(results::metadata_path(path)) << results::to_json(meta).dump(2);
+  };
+  write_meta(ours);
+  EXPECT_EQ(shard_points_done(path, plan_, options_, counters_, ours),
+            (std::vector<bool>{true, true, false, false}));
+  const std::string meta = results::metadata_path(path).string();
+  write_meta({"00000000000000aa", 8, 3, 4, 4});
+  try {
+    shard_points_done(path, plan_, options_, counters_, ours);
+    FAIL() << "resumed another shard";
+  } catch (const UsageError& e) {
+    EXPECT_EQ(std::string(e.what()), "--resume: " + path.string() + " holds shard 3 of 4 (says " +
+                                         meta + "); this sweep is shard 2 of 4");
+  }
+  write_meta({"00000000000000bb", 8, 2, 4, 4});
+  try {
+    shard_points_done(path, plan_, options_, counters_, ours);
+    FAIL() << "resumed another plan";
+  } catch (const UsageError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "--resume: " + path.string() + " was made for another plan (fingerprint " +
+                  "00000000000000bb in " + meta +
+                  "; this sweep's is 00000000000000aa): other options, or a machine of another "
+                  "topology");
+  }
+  std::ofstream(results::metadata_path(path)) << "{ not json";
+  try {
+    shard_points_done(path, plan_, options_, counters_, ours);
+    FAIL() << "read broken metadata";
+  } catch (const UsageError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "--resume: " + meta + ": not a refbench metadata record (not valid JSON)");
+  }
 }
 
 }  // namespace

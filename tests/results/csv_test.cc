@@ -128,6 +128,7 @@ TEST(ResultRowCsv, GoldenHeaderAndRow) {
   r.wait_policy = "spin";
   r.memory = "first-touch;first-touch";
   r.topology = "this machine";
+  r.host = "bench-host";
   r.repetition = 2;
   r.payload_bytes = 64;
   r.objects = 1;

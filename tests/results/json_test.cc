@@ -41,6 +41,7 @@ Metadata example_metadata() {
   m.counters = {{"task_clock_ns", "perf::PERF_COUNT_SW_TASK_CLOCK", "sw", ""},
                 {"cycles", "perf::PERF_COUNT_HW_CPU_CYCLES", "unavailable", "ENOENT"}};
   m.frequency_note = "not readable here";
+  m.plan = PlanRecord{"0123456789abcdef", 120, 2, 8, 15};
   return m;
 }
 
@@ -80,6 +81,57 @@ void expect_golden(const std::string& actual, const char* name) {
 // Golden files: the schemas are contracts with users' tools (compare.py, pandas).
 TEST(Json, MetadataGolden) {
   expect_golden(to_json(example_metadata()).dump(2) + "\n", "golden-meta.json");
+}
+
+// What merge and --resume read back is what was written, with or without a plan record.
+TEST(Json, MetadataReadsBackAsWritten) {
+  Metadata m = example_metadata();
+  m.governor = "performance";
+  const auto json = to_json(m);
+  const Metadata back = metadata_from_json(nlohmann::json::parse(json.dump()), "m.json");
+  EXPECT_EQ(to_json(back), json);
+  ASSERT_TRUE(back.plan.has_value());
+  EXPECT_EQ(back.plan->fingerprint, "0123456789abcdef");
+  EXPECT_EQ(back.plan->points, 120u);
+  EXPECT_EQ(back.plan->shard_index, 2u);
+  EXPECT_EQ(back.plan->shard_count, 8u);
+  EXPECT_EQ(back.plan->shard_points, 15u);
+  m.plan.reset();
+  EXPECT_FALSE(to_json(m).contains("plan"));
+  EXPECT_FALSE(metadata_from_json(nlohmann::json::parse(to_json(m).dump()), "m.json").plan);
+  // A record written before some keys existed (the plot fixtures' kind) reads with them empty.
+  const Metadata old = metadata_from_json(nlohmann::json{{"host", "h"}}, "old.json");
+  EXPECT_EQ(old.host, "h");
+  EXPECT_EQ(old.cpu_model, "");
+  EXPECT_FALSE(old.plan.has_value());
+}
+
+TEST(Json, MetadataThatIsNotARecordIsRefusedNamingTheFile) {
+  auto error_of = [](const nlohmann::json& json) {
+    try {
+      metadata_from_json(json, "m.json");
+    } catch (const OutputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(error_of(nlohmann::json::array()),
+            "m.json: not a refbench metadata record (not a JSON object)");
+  EXPECT_EQ(
+      error_of(nlohmann::json{{"host", 5}}).rfind("m.json: not a refbench metadata record (", 0),
+      0u);
+  EXPECT_EQ(error_of(nlohmann::json{{"plan", {{"fingerprint", "x"}}}})
+                .rfind("m.json: not a refbench metadata record (", 0),
+            0u)
+      << "a plan without its points and shard";
+  const fs::path dir = fs::temp_directory_path() / ("refbench-meta-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "bad.meta.json") << "{\"host\": ";
+  EXPECT_THROW(read_metadata(dir / "bad.meta.json"), OutputError);
+  EXPECT_THROW(read_metadata(dir / "missing.meta.json"), OutputError);
+  std::ofstream(dir / "good.meta.json") << to_json(example_metadata()).dump(2);
+  EXPECT_EQ(to_json(read_metadata(dir / "good.meta.json")), to_json(example_metadata()));
+  fs::remove_all(dir);
 }
 
 TEST(Json, GoogleBenchmarkSchemaGolden) {
