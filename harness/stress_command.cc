@@ -42,6 +42,10 @@ PointOptions random_point(std::mt19937_64& rng, const PointOptions& base, bool s
                ? pick(rng, std::array{workloads::WaitPolicy::yield, workloads::WaitPolicy::block})
                : pick(rng, workloads::kAllWaitPolicies);
   o.teardown = pick(rng, std::array{workloads::Teardown::end, workloads::Teardown::early});
+  // Drawn whatever the workload, so that the points after it stay the same for a seed.
+  if (!workloads::teardown_problem(o.workloads.front(), o.teardown).empty()) {
+    o.teardown = workloads::Teardown::end;
+  }
   o.messages = std::uniform_int_distribution<std::uint64_t>(1'000, 30'000)(rng);
   o.warmup_messages = std::uniform_int_distribution<std::uint64_t>(0, 1'000)(rng);
   o.repetitions = 1;

@@ -47,6 +47,12 @@ std::string_view name(Workload w) {
       return "stream";
     case Workload::pingpong:
       return "pingpong";
+    case Workload::pipeline:
+      return "pipeline";
+    case Workload::fanout:
+      return "fanout";
+    case Workload::shuffle:
+      return "shuffle";
   }
   return "?";
 }

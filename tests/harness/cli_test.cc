@@ -185,8 +185,9 @@ TEST(Cli, BadValuesNameTheOptionAndWhatIsAllowed) {
   EXPECT_EQ(
       error_of({"run", "--strategy", "fast"}),
       "--strategy: 'fast' is not allowed (allowed: gil, racy, atomic, civ, immortal, or all)");
-  EXPECT_EQ(error_of({"run", "--workload", "fanout"}),
-            "--workload: 'fanout' is not allowed (allowed: stream, pingpong, or all)");
+  EXPECT_EQ(error_of({"run", "--workload", "fan-out"}),
+            "--workload: 'fan-out' is not allowed (allowed: stream, pingpong, pipeline, fanout, "
+            "shuffle, or all)");
   EXPECT_EQ(error_of({"run", "--wait", "sleep"}),
             "--wait: 'sleep' is not allowed (allowed: spin, yield, block, auto)");
   EXPECT_EQ(error_of({"run", "--memory", "near"}),

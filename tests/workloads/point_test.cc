@@ -210,7 +210,7 @@ TEST(Point, AHookThatThrowsFailsThePointWithoutHanging) {
 
 // Independent pairs: 2k sends to 2k+1. Every pair does its own messages.
 TEST(Point, RunsSeveralPairsAtOnce) {
-  for (Workload w : kAllWorkloads) {
+  for (Workload w : {Workload::stream, Workload::pingpong}) {
     for (Strategy s : {Strategy::gil, Strategy::civ}) {
       PointConfig c = small_point(s, w, WaitPolicy::yield);
       c.interpreters = 6;
