@@ -26,6 +26,7 @@ void describe_point(ResultRow& row, const workloads::PointConfig& c, const Point
   row.strategy = std::string(name(c.strategy));
   row.strategy_is_correct = workloads::is_correct(c.strategy);
   row.interpreters = c.interpreters;
+  row.placement = point.placement.spec_field();
   row.pus = point.placement.pus_field();
   row.distance_class = std::string(pinning::name(point.placement.distance));
   row.wait_policy = std::string(name(c.wait));

@@ -118,7 +118,7 @@ std::string interpreters_problem(Workload workload, unsigned interpreters) {
 std::string teardown_problem(Workload workload, Teardown teardown) {
   if (teardown != Teardown::early || workload != Workload::shuffle) return "";
   return "shuffle cannot tear down early: every interpreter sends and receives until the "
-         "end, so none is a pure sender to tear down (allowed: --teardown end)";
+         "end, so none is a pure sender";
 }
 
 PointResult run_point(const PointConfig& config, const ThreadHooks& hooks) {
