@@ -7,6 +7,7 @@
 #include "harness/parse.h"
 #include "harness/shard.h"
 #include "harness/usage_error.h"
+#include "workloads/point.h"
 
 namespace po = boost::program_options;
 
@@ -68,11 +69,15 @@ void add_point_options(po::options_description& d) {
         "strategies to compare, comma-separated: gil, racy, atomic, biased, civ, civ-deferred, "
         "immortal, or all (default: all)"},
        {"workload", "LIST",
-        "stream (a sender streams to a receiver: throughput) and/or pingpong (round trips: "
-        "latency), comma-separated, or all (default: all)"},
+        "stream (a sender streams to a receiver: throughput), pingpong (round trips: "
+        "latency), pipeline (a chain of interpreters), fanout (one broadcasts each object to "
+        "the others: one hot count), shuffle (all to all), comma-separated, or all (default: "
+        "stream,pingpong)"},
        {"messages", "N",
-        "timed messages per point and repetition (pingpong: round trips, two messages "
-        "each); 1e6 is accepted. Conflicts with --seconds"},
+        "timed messages per point and repetition: what each sender sends (pingpong: round "
+        "trips, two messages each; pipeline: the first stage's; fanout: broadcasts, one "
+        "message per receiver; shuffle: each interpreter's); 1e6 is accepted. Conflicts with "
+        "--seconds"},
        {"seconds", "S",
         "timed duration per point and repetition (default: 0.4 when --messages is not "
         "given)"},
@@ -118,7 +123,8 @@ void add_point_options(po::options_description& d) {
        {"teardown", "WHEN",
         "when each sending interpreter is destroyed: end (after every thread is done) or early "
         "(by its own thread right after its last send, while receivers may still hold "
-        "references and views of its objects) (default: end)"},
+        "references and views of its objects: stream's and pingpong's 2k, pipeline's first "
+        "stage, fanout's root; not with shuffle, which has no pure sender) (default: end)"},
        {"stall-timeout", "S",
         "give up a point in which no message moved for S seconds: it gets an error row and the "
         "run goes on (exit 1 at the end); 0 never gives up (default: 30)"},
@@ -145,9 +151,10 @@ po::options_description run_description() {
   po::options_description d("refbench run options");
   add(d, {kHelp,
           {"cores", "SPEC",
-           "where the two interpreters run, sender first: PU OS indices (0,1; 0,0 puts both "
-           "on one PU) or a policy (compact, scatter, smt, same-l3, cross-package, cross-numa) "
-           "(default: both on the first PU, then the nearest pair of PUs, then the farthest)"}});
+           "where the interpreters run, sender first: PU OS indices, one interpreter per PU "
+           "named (0,1; 0,0 puts both on one PU; 0,1,0 runs three), or a policy for two "
+           "(compact, scatter, smt, same-l3, cross-package, cross-numa) (default: both on the "
+           "first PU, then the nearest pair of PUs, then the farthest)"}});
   add_point_options(d);
   add_output_options(d);
   return d;
@@ -162,8 +169,8 @@ po::options_description sweep_description() {
            "class, both-on-one-PU included) (default: classes)"},
           {"interpreters", "LIST",
            "scale instead of visiting pairs: interpreter counts, comma-separated or a range "
-           "A..B (stream and pingpong run them as pairs, so odd counts are left out); needs "
-           "--placement"},
+           "A..B (stream and pingpong run them as pairs, so odd counts are left out for them); "
+           "needs --placement"},
           {"placement", "POLICY",
            "how --interpreters are placed: compact, scatter, smt, same-l3, cross-package, "
            "cross-numa, or PU lists"},
@@ -201,8 +208,9 @@ po::options_description stress_description() {
            "the seed of the random points; the same seed and --points give the same points "
            "(default: a random seed, printed)"},
           {"cores", "SPEC",
-           "where the two interpreters run, as for run: 0,1, 0,0, a policy (default: the "
-           "farthest pair of PUs)"},
+           "where the interpreters run, as for run: a PU list gives one interpreter per PU "
+           "(0,1; 0,0; 0,1,0), a policy places 2 to 4 (default: the farthest pair of PUs, and "
+           "for 3 or 4 interpreters scatter, or that pair repeated where there are too few PUs)"},
           {"stall-timeout", "S",
            "give up a point in which no message moved for S seconds; it counts as stalled "
            "(default: 30)"}});
@@ -343,6 +351,11 @@ PointOptions to_point_options(const Values& v) {
                        "' is not allowed (allowed: end, early)");
     }
     o.teardown = *teardown;
+  }
+  for (Workload w : o.workloads) {
+    if (const std::string problem = workloads::teardown_problem(w, o.teardown); !problem.empty()) {
+      throw UsageError("--teardown early: " + problem + " (with shuffle: --teardown end)");
+    }
   }
   if (v.has("counters")) o.counters = v.get("counters");
   return o;

@@ -1,6 +1,7 @@
 #include "harness/counter_figures.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace refbench::harness {
 namespace {
@@ -19,7 +20,8 @@ results::CounterFigure figure_of(const CounterSet& set, std::size_t e,
   f.name = event.column;
   f.source = std::string(name(event.source));
   if (event.source == CounterSource::unavailable || per_thread.empty()) return f;
-  double total = 0, sender = 0, receiver = 0, scale = 1;
+  double total = 0, scale = 1;
+  std::optional<double> sender, receiver;  // empty while no thread has the role
   for (std::size_t t = 0; t < per_thread.size(); ++t) {
     const CounterReading& r = per_thread[t].at(e);
     if (!r.value) {
@@ -27,7 +29,8 @@ results::CounterFigure figure_of(const CounterSet& set, std::size_t e,
       return f;
     }
     total += *r.value;
-    (roles.at(t) == workloads::Role::sender ? sender : receiver) += *r.value;
+    if (roles.at(t) == workloads::Role::sender) sender = sender.value_or(0) + *r.value;
+    if (roles.at(t) == workloads::Role::receiver) receiver = receiver.value_or(0) + *r.value;
     scale = std::max(scale, r.scale);
   }
   f.total = total;

@@ -27,6 +27,7 @@ void describe_point(ResultRow& row, const workloads::PointConfig& c, const Point
   row.strategy = std::string(name(c.strategy));
   row.strategy_is_correct = workloads::is_correct(c.strategy);
   row.interpreters = c.interpreters;
+  row.placement = point.placement.spec_field();
   row.pus = point.placement.pus_field();
   row.distance_class = std::string(pinning::name(point.placement.distance));
   row.wait_policy = std::string(name(c.wait));
@@ -92,7 +93,8 @@ class PointCounters {
 
   std::vector<results::CounterFigure> figures(workloads::Workload w, std::uint64_t messages) const {
     std::vector<workloads::Role> roles;
-    for (unsigned i = 0; i < readings_.size(); ++i) roles.push_back(workloads::role(w, i));
+    const auto n = static_cast<unsigned>(readings_.size());
+    for (unsigned i = 0; i < n; ++i) roles.push_back(workloads::role(w, i, n));
     return counter_figures(set_, readings_, roles, messages);
   }
 
@@ -110,7 +112,7 @@ void inject_stall_if_asked(workloads::ThreadHooks& hooks, const workloads::Point
   auto begin = hooks.on_measure_begin;
   hooks.on_measure_begin = [begin, c](unsigned i) {
     if (begin) begin(i);
-    if (workloads::role(c.workload, i) == workloads::Role::receiver) {
+    if (workloads::role(c.workload, i, c.interpreters) == workloads::Role::receiver) {
       std::this_thread::sleep_for(3 * c.stall_timeout);
     }
   };

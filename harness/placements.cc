@@ -47,6 +47,11 @@ PuList as_list(const pinning::PuPair& pair) { return {pair.first, pair.second}; 
 
 std::string Placement::pus_field() const { return join(pus, ";"); }
 std::string Placement::pus_text() const { return join(pus, ","); }
+std::string Placement::spec_field() const {
+  std::string field = spec;
+  std::replace(field.begin(), field.end(), ',', ';');
+  return field;
+}
 
 Placement make_placement(const pinning::Topology& topo, PuList pus, workloads::Workload workload) {
   Placement p{std::move(pus), pinning::DistanceClass::same_pu};
@@ -64,6 +69,24 @@ PuList resolve_pus(const pinning::Topology& topo, std::string_view option, std::
   } catch (const pinning::PinningError& e) {
     throw UsageError(std::string(option) + ": " + e.what());
   }
+}
+
+PuList resolve_cores(const pinning::Topology& topo, std::string_view spec,
+                     unsigned policy_interpreters) {
+  constexpr std::uint64_t kMostInterpreters = 4096;  // as --interpreters allows
+  std::optional<std::uint64_t> named;
+  try {
+    named = pinning::pus_named(spec);
+  } catch (const pinning::PinningError& e) {
+    throw UsageError(std::string("--cores: ") + e.what());
+  }
+  if (named && *named > kMostInterpreters) {
+    throw UsageError("--cores: " + std::string(spec) + " names " + std::to_string(*named) +
+                     " PUs, one interpreter each (allowed: at most " +
+                     std::to_string(kMostInterpreters) + ")");
+  }
+  return resolve_pus(topo, "--cores", spec,
+                     named ? static_cast<unsigned>(*named) : policy_interpreters);
 }
 
 std::vector<PuList> default_pairs(const pinning::Topology& topo) {

@@ -20,11 +20,17 @@ struct Placement {
   PuList pus;  // OS indices, interpreter order
   // The farthest distance class among the PUs of interpreters that exchange messages.
   pinning::DistanceClass distance = pinning::DistanceClass::same_pu;
+  // What chose the PUs: a placement spec as given (`scatter`, `0,1,0`), `default` (run's
+  // own pairs) or `pairs:all|unordered|classes` (a sweep over pairs).
+  std::string spec{};
 
   // "0;1", as in the CSV's pus column.
   std::string pus_field() const;
   // "0,1", as a user would type it.
   std::string pus_text() const;
+  // The spec as in the CSV's placement column: an explicit list's commas become ';', as in
+  // the pus column ("0;1;0"), so that the field never needs quoting.
+  std::string spec_field() const;
 };
 
 Placement make_placement(const pinning::Topology& topo, PuList pus, workloads::Workload workload);
@@ -33,6 +39,12 @@ Placement make_placement(const pinning::Topology& topo, PuList pus, workloads::W
 // if the topology cannot satisfy it.
 PuList resolve_pus(const pinning::Topology& topo, std::string_view option, std::string_view spec,
                    unsigned interpreters);
+
+// The PUs of run's and stress's --cores: an explicit list places one interpreter per PU it
+// names ("0,1,0": three), a policy places `policy_interpreters`. Throws UsageError (naming
+// --cores) for a spec the topology cannot satisfy.
+PuList resolve_cores(const pinning::Topology& topo, std::string_view spec,
+                     unsigned policy_interpreters = 2);
 
 // Both interpreters on the first PU, then the nearest pair of distinct PUs, then the
 // farthest pair: one of each distance class among those, in that order.

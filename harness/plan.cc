@@ -31,7 +31,7 @@ std::vector<const PuList*> runnable(workloads::Workload w, const std::vector<PuL
 }  // namespace
 
 Plan make_plan(const PointOptions& options, const pinning::Topology& topo,
-               const std::vector<PuList>& pu_lists) {
+               const std::vector<PuList>& pu_lists, std::string_view placement_spec) {
   Plan plan;
   for (workloads::Workload w : options.workloads) {
     const std::vector<const PuList*> lists = runnable(w, pu_lists, plan.notes);
@@ -41,6 +41,7 @@ Plan make_plan(const PointOptions& options, const pinning::Topology& topo,
         Point point;
         point.workload = w;
         point.placement = make_placement(topo, pus, w);
+        point.placement.spec = placement_spec;
         point.payload_bytes = payload;
         point.wait = options.wait.value_or(automatic_wait_policy(pus));
         point.memory = planned_memory(topo, pus, options.memory);

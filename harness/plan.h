@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/options.h"
@@ -36,8 +37,9 @@ struct Plan {
 // every strategy of a group sees the same drift of the machine. A list with an interpreter
 // count a workload cannot run is left out for that workload, with a note; a workload left
 // with none is a UsageError, as is a memory policy the topology cannot satisfy.
+// `placement_spec` is what chose the lists (Placement::spec), recorded in every point.
 Plan make_plan(const PointOptions& options, const pinning::Topology& topo,
-               const std::vector<PuList>& pu_lists);
+               const std::vector<PuList>& pu_lists, std::string_view placement_spec = "");
 
 // Points of one summary table: same workload, payload and PUs.
 bool same_group(const Point& a, const Point& b);

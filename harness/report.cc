@@ -259,8 +259,9 @@ std::string sweep_summary(const std::vector<ResultRow>& rows, SummaryAxis axis) 
       if (r.workload == workload && r.payload_bytes == payload) selected.push_back(r);
     }
     out += workload + ", payload " + std::to_string(payload) + " B: median " +
-           (axis == SummaryAxis::distance_class ? "ns/msg by distance class"
-                                                : "msgs/s (all pairs together) by interpreters") +
+           (axis == SummaryAxis::distance_class
+                ? "ns/msg by distance class"
+                : "msgs/s (all interpreters together) by interpreters") +
            "\n" + summary_table(selected, axis) + "\n";
   }
   return out;

@@ -13,14 +13,14 @@ namespace {
 
 using Key = std::string;
 
-Key key_of(const std::string& workload, const std::string& strategy, const std::string& pus,
-           const std::string& payload, const std::string& repetition) {
-  return workload + "|" + strategy + "|" + pus + "|" + payload + "|" + repetition;
+Key key_of(const std::string& workload, const std::string& strategy, const std::string& placement,
+           const std::string& pus, const std::string& payload, const std::string& repetition) {
+  return workload + "|" + strategy + "|" + placement + "|" + pus + "|" + payload + "|" + repetition;
 }
 
 Key key_of(const Point& p) {
   return key_of(std::string(name(p.workload)), std::string(name(p.strategy)),
-                p.placement.pus_field(), std::to_string(p.payload_bytes),
+                p.placement.spec_field(), p.placement.pus_field(), std::to_string(p.payload_bytes),
                 std::to_string(p.repetition));
 }
 
@@ -111,13 +111,15 @@ std::vector<bool> points_done(const std::filesystem::path& path, const Plan& pla
                 deferred ? std::to_string(options.drain_interval) : "");
     rows.expect(r, "verified", "--verify (1 = on)", options.verify ? "1" : "0");
     rows.expect(r, "teardown", "--teardown", std::string(workloads::name(options.teardown)));
-    const Key key = key_of(rows.at(r, "workload"), rows.at(r, "strategy"), rows.at(r, "pus"),
-                           rows.at(r, "payload_bytes"), rows.at(r, "repetition"));
+    const Key key =
+        key_of(rows.at(r, "workload"), rows.at(r, "strategy"), rows.at(r, "placement"),
+               rows.at(r, "pus"), rows.at(r, "payload_bytes"), rows.at(r, "repetition"));
     const auto it = planned.find(key);
     if (it == planned.end()) {
       throw UsageError("--resume: " + origin + " row " + std::to_string(r + 2) + " (" +
                        rows.at(r, "workload") + " " + rows.at(r, "strategy") + " PUs " +
-                       rows.at(r, "pus") + ") is not a point of this sweep");
+                       rows.at(r, "pus") + ", placement " + rows.at(r, "placement") +
+                       ") is not a point of this sweep");
     }
     done[it->second] = true;
   }

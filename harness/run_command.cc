@@ -9,19 +9,19 @@
 namespace refbench::harness {
 
 int run_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
-  constexpr unsigned kInterpreters = 2;
   const pinning::Topology topo = load_topology(options.output);
+  // An explicit --cores list runs one interpreter per PU it names; a policy, two.
   const std::vector<PuList> pu_lists =
-      options.cores
-          ? std::vector<PuList>{resolve_pus(topo, "--cores", *options.cores, kInterpreters)}
-          : default_pairs(topo);
-  const Plan plan = make_plan(options.points, topo, pu_lists);
+      options.cores ? std::vector<PuList>{resolve_cores(topo, *options.cores)}
+                    : default_pairs(topo);
+  const Plan plan =
+      make_plan(options.points, topo, pu_lists, options.cores ? *options.cores : "default");
   if (options.output.dry_run) {
     out << describe(plan, topo);
     return 0;
   }
   const CounterSet counters = CounterSet::resolve(options.points.counters);
-  check_memory(options.points, kInterpreters);
+  check_memory(options.points, pu_lists.front().size());
   // A run is one whole plan: shard 1 of 1, which refbench merge also takes.
   const results::PlanRecord record = plan_record(
       take_shard(plan, ShardSpec{}), plan_fingerprint(plan, options.points, counters.columns()));
@@ -31,10 +31,13 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   if (!options.output.quiet) {
     out << "refbench run: " << plan.points.size() << " runs (" << plan.dimensions << "), each ";
     if (options.points.messages > 0) {
-      out << options.points.messages << " messages (pingpong: round trips)\n\n";
+      out << options.points.messages
+          << " messages (pingpong: round trips; fanout: broadcasts; shuffle: per interpreter)\n";
     } else {
-      out << options.points.seconds << " s\n\n";
+      out << options.points.seconds << " s\n";
     }
+    for (const std::string& note : plan.notes) out << note << "\n";
+    out << "\n";
   }
   std::vector<results::ResultRow> group;
   const auto report_group = [&](std::size_t i, const results::ResultRow& row) {

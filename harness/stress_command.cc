@@ -1,13 +1,20 @@
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <random>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "harness/commands.h"
 #include "harness/execute.h"
 #include "harness/placements.h"
 #include "harness/plan.h"
 #include "harness/session.h"
+#include "harness/usage_error.h"
+#include "pinning/placement.h"
 #include "results/table.h"
 
 namespace refbench::harness {
@@ -28,11 +35,62 @@ T pick(std::mt19937_64& rng, const std::array<T, N>& choices) {
   return choices[std::uniform_int_distribution<std::size_t>(0, N - 1)(rng)];
 }
 
-// One random point: every setting drawn from `rng`, so a seed gives the same points.
-PointOptions random_point(std::mt19937_64& rng, const PointOptions& base, bool shared_pu) {
+// The PU lists stress draws from, one per interpreter count. An explicit --cores list is
+// one count (one interpreter per PU it names); a policy is placed for 2 to 4 interpreters,
+// where the machine allows; by default the farthest pair of PUs for 2, and for 3 and 4
+// `scatter` where the machine has the PUs, else that pair repeated (0,1,0 and 0,1,0,1).
+std::vector<PuList> stress_lists(const pinning::Topology& topo,
+                                 const std::optional<std::string>& cores) {
+  constexpr unsigned kMost = 4;
+  if (cores) {
+    std::vector<PuList> lists = {resolve_cores(topo, *cores)};
+    if (pinning::pus_named(*cores)) return lists;  // an explicit list: its own count only
+    for (unsigned n = 3; n <= kMost; ++n) {
+      try {
+        lists.push_back(resolve_pus(topo, "--cores", *cores, n));
+      } catch (const UsageError&) {
+        break;  // the policy cannot place n here: stress what it can
+      }
+    }
+    return lists;
+  }
+  std::vector<PuList> lists = {default_pairs(topo).back()};
+  for (unsigned n = 3; n <= kMost; ++n) {
+    if (topo.pus().size() >= n) {
+      lists.push_back(resolve_pus(topo, "--cores", "scatter", n));
+    } else {
+      PuList repeated;
+      for (unsigned i = 0; i < n; ++i) repeated.push_back(lists.front()[i % 2]);
+      lists.push_back(repeated);
+    }
+  }
+  return lists;
+}
+
+std::string describe(const std::vector<PuList>& lists) {
+  std::string out;
+  for (const PuList& pus : lists) {
+    out += (out.empty() ? "PUs " : " | ") + Placement{pus}.pus_text();
+  }
+  return out;
+}
+
+// One random point: every setting drawn from `rng`, so a seed gives the same points. The
+// PUs first (so the interpreter count), then a workload that can run on that many.
+PointOptions random_point(std::mt19937_64& rng, const PointOptions& base,
+                          const std::vector<PuList>& lists, const PuList*& pus) {
+  pus = &lists[std::uniform_int_distribution<std::size_t>(0, lists.size() - 1)(rng)];
+  const std::set<unsigned> distinct(pus->begin(), pus->end());
+  const bool shared_pu = distinct.size() < pus->size();
+  std::vector<workloads::Workload> runnable;
+  for (workloads::Workload w : workloads::kAllWorkloads) {
+    if (workloads::interpreters_problem(w, static_cast<unsigned>(pus->size())).empty()) {
+      runnable.push_back(w);
+    }
+  }
   PointOptions o = base;
   o.strategies = {pick(rng, workloads::kAllStrategies)};
-  o.workloads = {pick(rng, workloads::kAllWorkloads)};
+  o.workloads = {runnable[std::uniform_int_distribution<std::size_t>(0, runnable.size() - 1)(rng)]};
   o.payloads = {pick(rng, std::array<std::uint32_t, 6>{0, 1, 8, 64, 100, 4096})};
   o.objects = std::uniform_int_distribution<std::uint32_t>(1, 64)(rng);
   o.local_work = std::uniform_int_distribution<std::uint32_t>(0, 4)(rng);
@@ -42,15 +100,22 @@ PointOptions random_point(std::mt19937_64& rng, const PointOptions& base, bool s
                ? pick(rng, std::array{workloads::WaitPolicy::yield, workloads::WaitPolicy::block})
                : pick(rng, workloads::kAllWaitPolicies);
   o.teardown = pick(rng, std::array{workloads::Teardown::end, workloads::Teardown::early});
+  // Drawn whatever the workload, so that the points after it stay the same for a seed.
+  if (!workloads::teardown_problem(o.workloads.front(), o.teardown).empty()) {
+    o.teardown = workloads::Teardown::end;
+  }
   o.messages = std::uniform_int_distribution<std::uint64_t>(1'000, 30'000)(rng);
   o.warmup_messages = std::uniform_int_distribution<std::uint64_t>(0, 1'000)(rng);
   // civ-deferred's queue drops what does not fit (CPython's behaviour, a leak that
-  // --release-queue is there to show): stress keeps it roomy enough never to drop. At most
-  // a channel's worth plus two intervals of requests wait between drains when each drain
-  // can take at least an interval's worth.
+  // --release-queue is there to show): stress keeps it roomy enough never to drop. Between
+  // two drains of one owner, at most the messages it has out (a channel's worth per
+  // interpreter) plus what it sends in two intervals can come back as requests, when each
+  // drain can take what one interval brings (n per safe point, for a fanout root).
+  const auto n = static_cast<std::uint32_t>(pus->size());
   o.drain_interval = pick(rng, std::array<std::uint32_t, 3>{1, 2, 16});
-  o.release_batch = pick(rng, std::array<std::uint32_t, 3>{16, 100, 1024});
-  o.release_queue = o.channel_capacity + 2 * o.drain_interval +
+  o.release_batch =
+      std::max(n * o.drain_interval, pick(rng, std::array<std::uint32_t, 3>{16, 100, 1024}));
+  o.release_queue = n * (o.channel_capacity + 2 * o.drain_interval) +
                     pick(rng, std::array<std::uint32_t, 3>{1, 16, 300});
   o.repetitions = 1;
   o.verify = true;
@@ -97,6 +162,20 @@ std::string report(const std::map<Strategy, Findings>& found) {
   return table.render();
 }
 
+// "points per workload: stream 12, fanout 9; per interpreter count: 2: 14, 3: 7"
+std::string drawn(const std::map<workloads::Workload, std::uint64_t>& per_workload,
+                  const std::map<std::size_t, std::uint64_t>& per_count) {
+  std::string out = "points per workload:";
+  for (const auto& [w, n] : per_workload) {
+    out += (out.back() == ':' ? " " : ", ") + std::string(name(w)) + " " + std::to_string(n);
+  }
+  out += "; per interpreter count:";
+  for (const auto& [count, n] : per_count) {
+    out += (out.back() == ':' ? " " : ", ") + std::to_string(count) + ": " + std::to_string(n);
+  }
+  return out + "\n";
+}
+
 bool clean(const std::map<Strategy, Findings>& found) {
   for (const auto& [s, f] : found) {
     if (f.errors > 0 || f.stalled > 0) return false;
@@ -109,27 +188,30 @@ bool clean(const std::map<Strategy, Findings>& found) {
 
 int stress_command(const StressOptions& options, std::ostream& out, std::ostream& err) {
   const pinning::Topology topo = load_topology(options.output);
-  const PuList pus =
-      options.cores ? resolve_pus(topo, "--cores", *options.cores, 2) : default_pairs(topo).back();
-  const bool shared_pu = pus[0] == pus[1];
+  const std::vector<PuList> lists = stress_lists(topo, options.cores);
   const std::uint64_t seed = options.seed ? *options.seed : std::random_device{}();
   std::mt19937_64 rng(seed);
   const CounterSet counters = CounterSet::resolve("none");
-  out << "refbench stress: seed " << seed << ", PUs " << pus[0] << "," << pus[1] << ", "
+  out << "refbench stress: seed " << seed << ", " << describe(lists) << ", "
       << (options.points > 0 ? std::to_string(options.points) + " points"
                              : std::to_string(options.seconds) + " s")
       << ", every point verified\n"
       << std::flush;
 
   std::map<Strategy, Findings> found;
+  std::map<workloads::Workload, std::uint64_t> per_workload;
+  std::map<std::size_t, std::uint64_t> per_count;  // points by interpreter count
   const auto start = std::chrono::steady_clock::now();
   const auto deadline = start + std::chrono::duration<double>(options.seconds);
   for (std::uint64_t k = 0;
        options.points > 0 ? k < options.points : std::chrono::steady_clock::now() < deadline; ++k) {
-    const PointOptions point_options = random_point(rng, options.base, shared_pu);
-    const Plan plan = make_plan(point_options, topo, {pus});
+    const PuList* pus = nullptr;
+    const PointOptions point_options = random_point(rng, options.base, lists, pus);
+    const Plan plan = make_plan(point_options, topo, {*pus}, options.cores.value_or("default"));
     const Point& point = plan.points.front();
     Findings& f = found[point.strategy];
+    ++per_workload[point.workload];
+    ++per_count[pus->size()];
     try {
       const results::ResultRow row = measure(topo, point_options, counters, point);
       record(f, row, point_options);
@@ -145,7 +227,7 @@ int stress_command(const StressOptions& options, std::ostream& out, std::ostream
           << "\n";
     }
   }
-  out << report(found);
+  out << report(found) << drawn(per_workload, per_count);
   out << "racy's violations are expected; any other strategy's, a stall or an error fails the "
          "stress. The same --seed and --points give the same points (not the same thread "
          "interleavings).\n";

@@ -15,6 +15,20 @@
 namespace refbench::harness {
 namespace {
 
+// What chose the lists, for the placement column.
+std::string placement_spec(const SweepOptions& options) {
+  if (!options.interpreters.empty()) return options.placement;
+  switch (options.pairs) {
+    case PairSelection::all:
+      return "pairs:all";
+    case PairSelection::unordered:
+      return "pairs:unordered";
+    case PairSelection::classes:
+      return "pairs:classes";
+  }
+  return "pairs";
+}
+
 std::vector<PuList> swept_pu_lists(const SweepOptions& options, const pinning::Topology& topo) {
   if (options.interpreters.empty()) return sweep_pairs(topo, options.pairs);
   std::vector<PuList> lists;
@@ -81,7 +95,7 @@ int sweep_command(const SweepOptions& given, std::ostream& out, std::ostream& er
   }
   const pinning::Topology topo = load_topology(options.output);
   const std::vector<PuList> pu_lists = swept_pu_lists(options, topo);
-  const Plan full_plan = make_plan(options.points, topo, pu_lists);
+  const Plan full_plan = make_plan(options.points, topo, pu_lists, placement_spec(options));
   const CounterSet counters = CounterSet::resolve(options.points.counters);
   const Shard shard = take_shard(full_plan, options.shard.value_or(ShardSpec{}));
   const results::PlanRecord record =

@@ -233,12 +233,17 @@ std::vector<Range> parse_list(std::string_view spec) {
   }
 }
 
+// Counted without expanding: "0-4000000000" must fail fast, not fill memory.
+std::uint64_t count_named(const std::vector<Range>& ranges) {
+  std::uint64_t named = 0;
+  for (const Range& range : ranges) named += std::uint64_t{range.last} - range.first + 1;
+  return named;
+}
+
 std::vector<unsigned> place_list(const Topology& topo, std::string_view spec,
                                  unsigned interpreters) {
   const std::vector<Range> ranges = parse_list(spec);
-  // Count before expanding: "0-4000000000" must fail fast, not fill memory.
-  std::uint64_t named = 0;
-  for (const Range& range : ranges) named += std::uint64_t{range.last} - range.first + 1;
+  const std::uint64_t named = count_named(ranges);
   if (named != interpreters) {
     throw PinningError(std::string(spec) + " names " + count_of(named, "PU") + " for " +
                        count_of(interpreters, "interpreter"));
@@ -278,6 +283,14 @@ std::vector<unsigned> place(const Topology& topo, std::string_view spec, unsigne
   }
   if (looks_like_list(spec)) return place_list(topo, spec, interpreters);
   throw unknown_placement(spec);
+}
+
+std::optional<std::uint64_t> pus_named(std::string_view spec) {
+  for (const Policy& policy : kPolicies) {
+    if (policy.name == spec) return std::nullopt;
+  }
+  if (!looks_like_list(spec)) return std::nullopt;
+  return count_named(parse_list(spec));
 }
 
 std::vector<PuPair> representative_pairs(const Topology& topo) {

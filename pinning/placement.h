@@ -15,6 +15,8 @@
 // n + 1 and a sweep over n only ever adds interpreters.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,6 +34,11 @@ namespace refbench::pinning {
 // A topology other than this machine is named by its source ("... synthetic:pack:1 core:4
 // pu:1 has 1", "PU 9 is not in xml:FILE (PUs: 0-3)"). Zero interpreters is an error.
 std::vector<unsigned> place(const Topology& topo, std::string_view spec, unsigned interpreters);
+
+// How many PUs an explicit list names ("0,1,0" names 3, repeats included), or nothing for
+// a policy or a spec that is neither (place() says what is wrong with it). Throws
+// PinningError, as place() does, for a malformed list.
+std::optional<std::uint64_t> pus_named(std::string_view spec);
 
 // Pairs of PUs for two-interpreter points.
 using PuPair = std::pair<unsigned, unsigned>;

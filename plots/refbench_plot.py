@@ -19,7 +19,8 @@ a folder named after the CSV's stem plus "-plots", beside the CSV):
   classes-*   strategies per distance class: median ns per message, min-max whiskers,
               and each strategy's ratio to `immortal`
   scaling-*   total messages per second against the number of interpreters, a line
-              per strategy; needs more than one interpreter count
+              per strategy (and per placement policy where the CSV's placement column
+              has several); needs more than one interpreter count
   counters-*  each counter that counted (source hw or sw) per message, per strategy,
               split into sender and receiver where the CSV has the split
 
@@ -82,6 +83,15 @@ STRATEGY_COLORS = {
 }
 EXTRA_COLORS = ["#000000", "#F0E442", "#8C564B", "#9467BD", "#17BECF"]
 INCORRECT_HATCH = "///"
+
+# What the interpreters of each workload do, for the scaling plot's axis.
+WORKLOAD_SHAPES = {
+    "stream": "pairs: interpreters / 2",
+    "pingpong": "pairs: interpreters / 2",
+    "pipeline": "a chain of stages",
+    "fanout": "1 root broadcasting to the others",
+    "shuffle": "all to all",
+}
 
 CLASS_ORDER = ["same_pu", "smt_sibling", "shared_l2", "shared_l3", "same_numa",
                "same_package", "cross_package"]
@@ -653,34 +663,53 @@ def plot_scaling(group: Group, ctx: Context):
     if len(counts) < 2:
         return (f"the CSV has one interpreter count ({counts[0]:g}); "
                 "needs a sweep --interpreters with several counts")
-    stats = medians(rows, ["strategy", "interpreters"], "msgs_per_s")
+    placements = scaling_placements(rows)
+    rows = rows.assign(placement=placements)
+    several = placements.nunique() > 1
+    stats = medians(rows, ["strategy", "placement", "interpreters"], "msgs_per_s")
     strategies = ordered_strategies(stats["strategy"])
     fig, ax = plt.subplots(figsize=(8.5, 5.2), layout="constrained")
+    markers = dict(zip(sorted(stats["placement"].unique()), "osD^v<>p*h"))
     for s in strategies:
-        line = stats[stats["strategy"] == s].sort_values("interpreters")
-        incorrect = s in ctx.incorrect
-        ax.plot(line["interpreters"], line["median"], marker="o", linewidth=1.8,
-                color=strategy_color(s), linestyle="--" if incorrect else "-",
-                label=strategy_label(s, ctx))
-        ax.fill_between(line["interpreters"], line["min"], line["max"],
-                        color=strategy_color(s), alpha=0.15, linewidth=0,
-                        hatch=INCORRECT_HATCH if incorrect else None)
+        for placement, marker in markers.items():
+            line = stats[(stats["strategy"] == s) & (stats["placement"] == placement)]
+            if line.empty:
+                continue
+            line = line.sort_values("interpreters")
+            incorrect = s in ctx.incorrect
+            label = strategy_label(s, ctx) + (f", {placement}" if several else "")
+            ax.plot(line["interpreters"], line["median"], marker=marker, linewidth=1.8,
+                    color=strategy_color(s), linestyle="--" if incorrect else "-",
+                    label=label)
+            ax.fill_between(line["interpreters"], line["min"], line["max"],
+                            color=strategy_color(s), alpha=0.15, linewidth=0,
+                            hatch=INCORRECT_HATCH if incorrect else None)
     ax.set_xticks(counts, [f"{c:g}" for c in counts])
-    ax.set_xlabel("interpreters (threads; pairs = interpreters / 2)")
-    ax.set_ylabel("messages per second (all pairs)")
+    shape = WORKLOAD_SHAPES.get(str(group.key["workload"]))
+    ax.set_xlabel("interpreters (threads" + (f"; {shape}" if shape else "") + ")")
+    ax.set_ylabel("messages per second (all interpreters)")
     ax.yaxis.set_major_formatter(EngFormatter(sep=" "))
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0, frameon=False)
     figure_title(fig, "Throughput vs interpreters", group, ctx, rows)
-    placements = rows.groupby("interpreters")["pus"].nunique()
+    pu_sets = rows.groupby(["placement", "interpreters"])["pus"].nunique()
     classes = ", ".join(ordered_classes(rows["distance_class"].dropna()))
     notes = [f"lines: median over repetitions"
-             + (" and placements" if placements.max() > 1 else "")
+             + (" and PU sets" if pu_sets.max() > 1 else "")
              + f"; bands: min-max; distance classes: {classes}"]
+    if not several and placements.iloc[0]:
+        notes.append(f"placement: {placements.iloc[0]}")
     notes.append(violation_note(rows, ctx))
     add_footnote(fig, notes)
     return fig
+
+
+def scaling_placements(rows: pd.DataFrame) -> pd.Series:
+    """What placed each row (the placement column; CSVs from before it have none)."""
+    if "placement" not in rows.columns:
+        return pd.Series("", index=rows.index)
+    return rows["placement"].fillna("").astype(str)
 
 
 # ------------------------------------------------------------ plot 4: counters

@@ -42,6 +42,7 @@ const std::vector<Column>& columns() {
       {"strategy", [](const ResultRow& r) { return r.strategy; }},
       {"strategy_is_correct", [](const ResultRow& r) { return flag(r.strategy_is_correct); }},
       {"interpreters", [](const ResultRow& r) { return number(r.interpreters); }},
+      {"placement", [](const ResultRow& r) { return r.placement; }},
       {"pus", [](const ResultRow& r) { return r.pus; }},
       {"distance_class", [](const ResultRow& r) { return r.distance_class; }},
       {"wait_policy", [](const ResultRow& r) { return r.wait_policy; }},
@@ -100,13 +101,29 @@ std::vector<std::string> csv_header(const std::vector<std::string>& counters) {
 // A point that failed (stalled) measured nothing: from `messages` to `violations` its
 // figures are empty, never 0, and so are its counters.
 bool is_figure(const std::string& column) {
-  static const std::vector<std::string> kSettings = {
-      "workload",      "strategy",       "strategy_is_correct", "interpreters",
-      "pus",           "distance_class", "wait_policy",         "memory",
-      "topology",      "host",           "repetition",          "payload_bytes",
-      "objects",       "local_work",     "channel_capacity",    "warmup_messages",
-      "release_queue", "release_batch",  "drain_interval",      "verified",
-      "teardown",      "error"};
+  static const std::vector<std::string> kSettings = {"workload",
+                                                     "strategy",
+                                                     "strategy_is_correct",
+                                                     "interpreters",
+                                                     "placement",
+                                                     "pus",
+                                                     "distance_class",
+                                                     "wait_policy",
+                                                     "memory",
+                                                     "topology",
+                                                     "host",
+                                                     "repetition",
+                                                     "payload_bytes",
+                                                     "objects",
+                                                     "local_work",
+                                                     "channel_capacity",
+                                                     "warmup_messages",
+                                                     "release_queue",
+                                                     "release_batch",
+                                                     "drain_interval",
+                                                     "verified",
+                                                     "teardown",
+                                                     "error"};
   return std::find(kSettings.begin(), kSettings.end(), column) == kSettings.end();
 }
 

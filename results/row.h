@@ -27,6 +27,9 @@ struct ResultRow {
   std::string strategy;
   bool strategy_is_correct = true;
   unsigned interpreters = 0;
+  // What placed the interpreters: a placement spec (`scatter`, an explicit list with ';' for
+  // ',': "0;1;0"), `default` (run's own pairs) or `pairs:all|unordered|classes` (a sweep).
+  std::string placement;
   std::string pus;  // PU OS indices in interpreter order, ';'-separated: "0;1"
   std::string distance_class;
   std::string wait_policy;

@@ -53,6 +53,21 @@ class alignas(kCacheLine) Actor {
     return message;
   }
 
+  // Inside our interpreter: take one reference to the next pooled object per message in
+  // `messages`, as a broadcast does (fanout): one entry, then one count taken per receiver,
+  // each its own hand-off (and its own local work, as for any message sent).
+  void send_to_each(std::span<Message> messages) {
+    Object& object = self_.heap().pooled(cursor_);
+    if (++cursor_ == pool_size_) cursor_ = 0;
+    Entered inside(self_);
+    for (Message& message : messages) {
+      message = S::send(self_, object, tally_);
+      if (ledger_) ledger_->taken(object);
+      churn_own_objects();
+    }
+    safe_point();  // one entry into the interpreter, one safe point
+  }
+
   // Inside our interpreter: use the object (read all of its payload) and let it go.
   void receive(const Message& message) {
     Entered inside(self_);

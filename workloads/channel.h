@@ -90,6 +90,19 @@ class Channel {
 
   bool closed() const { return closed_.load(std::memory_order_relaxed); }
 
+  // The re-checks of a sleeper, after it announced its sleep (see publish()): whether a
+  // message is there (consumer only) or there is room (producer only). The other side's
+  // index is read seq_cst to pair with publish() (Dekker); our own index only we write.
+  // Public for shapes that sleep on something else than one channel (shuffle.h).
+  bool has_message() const {
+    return producer_.index.load(std::memory_order_seq_cst) !=
+           consumer_.index.load(std::memory_order_relaxed);
+  }
+  bool has_room() const {
+    return advance(producer_.index.load(std::memory_order_relaxed)) !=
+           consumer_.index.load(std::memory_order_seq_cst);
+  }
+
  private:
   static constexpr std::uint32_t kMaxCapacity = 1u << 30;
 
@@ -155,17 +168,6 @@ class Channel {
     self.asleep.store(1, std::memory_order_seq_cst);
     if (!closed() && !ready()) self.wakeups.wait(seen, std::memory_order_seq_cst);
     self.asleep.store(0, std::memory_order_relaxed);
-  }
-
-  // The re-checks after announcing sleep. The other side's index is read seq_cst to pair
-  // with publish() (Dekker); our own index only we write.
-  bool has_message() const {
-    return producer_.index.load(std::memory_order_seq_cst) !=
-           consumer_.index.load(std::memory_order_relaxed);
-  }
-  bool has_room() const {
-    return advance(producer_.index.load(std::memory_order_relaxed)) !=
-           consumer_.index.load(std::memory_order_seq_cst);
   }
 
   Side producer_;

@@ -112,7 +112,7 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
     counted[i] = shape.play(i, actors[i], limit, &round_trips[i]);
     ends[i] = Clock::now();
     if (hooks.on_measure_end) hooks.on_measure_end(i);
-    if (config.teardown == Teardown::early && role(config.workload, i) == Role::sender) {
+    if (config.teardown == Teardown::early && role(config.workload, i, n) == Role::sender) {
       Entered inside(runtime.interpreter(i));
       open_at_teardown[i] = runtime.tear_down_early(i, actors[i].tally());
     }

@@ -6,7 +6,9 @@
 #include <string>
 
 #include "workloads/drive.h"
+#include "workloads/group_shapes.h"
 #include "workloads/shapes.h"
+#include "workloads/shuffle.h"
 #include "workloads/strategies.h"
 
 namespace refbench::workloads {
@@ -15,6 +17,10 @@ namespace {
 void check(const PointConfig& config) {
   auto bad = [](const std::string& what) { throw std::invalid_argument(what); };
   if (const std::string problem = interpreters_problem(config.workload, config.interpreters);
+      !problem.empty()) {
+    bad(problem);
+  }
+  if (const std::string problem = teardown_problem(config.workload, config.teardown);
       !problem.empty()) {
     bad(problem);
   }
@@ -35,29 +41,87 @@ PointResult drive_workload(const PointConfig& config, const ThreadHooks& hooks) 
       return drive<S, StreamShape<S>>(config, hooks);
     case Workload::pingpong:
       return drive<S, PingpongShape<S>>(config, hooks);
+    case Workload::pipeline:
+      return drive<S, PipelineShape<S>>(config, hooks);
+    case Workload::fanout:
+      return drive<S, FanoutShape<S>>(config, hooks);
+    case Workload::shuffle:
+      return drive<S, ShuffleShape<S>>(config, hooks);
   }
   throw std::invalid_argument("unknown workload");
 }
 
+bool runs_pairs(Workload workload) {
+  return workload == Workload::stream || workload == Workload::pingpong;
+}
+
 }  // namespace
 
-std::vector<std::pair<unsigned, unsigned>> links(Workload, unsigned interpreters) {
+std::vector<std::pair<unsigned, unsigned>> links(Workload workload, unsigned interpreters) {
   std::vector<std::pair<unsigned, unsigned>> pairs;
-  for (unsigned sender = 0; sender + 1 < interpreters; sender += 2) {
-    pairs.emplace_back(sender, sender + 1);
+  switch (workload) {
+    case Workload::stream:
+    case Workload::pingpong:
+      for (unsigned sender = 0; sender + 1 < interpreters; sender += 2) {
+        pairs.emplace_back(sender, sender + 1);
+      }
+      break;
+    case Workload::pipeline:
+      for (unsigned stage = 0; stage + 1 < interpreters; ++stage) {
+        pairs.emplace_back(stage, stage + 1);
+      }
+      break;
+    case Workload::fanout:
+      for (unsigned receiver = 1; receiver < interpreters; ++receiver) {
+        pairs.emplace_back(0, receiver);
+      }
+      break;
+    case Workload::shuffle:
+      for (unsigned from = 0; from < interpreters; ++from) {
+        for (unsigned to = 0; to < interpreters; ++to) {
+          if (from != to) pairs.emplace_back(from, to);
+        }
+      }
+      break;
   }
   return pairs;
 }
 
-Role role(Workload, unsigned interpreter) {
-  return interpreter % 2 == 0 ? Role::sender : Role::receiver;
+Role role(Workload workload, unsigned interpreter, unsigned interpreters) {
+  switch (workload) {
+    case Workload::stream:
+    case Workload::pingpong:
+      return interpreter % 2 == 0 ? Role::sender : Role::receiver;
+    case Workload::pipeline:
+      if (interpreter == 0) return Role::sender;
+      return interpreter + 1 == interpreters ? Role::receiver : Role::relay;
+    case Workload::fanout:
+      return interpreter == 0 ? Role::sender : Role::receiver;
+    case Workload::shuffle:
+      return Role::peer;
+  }
+  return Role::peer;
 }
 
 std::string interpreters_problem(Workload workload, unsigned interpreters) {
-  if (interpreters >= 2 && interpreters % 2 == 0) return "";
-  return std::string(name(workload)) +
-         " runs pairs of interpreters: " + std::to_string(interpreters) +
-         " is not allowed (allowed: an even count, 2 or more)";
+  if (runs_pairs(workload)) {
+    if (interpreters >= 2 && interpreters % 2 == 0) return "";
+    return std::string(name(workload)) +
+           " runs pairs of interpreters: " + std::to_string(interpreters) +
+           " is not allowed (allowed: an even count, 2 or more)";
+  }
+  if (interpreters >= 2) return "";
+  const char* what = workload == Workload::pipeline ? "a chain of interpreters"
+                     : workload == Workload::fanout ? "one interpreter sending to the others"
+                                                    : "interpreters sending to each other";
+  return std::string(name(workload)) + " runs " + what + ": " + std::to_string(interpreters) +
+         " is not allowed (allowed: 2 or more)";
+}
+
+std::string teardown_problem(Workload workload, Teardown teardown) {
+  if (teardown != Teardown::early || workload != Workload::shuffle) return "";
+  return "shuffle cannot tear down early: every interpreter sends and receives until the "
+         "end, so none is a pure sender";
 }
 
 PointResult run_point(const PointConfig& config, const ThreadHooks& hooks) {

@@ -21,10 +21,16 @@ struct PointConfig {
   Workload workload = Workload::stream;
   WaitPolicy wait = WaitPolicy::spin;
   // Interpreter threads. stream and pingpong run them as independent pairs (2k sends to
-  // 2k+1), so the count must be even: more pairs show how a strategy scales.
+  // 2k+1), so the count must be even: more pairs show how a strategy scales. pipeline,
+  // fanout and shuffle run any count from 2 (interpreters_problem says what is allowed).
   unsigned interpreters = 2;
-  // The timed phase runs `messages` sends (stream: messages; pingpong: round trips), or,
-  // when messages is 0, for `duration`.
+  // The timed phase runs `messages` sends, or, when messages is 0, for `duration`. What a
+  // send is depends on the workload (each pair, stage or interpreter decides for itself):
+  //   stream    messages each sender sends            hand-offs: pairs x messages
+  //   pingpong  round trips each pair makes           hand-offs: pairs x 2 x messages
+  //   pipeline  objects the first stage sends         hand-offs: (n - 1) x messages
+  //   fanout    broadcasts of interpreter 0           hand-offs: (n - 1) x messages
+  //   shuffle   messages each interpreter sends       hand-offs: n x messages
   std::uint64_t messages = 0;
   std::chrono::nanoseconds duration{0};
   // Untimed sends before the timed phase (caches, TLB, branch predictors, clocks settle).
@@ -50,13 +56,24 @@ struct PointConfig {
 // interpreters. The harness reads a point's distance from these links.
 std::vector<std::pair<unsigned, unsigned>> links(Workload workload, unsigned interpreters);
 
-// What interpreter i does: sends (stream) or starts each round trip (pingpong), or receives
-// and answers.
-enum class Role { sender, receiver };
-Role role(Workload workload, unsigned interpreter);
+// What interpreter i of n does:
+//   sender    only sends (stream's 2k, fanout's root, a pipeline's first stage), or starts
+//             each round trip (pingpong's 2k)
+//   receiver  only receives (stream's 2k+1, fanout's others, a pipeline's last stage), or
+//             receives and answers (pingpong's 2k+1)
+//   relay     a pipeline's middle stage: receives from one, sends its own to the next
+//   peer      shuffle: sends to and receives from every other interpreter
+// With --teardown early the senders, and only they, tear themselves down after their last
+// send.
+enum class Role { sender, receiver, relay, peer };
+Role role(Workload workload, unsigned interpreter, unsigned interpreters);
 
 // Empty if the workload can run on n interpreters, else why not (for an error message).
 std::string interpreters_problem(Workload workload, unsigned interpreters);
+
+// Empty if the workload can run with this teardown, else why not (for an error message):
+// shuffle has no pure sender to tear down early.
+std::string teardown_problem(Workload workload, Teardown teardown);
 
 // What the harness does on each interpreter thread; each may throw to fail the point.
 struct ThreadHooks {
@@ -72,7 +89,8 @@ struct ThreadHooks {
 };
 
 struct PointResult {
-  // Hand-offs completed in the timed phase (pingpong: two per round trip).
+  // Hand-offs completed in the timed phase: messages received, by every interpreter
+  // (pingpong: two per round trip; fanout: one per receiver per broadcast).
   std::uint64_t messages = 0;
   std::uint64_t round_trips = 0;  // pingpong only
   // From the first thread starting the timed phase to the last one finishing it.

@@ -51,6 +51,12 @@ std::string_view name(Workload w) {
       return "stream";
     case Workload::pingpong:
       return "pingpong";
+    case Workload::pipeline:
+      return "pipeline";
+    case Workload::fanout:
+      return "fanout";
+    case Workload::shuffle:
+      return "shuffle";
   }
   return "?";
 }

@@ -17,8 +17,15 @@ inline constexpr std::array<Strategy, 7> kAllStrategies = {
 // Every strategy but `racy` must keep every count exact.
 constexpr bool is_correct(Strategy s) { return s != Strategy::racy; }
 
-enum class Workload { stream, pingpong };
-inline constexpr std::array<Workload, 2> kAllWorkloads = {Workload::stream, Workload::pingpong};
+// Who sends to whom (workloads/shapes.h, workloads/group_shapes.h, workloads/shuffle.h):
+//   stream    independent pairs, 2k streams to 2k+1: throughput
+//   pingpong  independent pairs, round trips: latency
+//   pipeline  a chain: each stage passes one of its own objects on per object it received
+//   fanout    interpreter 0 broadcasts each object to every other: one count hot on N cores
+//   shuffle   all to all: each interpreter sends to every other, round robin
+enum class Workload { stream, pingpong, pipeline, fanout, shuffle };
+inline constexpr std::array<Workload, 5> kAllWorkloads = {
+    Workload::stream, Workload::pingpong, Workload::pipeline, Workload::fanout, Workload::shuffle};
 
 // What a thread does while it cannot go on (full or empty channel, a lock held elsewhere).
 //   spin   busy-waits with the CPU's pause hint: lowest latency, needs a core of its own

@@ -15,6 +15,7 @@
 #include "harness/cli.h"
 #include "harness/usage_error.h"
 #include "tests/fuzz/fuzz_support.h"
+#include "workloads/point.h"
 
 namespace {
 
@@ -76,6 +77,10 @@ void check(const PointOptions& o) {
   expect(o.channel_capacity >= 1 && o.channel_capacity <= (1u << 30), "capacity out of range");
   expect(o.repetitions >= 1 && o.repetitions <= 100000, "repetitions out of range");
   expect(within(o.noise_threshold, 0, 10), "noise threshold out of range");
+  for (refbench::workloads::Workload w : o.workloads) {
+    expect(refbench::workloads::teardown_problem(w, o.teardown).empty(),
+           "a workload that cannot run with the teardown asked for");
+  }
 }
 
 void check(const OutputOptions& o) {

@@ -35,7 +35,9 @@ std::string error_of(std::vector<std::string> args) {
 TEST(Cli, RunDefaultsAreTheDefaultComparison) {
   const RunOptions o = run_options({});
   EXPECT_EQ(o.points.strategies.size(), workloads::kAllStrategies.size());
-  EXPECT_EQ(o.points.workloads.size(), 2u);
+  EXPECT_EQ(o.points.workloads,
+            (std::vector{workloads::Workload::stream, workloads::Workload::pingpong}));
+  EXPECT_EQ(run_options({"--workload", "all"}).points.workloads.size(), 5u);
   EXPECT_EQ(o.points.payloads, (std::vector<std::uint32_t>{64}));
   EXPECT_FALSE(o.cores.has_value());
   EXPECT_EQ(o.points.messages, 0u);
@@ -220,8 +222,9 @@ TEST(Cli, BadValuesNameTheOptionAndWhatIsAllowed) {
   EXPECT_EQ(error_of({"run", "--strategy", "fast"}),
             "--strategy: 'fast' is not allowed (allowed: gil, racy, atomic, biased, civ, "
             "civ-deferred, immortal, or all)");
-  EXPECT_EQ(error_of({"run", "--workload", "fanout"}),
-            "--workload: 'fanout' is not allowed (allowed: stream, pingpong, or all)");
+  EXPECT_EQ(error_of({"run", "--workload", "fan-out"}),
+            "--workload: 'fan-out' is not allowed (allowed: stream, pingpong, pipeline, fanout, "
+            "shuffle, or all)");
   EXPECT_EQ(error_of({"run", "--wait", "sleep"}),
             "--wait: 'sleep' is not allowed (allowed: spin, yield, block, auto)");
   EXPECT_EQ(error_of({"run", "--memory", "near"}),
@@ -238,6 +241,13 @@ TEST(Cli, BadValuesNameTheOptionAndWhatIsAllowed) {
             "--teardown: 'late' is not allowed (allowed: end, early)");
   EXPECT_EQ(run_options({"--teardown", "early"}).points.teardown, workloads::Teardown::early);
   EXPECT_EQ(run_options({}).points.teardown, workloads::Teardown::end);
+  EXPECT_EQ(error_of({"run", "--workload", "stream,shuffle", "--teardown", "early"}),
+            "--teardown early: shuffle cannot tear down early: every interpreter sends and "
+            "receives until the end, so none is a pure sender (with shuffle: --teardown end)");
+  EXPECT_EQ(error_of({"sweep", "--workload", "all", "--teardown", "early"}),
+            error_of({"run", "--workload", "shuffle", "--teardown", "early"}));
+  EXPECT_EQ(run_options({"--workload", "pipeline,fanout", "--teardown", "early"}).points.teardown,
+            workloads::Teardown::early);
   EXPECT_EQ(error_of({"run", "--repetitions", "0"}),
             "--repetitions: '0' is not allowed (allowed: a whole number from 1 to 100000)");
   EXPECT_EQ(error_of({"run", "--objects", "-2"}),

@@ -313,6 +313,20 @@ TEST(CounterFigures, SumsPerRoleAndPerMessage) {
   EXPECT_EQ(cycles.source, "unavailable");
   EXPECT_FALSE(cycles.total.has_value());
 
+  // A pipeline of four: the middle stages do both, so they count in the total only; all
+  // peers (shuffle): no sender or receiver figure at all, rather than a zero.
+  const std::vector<workloads::Role> chain = {workloads::Role::sender, workloads::Role::relay,
+                                              workloads::Role::relay, workloads::Role::receiver};
+  const results::CounterFigure piped = counter_figures(set, threads, chain, 50).front();
+  EXPECT_EQ(piped.per_msg, 20.0);
+  EXPECT_EQ(piped.sender_per_msg, 2.0);    // 100 / 50
+  EXPECT_EQ(piped.receiver_per_msg, 8.0);  // 400 / 50
+  const std::vector<workloads::Role> peers(4, workloads::Role::peer);
+  const results::CounterFigure shuffled = counter_figures(set, threads, peers, 50).front();
+  EXPECT_EQ(shuffled.per_msg, 20.0);
+  EXPECT_FALSE(shuffled.sender_per_msg.has_value());
+  EXPECT_FALSE(shuffled.receiver_per_msg.has_value());
+
   // One thread that did not count makes the point's figure unavailable, not smaller.
   threads[2][0].value.reset();
   EXPECT_EQ(counter_figures(set, threads, roles, 50).front().source, "unavailable");

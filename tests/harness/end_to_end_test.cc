@@ -48,6 +48,8 @@ TEST_F(EndToEnd, RunWritesOneVerifiedRowPerStrategyWorkloadAndRepetition) {
     ASSERT_EQ(csv.rows[r].size(), csv.column.size()) << "row " << r;
     strategies.insert(csv.at(r, "strategy"));
     EXPECT_EQ(csv.at(r, "pus"), "0;1");
+    EXPECT_EQ(csv.at(r, "placement"), "0;1");
+    EXPECT_EQ(csv.at(r, "interpreters"), "2");
     EXPECT_EQ(csv.at(r, "distance_class"), expected_class);
     EXPECT_EQ(csv.at(r, "wait_policy"), "spin");
     EXPECT_EQ(csv.at(r, "verified"), "1");
@@ -71,6 +73,41 @@ TEST_F(EndToEnd, RunWritesOneVerifiedRowPerStrategyWorkloadAndRepetition) {
   }
   EXPECT_EQ(strategies, (std::set<std::string>{"gil", "racy", "atomic", "biased", "civ",
                                                "civ-deferred", "immortal"}));
+}
+
+// An explicit --cores list runs one interpreter per PU it names: here a root and two
+// receivers (fanout), a chain of three (pipeline), three all to all (shuffle), each row with
+// its interpreters, placement and the protocol's hand-offs.
+TEST_F(EndToEnd, RunPlacesOneInterpreterPerListedPuForTheShapes) {
+  if (!two_pus_0_and_1()) GTEST_SKIP() << "needs PUs 0 and 1";
+  const Outcome o = refbench(
+      "run --workload fanout,pipeline,shuffle --strategy atomic,civ --cores 0,1,0 "
+      "--messages 2000 --warmup 100 --repetitions 2 --verify --out shapes.csv");
+  ASSERT_EQ(o.status, 0) << o.out << o.err;
+  EXPECT_NE(o.out.find("fanout on PUs 0,1,0"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("shuffle on PUs 0,1,0"), std::string::npos) << o.out;
+  const Csv csv = parse_csv(slurp(dir_ / "shapes.csv"));
+  ASSERT_EQ(csv.rows.size(), 3u * 2u * 2u);
+  const auto topo = refbench::pinning::Topology::this_machine();
+  const std::string expected_class(refbench::pinning::name(topo.distance(0, 1)));
+  std::map<std::string, int> rows_per_workload;
+  for (std::size_t r = 0; r < csv.rows.size(); ++r) {
+    const std::string workload = csv.at(r, "workload");
+    ++rows_per_workload[workload];
+    EXPECT_EQ(csv.at(r, "interpreters"), "3");
+    EXPECT_EQ(csv.at(r, "placement"), "0;1;0");
+    EXPECT_EQ(csv.at(r, "pus"), "0;1;0");
+    EXPECT_EQ(csv.at(r, "distance_class"), expected_class) << "every shape links 0 and 1";
+    EXPECT_EQ(csv.at(r, "wait_policy"), "yield") << "two interpreters share PU 0";
+    // fanout: 2000 broadcasts to 2 receivers; pipeline: 2000 sends passed on by 2 stages;
+    // shuffle: 2000 sends by each of 3.
+    EXPECT_EQ(csv.at(r, "messages"), workload == "shuffle" ? "6000" : "4000") << workload;
+    EXPECT_EQ(csv.at(r, "round_trips"), "");
+    EXPECT_EQ(csv.at(r, "violations"), "0") << workload << " " << csv.at(r, "strategy");
+    EXPECT_EQ(csv.at(r, "error"), "");
+  }
+  EXPECT_EQ(rows_per_workload,
+            (std::map<std::string, int>{{"fanout", 4}, {"pipeline", 4}, {"shuffle", 4}}));
 }
 
 TEST_F(EndToEnd, BothInterpretersOnOnePuYieldInsteadOfSpinning) {
@@ -123,6 +160,11 @@ TEST_F(EndToEnd, BadInputIsOneLineExitTwoAndNoFile) {
        "--memory: remote memory needs 2 NUMA nodes; this machine has 1"},
       {"run --topology xml:/no/such.xml --dry-run", "--topology: "},
       {"sweep --interpreters 3 --placement 0,1,0 --out x.csv", "stream runs pairs"},
+      {"run --cores 0,1,0 --workload stream --out x.csv",
+       "stream runs pairs of interpreters: 3 is not allowed"},
+      {"run --cores 0 --workload fanout --out x.csv",
+       "fanout runs one interpreter sending to the others: 1 is not allowed"},
+      {"run --workload shuffle --teardown early --out x.csv", "shuffle cannot tear down early"},
       {"sweep --interpreters 4000 --placement compact --out x.csv", "compact needs 4000 PUs"},
       {"sweep --interpreters 9999 --placement compact --out x.csv", "from 1 to 4096"},
       {"topology --placement cross-package", "cross-package needs 2 packages"},
@@ -208,6 +250,7 @@ TEST_F(EndToEnd, SweepOverAllPairsWritesEveryPointWithItsClass) {
     const unsigned b = std::stoul(pair.substr(semicolon + 1));
     EXPECT_NE(a, b);
     EXPECT_EQ(csv.at(r, "distance_class"), refbench::pinning::name(topo.distance(a, b)));
+    EXPECT_EQ(csv.at(r, "placement"), "pairs:all");
     EXPECT_FALSE(csv.at(r, "memory").empty());
   }
   EXPECT_EQ(rows_per_pair.size(), pus * (pus - 1));
@@ -234,6 +277,30 @@ TEST_F(EndToEnd, SweepScalesPairsOfInterpreters) {
   ASSERT_EQ(csv.rows.size(), 2u);
   EXPECT_EQ(csv.at(0, "interpreters"), "2");
   EXPECT_EQ(csv.at(0, "pus"), "0;1");
+  EXPECT_EQ(csv.at(0, "placement"), "compact");
+}
+
+// Every workload, the N-interpreter shapes included, in one sweep over counts: each row
+// with the policy that placed it, and the summary per workload.
+TEST_F(EndToEnd, SweepRunsEveryWorkloadWithItsPlacement) {
+  if (!two_pus_0_and_1()) GTEST_SKIP() << "needs PUs 0 and 1";
+  const Outcome two = refbench(
+      "sweep --interpreters 2 --placement compact --strategy atomic --workload all "
+      "--messages 500 --repetitions 1 --out n.csv --quiet");
+  ASSERT_EQ(two.status, 0) << two.err;
+  EXPECT_NE(two.out.find("fanout, payload 64 B: median msgs/s (all interpreters together)"),
+            std::string::npos)
+      << two.out;
+  const Csv csv = parse_csv(slurp(dir_ / "n.csv"));
+  ASSERT_EQ(csv.rows.size(), 5u);
+  for (std::size_t r = 0; r < csv.rows.size(); ++r) {
+    EXPECT_EQ(csv.at(r, "placement"), "compact");
+    EXPECT_EQ(csv.at(r, "messages"), csv.at(r, "workload") == "stream"     ? "500"
+                                     : csv.at(r, "workload") == "pingpong" ? "1000"
+                                     : csv.at(r, "workload") == "shuffle"  ? "1000"
+                                                                           : "500")
+        << csv.at(r, "workload");
+  }
 }
 
 // Every counter column group says where its figures come from; without a PMU the hardware

@@ -68,6 +68,37 @@ TEST(Plan, DistanceOfAPointIsItsFarthestLink) {
   EXPECT_EQ(plan.points.front().placement.distance, pinning::DistanceClass::smt_sibling);
 }
 
+// The same four PUs: stream pairs 0->1 and 2->3 (SMT siblings); a pipeline also links the
+// two cores (1->2); fanout and shuffle link PU 0 to every other.
+TEST(Plan, EachShapeIsAsFarAsItsFarthestLink) {
+  const auto topo = two_sockets();
+  PointOptions o = two_strategies();
+  const auto distance = [&](Workload w, const PuList& pus) {
+    o.workloads = {w};
+    return make_plan(o, topo, {pus}).points.front().placement.distance;
+  };
+  EXPECT_EQ(distance(Workload::stream, {0, 1, 2, 3}), pinning::DistanceClass::smt_sibling);
+  EXPECT_EQ(distance(Workload::pipeline, {0, 1, 2, 3}), pinning::DistanceClass::shared_l3);
+  EXPECT_EQ(distance(Workload::fanout, {0, 1, 2}), pinning::DistanceClass::shared_l3);
+  EXPECT_EQ(distance(Workload::fanout, {0, 1, 32}), pinning::DistanceClass::cross_package);
+  EXPECT_EQ(distance(Workload::shuffle, {0, 1}), pinning::DistanceClass::smt_sibling);
+  EXPECT_EQ(distance(Workload::shuffle, {0, 1, 32}), pinning::DistanceClass::cross_package);
+}
+
+// Every point says what placed it; an explicit list is written as the pus column writes PUs.
+TEST(Plan, EveryPointRecordsItsPlacementSpec) {
+  const auto topo = two_sockets();
+  PointOptions o = two_strategies();
+  o.workloads = {Workload::fanout};
+  for (const Point& p : make_plan(o, topo, {{0, 1, 0}}, "0,1,0").points) {
+    EXPECT_EQ(p.placement.spec, "0,1,0");
+    EXPECT_EQ(p.placement.spec_field(), "0;1;0");
+    EXPECT_EQ(p.placement.pus_field(), "0;1;0");
+  }
+  EXPECT_EQ(make_plan(o, topo, {{0, 32, 8}}, "scatter").points.back().placement.spec_field(),
+            "scatter");
+}
+
 TEST(Plan, MemoryIsPlannedPerInterpreter) {
   const auto topo = two_sockets();
   PointOptions o = two_strategies();

@@ -244,6 +244,7 @@ std::vector<std::string> drawn_points(const std::string& report) {
         strategy == "immortal") {
       lines.push_back(strategy + " " + points + " " + early);
     }
+    if (line.rfind("points per workload:", 0) == 0) lines.push_back(line);
   }
   return lines;
 }
@@ -255,6 +256,10 @@ TEST_F(EndToEnd, StressFindsNothingWrongButRacyAndASeedReproducesThePoints) {
   const Outcome second = refbench("stress --points 30 --seed 11");
   EXPECT_EQ(second.status, 0) << second.out << second.err;
   EXPECT_FALSE(drawn_points(first.out).empty()) << first.out;
+  // The N-interpreter shapes are drawn too, on 2 to 4 interpreters.
+  for (const char* drawn : {"pipeline", "fanout", "shuffle", "per interpreter count: 2: "}) {
+    EXPECT_NE(first.out.find(drawn), std::string::npos) << drawn << "\n" << first.out;
+  }
   EXPECT_EQ(drawn_points(first.out), drawn_points(second.out));
   EXPECT_EQ(files(), std::set<std::string>{}) << "stress writes no file";
   EXPECT_EQ(refbench("stress --points 3 --seconds 1").status, 2);

@@ -93,7 +93,8 @@ using namespace refbench::testing_support;
 // Four groups (stream and pingpong, payloads 64 and 128) of 4 points on PU 0 alone, which
 // every machine has.
 const std::string kSweep =
-    "sweep --interpreters 2 --placement 0,0 --strategy civ,atomic --workload all --payload "
+    "sweep --interpreters 2 --placement 0,0 --strategy civ,atomic --workload stream,pingpong "
+    "--payload "
     "64,128 --messages 2000 --warmup 100 --repetitions 2 --quiet";
 
 // "stream civ 0;0 64 1" for each point of a dry run, in plan order.

@@ -201,6 +201,19 @@ TEST(PuList, MustNameOnePuPerInterpreter) {
             "0-4000000000 names 4000000001 PUs for 2 interpreters");
 }
 
+// run --cores: an explicit list sets how many interpreters run; a policy does not.
+TEST(PuList, CountsThePusAListNames) {
+  EXPECT_EQ(pus_named("0,1"), 2u);
+  EXPECT_EQ(pus_named("0,1,0"), 3u);
+  EXPECT_EQ(pus_named("0-3,0"), 5u);
+  EXPECT_EQ(pus_named("0-4000000000"), 4000000001u) << "counted, not expanded";
+  EXPECT_EQ(pus_named("scatter"), std::nullopt);
+  EXPECT_EQ(pus_named("cross-package"), std::nullopt);
+  EXPECT_EQ(pus_named("nonsense"), std::nullopt) << "place() says what is wrong with it";
+  EXPECT_EQ(error_of([] { pus_named("3-1"); }),
+            "bad PU list '3-1': range 3-1 runs backwards; " + std::string(kListHelp));
+}
+
 TEST(PuList, MalformedTextNamesItselfAndTheSyntax) {
   const Topology topo = Topology::load(kSmt2);
   const std::string help(kListHelp);

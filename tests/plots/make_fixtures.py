@@ -136,6 +136,47 @@ def scaling_rows():
     return columns(counters), rows
 
 
+# Made-up total msgs/s of the N-interpreter shapes at 2 interpreters, and how each grows.
+SHAPE_MPS = {"gil": 3e6, "racy": 6e6, "atomic": 4e6, "civ": 2e6, "immortal": 8e6}
+SHAPE_GROWTH = {"pipeline": 1.0, "fanout": 0.8, "shuffle": 1.5}
+
+
+def shapes_rows():
+    """`sweep --workload pipeline,fanout,shuffle --interpreters 2..4` under two placement
+    policies (a placement column), with counters; shuffle has no sender or receiver split,
+    a pipeline's middle stages are in the total only."""
+    counters = ["task_clock_ns"]
+    header = columns(counters)
+    header.insert(header.index("pus"), "placement")
+    rows = []
+    for workload, growth in SHAPE_GROWTH.items():
+        for placement, placement_factor in (("compact", 1.0), ("scatter", 0.7)):
+            for interpreters in (2, 3, 4):
+                for strategy in STRATEGIES:
+                    total = SHAPE_MPS[strategy] * placement_factor
+                    if strategy != "gil":
+                        total *= 1 + growth * (interpreters - 2) / 2
+                    for repetition, factor in ((1, 0.9), (2, 1.0), (3, 1.1)):
+                        ns = 1e9 / (total * factor)
+                        pus = SCATTER[:interpreters] if placement == "scatter" else \
+                            list(range(interpreters))
+                        row = base_row(workload, strategy, interpreters, pus,
+                                       "cross_package" if placement == "scatter"
+                                       else "smt_sibling", repetition, 64, 0, ns)
+                        row["placement"] = placement
+                        cells = counter_cells("task_clock_ns", interpreters * ns, 0.5, "sw")
+                        if workload == "shuffle":
+                            cells["task_clock_ns_sender_per_msg"] = ""
+                            cells["task_clock_ns_receiver_per_msg"] = ""
+                        elif workload == "pipeline" and interpreters > 2:
+                            # Each stage does a share of the total: first and last one each.
+                            cells["task_clock_ns_sender_per_msg"] = f"{ns:.4f}"
+                            cells["task_clock_ns_receiver_per_msg"] = f"{ns:.4f}"
+                        row.update(cells)
+                        rows.append(row)
+    return header, rows
+
+
 def large_pairs_rows(pus=24):
     """A `--pairs all` matrix too big to annotate (tests write it to a temporary folder)."""
     rows = []
@@ -180,6 +221,7 @@ def fixtures() -> dict:
         "plot-fixture-pairs-4pu.csv": csv_text(*pairs_4pu_rows()),
         "plot-fixture-pairs-4pu.meta.json": json.dumps(PAIRS_4PU_META, indent=2) + "\n",
         "plot-fixture-scaling.csv": csv_text(*scaling_rows()),
+        "plot-fixture-shapes.csv": csv_text(*shapes_rows()),
         "plot-fixture-no-rows.csv": csv_text(columns(["task_clock_ns"]), []),
         "plot-fixture-not-refbench.csv": "name,iterations,real_time,cpu_time\n"
                                          "BM_fixture,1000,100,100\n",

@@ -137,6 +137,25 @@ class RealCsvs(PlotTestCase):
         self.assertEqual(len(run.skipped("scaling")), 1, run)
         self.assertEqual(len(run.skipped("heatmap")), 1, run)
 
+    def test_shapes_on_three_interpreters(self):
+        # run --workload pipeline,fanout,shuffle --cores 0,1,0: one count, one pair of PUs.
+        run = self.run_plot(DATA / "plot-real-shapes-run.csv")
+        self.assertEqual(run.rc, 0, run)
+        self.assert_valid_files(run, [f"{kind}-{workload}" for kind in ("classes", "counters")
+                                      for workload in ("pipeline", "fanout", "shuffle")])
+        self.assertEqual(run.skipped("heatmap"), [
+            "heatmap: skipped, the CSV has no timed two-interpreter points "
+            "(sender;receiver pairs)"], run)
+        self.assertEqual(run.skipped("scaling"), [
+            "scaling: skipped, the CSV has one interpreter count (3); "
+            "needs a sweep --interpreters with several counts"], run)
+        svg = self.svg_text(run, "classes-fanout")
+        self.assertIn("3 interpreters", svg)
+        self.assertIn("PUs 0,1,0", svg)
+        # Shuffle's interpreters all send and receive: no sender/receiver split is drawn.
+        self.assertIn("total only (no sender/receiver split)",
+                      self.svg_text(run, "counters-shuffle"))
+
     def test_csv_without_counter_columns(self):
         run = self.run_plot(DATA / "plot-real-sweep-pairs-all-old-columns.csv")
         self.assertEqual(run.rc, 0, run)
@@ -198,6 +217,33 @@ class Fixtures(PlotTestCase):
         self.assertIn("messages per second", svg)
         self.assertIn("racy (incorrect)", svg)
         self.assertIn("local work 100", svg)
+
+    def test_shapes_scale_per_placement(self):
+        run = self.run_plot(DATA / "plot-fixture-shapes.csv")
+        self.assertEqual(run.rc, 0, run)
+        self.assert_valid_files(run, [f"{kind}-{workload}"
+                                      for kind in ("classes", "scaling", "counters")
+                                      for workload in ("pipeline", "fanout", "shuffle")])
+        fanout = self.svg_text(run, "scaling-fanout")
+        self.assertIn("1 root broadcasting to the others", fanout)
+        self.assertIn("messages per second (all interpreters)", fanout)
+        for label in ("civ, compact", "civ, scatter", "racy (incorrect), scatter"):
+            self.assertIn(label, fanout)
+        self.assertIn("all to all", self.svg_text(run, "scaling-shuffle"))
+        self.assertIn("a chain of stages", self.svg_text(run, "scaling-pipeline"))
+        self.assertIn("total only (no sender/receiver split)",
+                      self.svg_text(run, "counters-shuffle"))
+
+    def test_one_placement_is_named_under_the_scaling_plot(self):
+        lines = (DATA / "plot-fixture-shapes.csv").read_text().splitlines()
+        csv = self.tmp / "compact-only.csv"
+        csv.write_text("\n".join([lines[0]] + [line for line in lines[1:]
+                                               if ",compact," in line]) + "\n")
+        run = self.run_plot(csv, "--format", "svg")
+        self.assertEqual(run.rc, 0, run)
+        svg = self.svg_text(run, "scaling-fanout")
+        self.assertIn("placement: compact", svg)
+        self.assertNotIn("civ, compact", svg)
 
     def test_large_matrix_is_not_annotated(self):
         header, rows = make_fixtures.large_pairs_rows(pus=24)

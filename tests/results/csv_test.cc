@@ -123,6 +123,7 @@ TEST(ResultRowCsv, GoldenHeaderAndRow) {
   r.workload = "pingpong";
   r.strategy = "civ";
   r.interpreters = 2;
+  r.placement = "0;1";  // run --cores 0,1
   r.pus = "0;1";
   r.distance_class = "shared_l3";
   r.wait_policy = "spin";

@@ -3,12 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <future>
 #include <thread>
 #include <vector>
 
+#include "tests/workloads/hang_guard.h"
 #include "workloads/channel.h"
 #include "workloads/point.h"
 #include "workloads/runtime.h"
@@ -19,27 +18,6 @@ namespace refbench::workloads {
 namespace {
 
 using namespace std::chrono_literals;
-
-// A deadlock would hang the test binary; this turns it into a failure with a message.
-class HangGuard {
- public:
-  explicit HangGuard(std::chrono::seconds limit)
-      : done_(), guard_([this, limit, finished = done_.get_future()] {
-          if (finished.wait_for(limit) == std::future_status::timeout) {
-            std::fprintf(stderr, "deadlock: no progress in %lld s\n",
-                         static_cast<long long>(limit.count()));
-            std::abort();
-          }
-        }) {}
-  ~HangGuard() {
-    done_.set_value();
-    guard_.join();
-  }
-
- private:
-  std::promise<void> done_;
-  std::thread guard_;
-};
 
 PointConfig civ_config(unsigned objects) {
   PointConfig c;

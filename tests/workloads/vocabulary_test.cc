@@ -14,7 +14,7 @@ TEST(Vocabulary, EveryNameParsesBackToItsValue) {
 TEST(Vocabulary, UnknownNamesDoNotParse) {
   EXPECT_FALSE(parse_strategy("GIL"));
   EXPECT_FALSE(parse_strategy(""));
-  EXPECT_FALSE(parse_workload("fanout"));
+  EXPECT_FALSE(parse_workload("fan-out"));
   EXPECT_FALSE(parse_wait_policy("auto"));
 }
 
@@ -24,7 +24,7 @@ TEST(Vocabulary, OnlyRacyIsIncorrect) {
 
 TEST(Vocabulary, NameListsForMessages) {
   EXPECT_EQ(strategy_names(), "gil, racy, atomic, biased, civ, civ-deferred, immortal");
-  EXPECT_EQ(workload_names(), "stream, pingpong");
+  EXPECT_EQ(workload_names(), "stream, pingpong, pipeline, fanout, shuffle");
   EXPECT_EQ(wait_policy_names(), "spin, yield, block");
 }
 
