@@ -79,7 +79,7 @@ void add_point_options(po::options_description& d) {
         "message per receiver; shuffle: each interpreter's); 1e6 is accepted. Conflicts with "
         "--seconds"},
        {"seconds", "S",
-        "timed duration per point and repetition (default: 0.4 when --messages is not "
+        "timed duration per point and repetition (default: 0.3 when --messages is not "
         "given)"},
        {"warmup", "N", "untimed messages before each timed phase (default: 10000)"},
        {"payload", "BYTES",

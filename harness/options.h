@@ -23,7 +23,7 @@ struct PointOptions {
                                              workloads::Workload::pingpong};
   std::vector<std::uint32_t> payloads{64};
   std::uint64_t messages = 0;  // 0: run for `seconds`
-  double seconds = 0.4;
+  double seconds = 0.3;
   std::uint64_t warmup_messages = 10000;
   std::uint32_t objects = 1;
   std::uint32_t local_work = 0;

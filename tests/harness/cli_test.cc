@@ -41,7 +41,7 @@ TEST(Cli, RunDefaultsAreTheDefaultComparison) {
   EXPECT_EQ(o.points.payloads, (std::vector<std::uint32_t>{64}));
   EXPECT_FALSE(o.cores.has_value());
   EXPECT_EQ(o.points.messages, 0u);
-  EXPECT_DOUBLE_EQ(o.points.seconds, 0.4);
+  EXPECT_DOUBLE_EQ(o.points.seconds, 0.3);
   EXPECT_EQ(o.points.repetitions, 6u);
   EXPECT_DOUBLE_EQ(o.points.noise_threshold, 0.05);
   EXPECT_DOUBLE_EQ(run_options({"--noise-threshold", "2.5"}).points.noise_threshold, 0.025);
@@ -311,7 +311,7 @@ TEST(Cli, HelpExplainsEveryOptionWithItsDefault) {
         "--quiet"}) {
     EXPECT_NE(help.find(option), std::string::npos) << option;
   }
-  EXPECT_NE(help.find("default: 0.4"), std::string::npos);
+  EXPECT_NE(help.find("default: 0.3"), std::string::npos);
   EXPECT_NE(help.find("(default: 6)"), std::string::npos);
   const auto sweep = std::get<HelpRequest>(parse({"sweep", "--help"})).text;
   for (const char* option :
