@@ -18,6 +18,7 @@
 #include "workloads/channel.h"
 #include "workloads/phase.h"
 #include "workloads/point.h"
+#include "workloads/shapes.h"
 
 namespace refbench::workloads {
 
@@ -47,19 +48,6 @@ class LinkChannels {
   std::vector<std::unique_ptr<C>> channels_;  // null where there is no link
 };
 
-// Receives, uses and releases every message until the end marker (or a cancelled wait);
-// returns how many it received.
-template <class S, class C>
-std::uint64_t receive_until_end(C& channel, Actor<S>& actor) {
-  std::uint64_t received = 0;
-  Message message;
-  while (channel.pop(message) && message.object != nullptr) {
-    actor.receive(message);
-    ++received;
-  }
-  return received;
-}
-
 // A chain: interpreter 0 sends its own objects to 1; each middle stage receives from the
 // one before, uses and releases what it got, and passes one of its own objects on, as
 // subinterpreter pipeline stages pass on their own results; the last only receives.
@@ -72,21 +60,16 @@ class PipelineShape {
   void cancel() { channels_.close_all(); }
 
   std::uint64_t play(unsigned i, Actor<S>& actor, PhaseLimit limit, std::vector<std::uint64_t>*) {
-    if (i == 0) return feed(channels_.between(0, 1), actor, limit);
+    if (i == 0) {
+      send_until_limit(channels_.between(0, 1), actor, limit);
+      return 0;  // the next stage counts the hand-offs
+    }
     C& in = channels_.between(i - 1, i);
     if (i == last_) return receive_until_end(in, actor);
     return relay(in, channels_.between(i, i + 1), actor);
   }
 
  private:
-  static std::uint64_t feed(C& out, Actor<S>& actor, PhaseLimit limit) {
-    for (std::uint64_t sent = 0; !limit.reached(sent); ++sent) {
-      if (!out.push(actor.send_next())) return 0;
-    }
-    out.push(Message{});
-    return 0;  // the next stage counts the hand-offs
-  }
-
   // One of our own objects out per object in; the end marker goes on down the chain.
   static std::uint64_t relay(C& in, C& out, Actor<S>& actor) {
     std::uint64_t received = 0;

@@ -41,6 +41,29 @@ class PairChannels {
   std::vector<std::unique_ptr<C>> channels_;
 };
 
+// Sends the actor's objects until the limit, then the end marker (not if the channel was
+// closed: a cancelled point).
+template <class S, class C>
+void send_until_limit(C& channel, Actor<S>& actor, PhaseLimit limit) {
+  for (std::uint64_t sent = 0; !limit.reached(sent); ++sent) {
+    if (!channel.push(actor.send_next())) return;
+  }
+  channel.push(Message{});
+}
+
+// Receives, uses and releases every message until the end marker (or a cancelled wait);
+// returns how many it received.
+template <class S, class C>
+std::uint64_t receive_until_end(C& channel, Actor<S>& actor) {
+  std::uint64_t received = 0;
+  Message message;
+  while (channel.pop(message) && message.object != nullptr) {
+    actor.receive(message);
+    ++received;
+  }
+  return received;
+}
+
 // In each pair, the sender streams to the receiver: throughput.
 template <class S, class C = Channel<Message>>
 class StreamShape {
@@ -51,28 +74,14 @@ class StreamShape {
 
   std::uint64_t play(unsigned i, Actor<S>& actor, PhaseLimit limit, std::vector<std::uint64_t>*) {
     C& channel = channels_.of(i);
-    return i % 2 == 0 ? send_all(channel, actor, limit) : receive_all(channel, actor);
+    if (i % 2 == 0) {
+      send_until_limit(channel, actor, limit);
+      return 0;  // the receiver counts the hand-offs
+    }
+    return receive_until_end(channel, actor);
   }
 
  private:
-  static std::uint64_t send_all(C& channel, Actor<S>& actor, PhaseLimit limit) {
-    for (std::uint64_t sent = 0; !limit.reached(sent); ++sent) {
-      if (!channel.push(actor.send_next())) return 0;
-    }
-    channel.push(Message{});
-    return 0;  // the receiver counts the hand-offs
-  }
-
-  static std::uint64_t receive_all(C& channel, Actor<S>& actor) {
-    std::uint64_t received = 0;
-    Message message;
-    while (channel.pop(message) && message.object != nullptr) {
-      actor.receive(message);
-      ++received;
-    }
-    return received;
-  }
-
   PairChannels<C> channels_;
 };
 

@@ -129,25 +129,11 @@ void carry_out_pending_and_close(Interpreter& self, Act act) {
 // Biased counting (PEP 703): the owner's thread counts plainly, others atomically; an object
 // a non-owner takes below zero in shared is queued to its owner, which merges it at its next
 // safe point (biased.h).
-struct BiasedStrategy {
-  static constexpr Strategy kStrategy = Strategy::biased;
-  static constexpr bool kSharedLock = false;
+struct BiasedStrategy : CountedStrategy<Strategy::biased, counting::Biased, false> {
   static constexpr bool kDrainOptions = false;
-  using Held = Reference;
   using Count = counting::Biased;
 
   static std::int64_t references(const Object& o) { return Count::references(o); }
-  static void local_incref(Object& o) { Count::incref(o); }
-  static void local_decref(Object& o, Tally& actor) { Count::decref(o, actor); }
-
-  static Message send(Interpreter& self, Object& o, Tally& actor) {
-    counting::check_live(o, actor);
-    Count::incref(o);
-    return {&o, &self};
-  }
-  static Held receive(Interpreter&, const Message& m, Tally&) { return Reference(*m.object); }
-  static void release(Held& held, Tally& actor) { Count::decref(held.object(), actor); }
-  static void drop_heap_reference(Object& o, Tally& actor) { Count::decref(o, actor); }
 
   static void at_safe_point(Interpreter& self, Tally& actor, std::size_t most) {
     if (!self.pending().has_pending()) return;

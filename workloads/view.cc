@@ -4,46 +4,31 @@
 
 namespace refbench::workloads {
 
-View::~View() {
-  if (!is_open()) return;
-  ++holder_->resource_warnings;
-  close();
-}
-
-void View::close() {
+void CloseInSender::close(Object& object, Interpreter& sender, Tally& holder) {
   Entered* here = Entered::current();
   const bool was_inside = here != nullptr && here->inside();
   if (was_inside) here->leave();  // step 4: leave the receiving interpreter
   {
-    Entered there(*sender_);  // step 5: enter the sending interpreter
-    --object_->exports;
-    keep_in_memory(object_->exports);
-    counting::Plain::decref(*object_, *holder_);
-    sender_->view_closed();
+    Entered there(sender);  // step 5: enter the sending interpreter
+    --object.exports;
+    keep_in_memory(object.exports);
+    counting::Plain::decref(object, holder);
+    sender.view_closed();
   }                               // ...and leave it
   if (was_inside) here->enter();  // step 6: back in the receiving interpreter,
-  object_ = nullptr;
-  sender_->decref(*holder_);  // drop the reference that kept the sender alive
+  sender.decref(holder);          // then drop the reference that kept the sender alive
 }
 
-DeferredView::~DeferredView() {
-  if (!is_open()) return;
-  ++holder_->resource_warnings;
-  close();
-}
-
-void DeferredView::close() {
-  Object& object = *object_;
-  object_ = nullptr;
+void PostToSender::close(Object& object, Interpreter& sender, Tally& holder) {
   // The request carries the view's references; whoever carries it out drops them.
-  switch (sender_->pending().post(object)) {
+  switch (sender.pending().post(object)) {
     case PendingQueue::Posted::queued:
       return;
     case PendingQueue::Posted::full:  // dropped, as CPython drops it: the references leak
-      ++holder_->dropped_releases;
+      ++holder.dropped_releases;
       return;
     case PendingQueue::Posted::owner_gone:
-      View(object, *sender_, *holder_).close();
+      CloseInSender::close(object, sender, holder);
       return;
   }
 }

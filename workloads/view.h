@@ -10,35 +10,40 @@
 
 namespace refbench::workloads {
 
-// Holds a reference to an object, a buffer export of its payload, and a reference to the
-// interpreter that sent it (seed step 2: the sender took all three). The receiver reads the
-// payload and closes the view, which releases them in the sender's interpreter (steps 4-6).
-// A view destroyed while open is closed by its destructor and counted as a resource
-// warning, like a memoryview collected without release().
-class View {
+// What a view holds: a reference to an object, a buffer export of its payload, and a
+// reference to the interpreter that sent it (seed step 2: the sender took all three), until
+// it is closed. A view destroyed while open is closed by its destructor and counted as a
+// resource warning, like a memoryview collected without release(). `Close` is how the
+// kind of view lets go of the three.
+template <class Close>
+class HeldView {
  public:
   // Adopts the references the sender took for this message. `holder` is the receiving
   // thread's tally, charged with any resource warning.
-  View(Object& object, Interpreter& sender, Tally& holder)
+  HeldView(Object& object, Interpreter& sender, Tally& holder)
       : object_(&object), sender_(&sender), holder_(&holder) {}
-  View(View&& other) noexcept
+  HeldView(HeldView&& other) noexcept
       : object_(other.object_), sender_(other.sender_), holder_(other.holder_) {
     other.object_ = nullptr;
   }
-  View& operator=(View&&) = delete;
-  View(const View&) = delete;
-  View& operator=(const View&) = delete;
-  ~View();
+  HeldView& operator=(HeldView&&) = delete;
+  HeldView(const HeldView&) = delete;
+  HeldView& operator=(const HeldView&) = delete;
+  ~HeldView() {
+    if (!is_open()) return;
+    ++holder_->resource_warnings;
+    close();
+  }
 
   bool is_open() const { return object_ != nullptr; }
   Object& object() const { return *object_; }
   std::span<const std::byte> buffer() const { return {object_->payload, object_->payload_bytes}; }
 
-  // The seed's close, literally: leave the interpreter this thread is in (if any), enter
-  // the sender's, release the buffer and the object reference with plain decrements,
-  // leave, re-enter the first interpreter, and only then drop the reference to the sender.
-  // No two interpreter locks are ever held at once.
-  void close();
+  void close() {
+    Object& object = *object_;
+    object_ = nullptr;
+    Close::close(object, *sender_, *holder_);
+  }
 
  private:
   Object* object_;  // null once closed
@@ -46,35 +51,27 @@ class View {
   Tally* holder_;
 };
 
-// What a `civ-deferred` receiver holds: the same three references as a View. Closing it
-// posts a release request to the sender's queue instead of entering the sender; the sender
-// releases them at its own safe points. If the sender's queue is full the request is
-// dropped and counted (CPython's behaviour: a leak). If the sender's thread no longer takes
-// requests (it finished or tore itself down), the holder closes it as a View closes: the
-// view holds the sender alive, where CPython's holds only its id and leaks.
-class DeferredView {
- public:
-  DeferredView(Object& object, Interpreter& sender, Tally& holder)
-      : object_(&object), sender_(&sender), holder_(&holder) {}
-  DeferredView(DeferredView&& other) noexcept
-      : object_(other.object_), sender_(other.sender_), holder_(other.holder_) {
-    other.object_ = nullptr;
-  }
-  DeferredView& operator=(DeferredView&&) = delete;
-  DeferredView(const DeferredView&) = delete;
-  DeferredView& operator=(const DeferredView&) = delete;
-  ~DeferredView();
-
-  bool is_open() const { return object_ != nullptr; }
-  Object& object() const { return *object_; }
-  std::span<const std::byte> buffer() const { return {object_->payload, object_->payload_bytes}; }
-
-  void close();
-
- private:
-  Object* object_;  // null once closed
-  Interpreter* sender_;
-  Tally* holder_;
+// The seed's close, literally: leave the interpreter this thread is in (if any), enter the
+// sender's, release the buffer and the object reference with plain decrements, leave,
+// re-enter the first interpreter, and only then drop the reference to the sender. No two
+// interpreter locks are ever held at once.
+struct CloseInSender {
+  static void close(Object& object, Interpreter& sender, Tally& holder);
 };
+
+// civ-deferred's close: post a release request to the sender's queue instead of entering
+// the sender; the sender releases it at one of its own safe points. If the sender's queue
+// is full the request is dropped and counted (CPython's behaviour: a leak). If the sender's
+// thread no longer takes requests (it finished or tore itself down), the holder closes as
+// a View does: the view holds the sender alive, where CPython's holds only its id and leaks.
+struct PostToSender {
+  static void close(Object& object, Interpreter& sender, Tally& holder);
+};
+
+// What a `civ` receiver holds. The receiver reads the payload and closes the view, which
+// releases the three references in the sender's interpreter (seed steps 4-6).
+using View = HeldView<CloseInSender>;
+// What a `civ-deferred` receiver holds.
+using DeferredView = HeldView<PostToSender>;
 
 }  // namespace refbench::workloads
