@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "results/benchmark_json.h"
@@ -50,6 +51,7 @@ ResultRow example_row(unsigned repetition, double elapsed) {
   r.workload = "pingpong";
   r.strategy = "civ";
   r.interpreters = 2;
+  r.placement = "0;1";
   r.pus = "0;1";
   r.distance_class = "shared_l3";
   r.wait_policy = "spin";
@@ -137,6 +139,24 @@ TEST(Json, MetadataThatIsNotARecordIsRefusedNamingTheFile) {
 TEST(Json, GoogleBenchmarkSchemaGolden) {
   const std::vector<ResultRow> rows = {example_row(1, 0.0004), example_row(2, 0.0005)};
   expect_golden(benchmark_json(example_metadata(), rows), "golden-benchmark.json");
+}
+
+// Two placement policies can pick the same PUs; their repetitions are two benchmarks, never
+// one pooled aggregate.
+TEST(Json, PointsPlacedByDifferentPoliciesStayApart) {
+  std::vector<ResultRow> rows = {example_row(1, 0.0004), example_row(1, 0.0005)};
+  rows[0].placement = "scatter";
+  rows[1].placement = "compact";
+  const auto json = nlohmann::json::parse(benchmark_json(example_metadata(), rows));
+  std::set<std::string> names;
+  for (const auto& b : json["benchmarks"]) {
+    if (b["run_type"] == "iteration") names.insert(b["name"].get<std::string>());
+  }
+  EXPECT_EQ(names, (std::set<std::string>{
+                       "pingpong/civ/interpreters:2/placement:scatter/pus:0;1/payload:64/"
+                       "objects:1/local_work:0",
+                       "pingpong/civ/interpreters:2/placement:compact/pus:0;1/payload:64/"
+                       "objects:1/local_work:0"}));
 }
 
 TEST(Json, CpuTimeIsTheTaskClockOrSaysItWasNotMeasured) {
