@@ -2,9 +2,7 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <map>
 #include <numeric>
-#include <tuple>
 
 #include "harness/usage_error.h"
 
@@ -21,10 +19,6 @@ bool parse_count(std::string_view text, unsigned& value) {
   }
   return true;
 }
-
-using GroupKey = std::tuple<workloads::Workload, std::uint32_t, PuList>;
-
-GroupKey group_key(const Point& p) { return {p.workload, p.payload_bytes, p.placement.pus}; }
 
 // FNV-1a, 64 bits: simple, and the same on every host and compiler (std::hash is not).
 class Fnv1a {
@@ -65,11 +59,11 @@ ShardSpec parse_shard(std::string_view text) {
 }
 
 std::vector<std::size_t> group_numbers(const Plan& plan) {
-  std::map<GroupKey, std::size_t> numbers;
   std::vector<std::size_t> of_point;
-  for (const Point& p : plan.points) {
-    const auto [it, added] = numbers.try_emplace(group_key(p), numbers.size());
-    of_point.push_back(it->second);
+  std::size_t group = 0;
+  for (std::size_t i = 0; i < plan.points.size(); ++i) {
+    if (i > 0 && !same_group(plan.points[i - 1], plan.points[i])) ++group;
+    of_point.push_back(group);
   }
   return of_point;
 }

@@ -21,9 +21,9 @@ inline constexpr unsigned kMaxShards = 100000;
 // is allowed for anything else ("0/4", "5/4", "1/0", "x", "1/4/2", " 1/4", "+1/4").
 ShardSpec parse_shard(std::string_view text);
 
-// The groups of a plan (points of one workload, payload and PUs: every strategy and
-// repetition of them, which are compared side by side) in order of first appearance, and
-// for each point its group's number.
+// The groups of a plan (points that same_group joins: every strategy and repetition of one
+// workload, payload and PUs, which are compared side by side; make_plan keeps each group's
+// points together) in plan order, and for each point its group's number.
 std::vector<std::size_t> group_numbers(const Plan& plan);
 
 // How many groups each shard takes, in plan order: shard k takes the next counts[k]

@@ -107,16 +107,14 @@ PointOptions random_point(std::mt19937_64& rng, const PointOptions& base,
   o.messages = std::uniform_int_distribution<std::uint64_t>(1'000, 30'000)(rng);
   o.warmup_messages = std::uniform_int_distribution<std::uint64_t>(0, 1'000)(rng);
   // civ-deferred's queue drops what does not fit (CPython's behaviour, a leak that
-  // --release-queue is there to show): stress keeps it roomy enough never to drop. Between
-  // two drains of one owner, at most the messages it has out (a channel's worth per
-  // interpreter) plus what it sends in two intervals can come back as requests, when each
-  // drain can take what one interval brings (n per safe point, for a fanout root).
+  // --release-queue is there to show): stress keeps it roomy enough never to drop.
   const auto n = static_cast<std::uint32_t>(pus->size());
   o.drain_interval = pick(rng, std::array<std::uint32_t, 3>{1, 2, 16});
   o.release_batch =
       std::max(n * o.drain_interval, pick(rng, std::array<std::uint32_t, 3>{16, 100, 1024}));
-  o.release_queue = n * (o.channel_capacity + 2 * o.drain_interval) +
-                    pick(rng, std::array<std::uint32_t, 3>{1, 16, 300});
+  o.release_queue =
+      workloads::release_queue_that_never_fills(n, o.channel_capacity, o.drain_interval) +
+      pick(rng, std::array<std::uint32_t, 3>{1, 16, 300});
   o.repetitions = 1;
   o.verify = true;
   o.counters = "none";

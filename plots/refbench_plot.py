@@ -289,34 +289,27 @@ def figure_groups(df: pd.DataFrame, varying: list[str]) -> list[Group]:
     return groups
 
 
+# How each key column other than the workload reads: in a title, and in a file name.
+KEY_WORDS = [
+    ("payload_bytes", lambda v: f"payload {v:g} B", lambda v: f"payload{v:g}"),
+    ("objects", lambda v: f"{v:g} objects", lambda v: f"objects{v:g}"),
+    ("local_work", lambda v: f"local work {v:g}", lambda v: f"localwork{v:g}"),
+    ("verified", lambda v: "verified" if v else "not verified",
+     lambda v: "verified" if v else "unverified"),
+    ("wait_policy", lambda v: f"wait {v}", lambda v: f"wait{v}"),
+]
+
+
 def describe_key(key: dict) -> str:
     """'stream, payload 64 B' and so on, for titles and skip lines."""
     parts = [str(key["workload"])]
-    if "payload_bytes" in key:
-        parts.append(f"payload {key['payload_bytes']:g} B")
-    if "objects" in key:
-        parts.append(f"{key['objects']:g} objects")
-    if "local_work" in key:
-        parts.append(f"local work {key['local_work']:g}")
-    if "verified" in key:
-        parts.append("verified" if key["verified"] else "not verified")
-    if "wait_policy" in key:
-        parts.append(f"wait {key['wait_policy']}")
+    parts += [title(key[column]) for column, title, _ in KEY_WORDS if column in key]
     return ", ".join(parts)
 
 
 def file_stem(kind: str, key: dict) -> str:
     parts = [kind, str(key["workload"])]
-    if "payload_bytes" in key:
-        parts.append(f"payload{key['payload_bytes']:g}")
-    if "objects" in key:
-        parts.append(f"objects{key['objects']:g}")
-    if "local_work" in key:
-        parts.append(f"localwork{key['local_work']:g}")
-    if "verified" in key:
-        parts.append("verified" if key["verified"] else "unverified")
-    if "wait_policy" in key:
-        parts.append(f"wait{key['wait_policy']}")
+    parts += [stem(key[column]) for column, _, stem in KEY_WORDS if column in key]
     return "-".join(p.replace("/", "_").replace(" ", "_") for p in parts)
 
 

@@ -25,7 +25,7 @@ class alignas(kCacheLine) Actor {
         local_work_(config.local_work),
         pool_size_(config.objects),
         drain_interval_(drain_options_apply() ? config.drain_interval : 1),
-        release_batch_(drain_options_apply() ? config.release_batch : kEveryRequest),
+        release_batch_(drain_options_apply() ? config.release_batch : PendingQueue::kAll),
         ledger_(ledger) {}
 
   Interpreter& self() { return self_; }
@@ -82,7 +82,6 @@ class alignas(kCacheLine) Actor {
   }
 
  private:
-  static constexpr std::size_t kEveryRequest = static_cast<std::size_t>(-1);
   static constexpr bool drain_options_apply() {
     if constexpr (requires { S::kDrainOptions; }) return S::kDrainOptions;
     return false;
@@ -92,7 +91,7 @@ class alignas(kCacheLine) Actor {
   // from other threads carries them out (CPython's eval breaker). A strategy without one
   // compiles this away.
   void safe_point() {
-    if constexpr (requires { S::at_safe_point(self_, tally_, kEveryRequest); }) {
+    if constexpr (requires { S::at_safe_point(self_, tally_, PendingQueue::kAll); }) {
       if (++since_drain_ < drain_interval_) return;
       since_drain_ = 0;
       S::at_safe_point(self_, tally_, release_batch_);

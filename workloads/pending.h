@@ -21,6 +21,7 @@ namespace refbench::workloads {
 class PendingQueue {
  public:
   static constexpr std::size_t kUnbounded = 0;
+  static constexpr std::size_t kAll = static_cast<std::size_t>(-1);  // for take()
   explicit PendingQueue(std::size_t capacity = kUnbounded) : capacity_(capacity) {}
 
   enum class Posted { queued, full, owner_gone };
@@ -47,13 +48,11 @@ class PendingQueue {
     pending_.store(requests_.size(), std::memory_order_relaxed);
   }
 
-  // The owner stops taking requests: moves every one left into `out`; later posts refuse.
-  void close(std::vector<Object*>& out) {
+  // The owner stops taking requests: later posts refuse. Those already queued stay, for the
+  // owner to take.
+  void close() {
     std::lock_guard lock(mutex_);
     closed_ = true;
-    out.insert(out.end(), requests_.begin(), requests_.end());
-    requests_.clear();
-    pending_.store(0, std::memory_order_relaxed);
   }
 
  private:

@@ -124,6 +124,11 @@ std::string teardown_problem(Workload workload, Teardown teardown) {
          "end, so none is a pure sender";
 }
 
+std::uint32_t release_queue_that_never_fills(unsigned interpreters, std::uint32_t channel_capacity,
+                                             std::uint32_t drain_interval) {
+  return interpreters * (channel_capacity + 2 * drain_interval);
+}
+
 PointResult run_point(const PointConfig& config, const ThreadHooks& hooks) {
   check(config);
   switch (config.strategy) {

@@ -75,6 +75,15 @@ std::string interpreters_problem(Workload workload, unsigned interpreters);
 // shuffle has no pure sender to tear down early.
 std::string teardown_problem(Workload workload, Teardown teardown);
 
+// civ-deferred's queue drops what does not fit (as CPython's pending calls do). It never
+// fills with this many requests, when each drain may take `interpreters * drain_interval`:
+// between two drains of one owner, at most the messages it has out (a channel's worth per
+// interpreter) plus what it sends in two intervals come back as requests (n per safe point
+// for a fanout root). A bound for every shape, not a tight one: a stream sender has one
+// channel out, and drops nothing at CPython's 300 with 256-message channels.
+std::uint32_t release_queue_that_never_fills(unsigned interpreters, std::uint32_t channel_capacity,
+                                             std::uint32_t drain_interval);
+
 // What the harness does on each interpreter thread; each may throw to fail the point.
 struct ThreadHooks {
   // First thing on the thread: pin it.

@@ -108,22 +108,23 @@ struct CivStrategy {
   static void drop_heap_reference(Object& o, Tally& actor) { counting::Plain::decref(o, actor); }
 };
 
-// Carries out the requests this interpreter's queue holds with `act`, at most `most` of them.
+// Carries out with `act` at most `most` of the requests this interpreter's queue holds; with
+// none waiting, one load and no lock.
 template <class Act>
 void carry_out_pending(Interpreter& self, std::size_t most, Act act) {
+  if (!self.pending().has_pending()) return;
   static thread_local std::vector<Object*> taken;
   taken.clear();
   self.pending().take(most, taken);
   for (Object* o : taken) act(*o);
 }
 
-// The same, for every request left, after which the queue refuses new ones.
+// The owner's thread is done: the queue refuses new requests, and every one left is carried
+// out with `act`.
 template <class Act>
 void carry_out_pending_and_close(Interpreter& self, Act act) {
-  static thread_local std::vector<Object*> taken;
-  taken.clear();
-  self.pending().close(taken);
-  for (Object* o : taken) act(*o);
+  self.pending().close();
+  carry_out_pending(self, PendingQueue::kAll, act);
 }
 
 // Biased counting (PEP 703): the owner's thread counts plainly, others atomically; an object
@@ -136,7 +137,6 @@ struct BiasedStrategy : CountedStrategy<Strategy::biased, counting::Biased, fals
   static std::int64_t references(const Object& o) { return Count::references(o); }
 
   static void at_safe_point(Interpreter& self, Tally& actor, std::size_t most) {
-    if (!self.pending().has_pending()) return;
     carry_out_pending(self, most, [&](Object& o) { Count::merge_queued(o, actor); });
   }
   // As CPython does when a thread state is deleted: merge what is queued; objects queued
@@ -171,7 +171,6 @@ struct CivDeferredStrategy {
   static void drop_heap_reference(Object& o, Tally& actor) { counting::Plain::decref(o, actor); }
 
   static void at_safe_point(Interpreter& self, Tally& actor, std::size_t most) {
-    if (!self.pending().has_pending()) return;
     carry_out_pending(self, most, [&](Object& o) { release_view(self, o, actor); });
   }
   // The owner's thread is done: release what is pending; a view closed later is closed by
@@ -180,14 +179,11 @@ struct CivDeferredStrategy {
     carry_out_pending_and_close(self, [&](Object& o) { release_view(self, o, actor); });
   }
 
-  // Inside `self`, the view's owner: what civ's close does in the sender (seed step 5), then
-  // the view's reference to the interpreter. That may finalise it (after --teardown early),
-  // on its own thread.
+  // Inside `self`, the view's owner: what civ's close does in the sender, then the view's
+  // reference to the interpreter. That may finalise it (after --teardown early), on its own
+  // thread.
   static void release_view(Interpreter& self, Object& o, Tally& actor) {
-    --o.exports;
-    keep_in_memory(o.exports);
-    counting::Plain::decref(o, actor);
-    self.view_closed();
+    release_in_sender(o, self, actor);
     self.decref(actor);
   }
 };

@@ -4,16 +4,20 @@
 
 namespace refbench::workloads {
 
+void release_in_sender(Object& object, Interpreter& sender, Tally& holder) {
+  --object.exports;
+  keep_in_memory(object.exports);
+  counting::Plain::decref(object, holder);
+  sender.view_closed();
+}
+
 void CloseInSender::close(Object& object, Interpreter& sender, Tally& holder) {
   Entered* here = Entered::current();
   const bool was_inside = here != nullptr && here->inside();
   if (was_inside) here->leave();  // step 4: leave the receiving interpreter
   {
     Entered there(sender);  // step 5: enter the sending interpreter
-    --object.exports;
-    keep_in_memory(object.exports);
-    counting::Plain::decref(object, holder);
-    sender.view_closed();
+    release_in_sender(object, sender, holder);
   }                               // ...and leave it
   if (was_inside) here->enter();  // step 6: back in the receiving interpreter,
   sender.decref(holder);          // then drop the reference that kept the sender alive

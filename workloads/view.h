@@ -51,6 +51,10 @@ class HeldView {
   Tally* holder_;
 };
 
+// Inside the sender (its lock held): what closing a view releases there, the buffer export
+// and the object reference, with plain decrements (seed step 5).
+void release_in_sender(Object& object, Interpreter& sender, Tally& holder);
+
 // The seed's close, literally: leave the interpreter this thread is in (if any), enter the
 // sender's, release the buffer and the object reference with plain decrements, leave,
 // re-enter the first interpreter, and only then drop the reference to the sender. No two

@@ -47,10 +47,9 @@ PointConfig shape_point(Strategy s, Workload w, unsigned n) {
   c.objects = kObjects;
   c.local_work = 2;
   c.channel_capacity = 16;
-  // civ-deferred drops what does not fit in a sender's queue (as CPython does: a leak). With
-  // n interpreters up to n channels' worth of closes can wait for one owner (fanout's root,
-  // a shuffle peer), so CPython's 300 is too few here; this never fills.
-  c.release_queue = n * (c.channel_capacity + 2 * c.drain_interval) + 300;
+  // civ-deferred drops what does not fit in a sender's queue (as CPython does: a leak); with
+  // n interpreters CPython's 300 can be too few.
+  c.release_queue = release_queue_that_never_fills(n, c.channel_capacity, c.drain_interval) + 300;
   c.verify = true;
   return c;
 }
