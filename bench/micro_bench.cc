@@ -175,7 +175,7 @@ void BM_CounterOverhead(benchmark::State& state) {
   harness::PointOptions options;
   options.strategies = {workloads::Strategy::atomic};
   options.workloads = {workloads::Workload::stream};
-  options.messages = 1'000'000;
+  options.config.messages = 1'000'000;
   options.repetitions = 1;
   const harness::Plan plan = harness::make_plan(options, g_setup->topology, {g_setup->pus});
   static const harness::CounterSet none = harness::CounterSet::resolve("none");

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "harness/parse.h"
+#include "harness/settings.h"
 #include "harness/shard.h"
 #include "harness/usage_error.h"
 #include "workloads/point.h"
@@ -17,8 +18,6 @@ namespace {
 using workloads::Strategy;
 using workloads::Workload;
 
-constexpr std::uint64_t kMaxMessages = 1'000'000'000'000;  // a trillion: days of running
-constexpr double kMaxSeconds = 86400;
 constexpr unsigned kMaxInterpreters = 4096;
 
 const char* const kOverview =
@@ -63,74 +62,15 @@ void add(po::options_description& d, std::initializer_list<Option> options) {
 
 const Option kHelp = {"help,h", nullptr, "explain the options and exit"};
 
+// The options of a point, from the table of settings.
 void add_point_options(po::options_description& d) {
-  add(d,
-      {{"strategy", "LIST",
-        "strategies to compare, comma-separated: gil, racy, atomic, biased, civ, civ-deferred, "
-        "immortal, or all (default: all)"},
-       {"workload", "LIST",
-        "stream (a sender streams to a receiver: throughput), pingpong (round trips: "
-        "latency), pipeline (a chain of interpreters), fanout (one broadcasts each object to "
-        "the others: one hot count), shuffle (all to all), comma-separated, or all (default: "
-        "stream,pingpong)"},
-       {"messages", "N",
-        "timed messages per point and repetition: what each sender sends (pingpong: round "
-        "trips, two messages each; pipeline: the first stage's; fanout: broadcasts, one "
-        "message per receiver; shuffle: each interpreter's); 1e6 is accepted. Conflicts with "
-        "--seconds"},
-       {"seconds", "S",
-        "timed duration per point and repetition (default: 0.3 when --messages is not "
-        "given)"},
-       {"warmup", "N", "untimed messages before each timed phase (default: 10000)"},
-       {"payload", "BYTES",
-        "payload size of each object, or a comma-separated list to sweep; the receiver reads "
-        "all of it (default: 64)"},
-       {"objects", "K",
-        "distinct objects each interpreter sends in turn; 1 is one hot count, many give "
-        "cold misses (default: 1)"},
-       {"local-work", "N",
-        "increment+decrement pairs on the interpreter's own objects per message sent and "
-        "per message received, counted as the strategy counts everything (default: 0)"},
-       {"channel-capacity", "N", "messages a channel holds before the sender waits (default: 256)"},
-       {"release-queue", "N",
-        "civ-deferred: release requests each interpreter's queue holds; a full queue drops "
-        "the request, as CPython's pending calls do: a leak (default: 300, as CPython)"},
-       {"release-batch", "N",
-        "civ-deferred: release requests the owner carries out at most per drain (default: 100, "
-        "as CPython)"},
-       {"drain-interval", "N",
-        "civ-deferred: the owner looks at its release requests every N safe points, a safe "
-        "point being each message it sends or receives (default: 1)"},
-       {"wait", "POLICY",
-        "what a thread does while it cannot go on: spin, yield, block, or auto = spin when "
-        "the interpreters have PUs of their own, yield when they share one (default: auto)"},
-       {"memory", "POLICY",
-        "where each interpreter's heap lives: local (bound to its PU's NUMA node), remote "
-        "(another node), interleave (all nodes); with one NUMA node, local is first touch "
-        "by the pinned owner thread (default: local)"},
-       {"counters", "SPEC",
-        "what each interpreter thread counts in its timed phase: none, or sets and libpfm4 "
-        "events, comma-separated: basic (cycles, instructions), cache (L1D misses, LLC "
-        "references and misses), coherence (this PMU's cache-to-cache transfers), or event "
-        "names such as L1D:REPLACEMENT; software events (task-clock, context switches, "
-        "migrations, page faults) come with every set (default: basic; see refbench events)"},
-       {"repetitions", "R",
-        "repetitions of each point, interleaved across strategies; 6 is the fewest with a 95 % "
-        "confidence interval of the median (default: 6)"},
-       {"noise-threshold", "PERCENT",
-        "a point whose coefficient of variation over its repetitions exceeds this is flagged "
-        "noisy in the tables (default: 5)"},
-       {"teardown", "WHEN",
-        "when each sending interpreter is destroyed: end (after every thread is done) or early "
-        "(by its own thread right after its last send, while receivers may still hold "
-        "references and views of its objects: stream's and pingpong's 2k, pipeline's first "
-        "stage, fanout's root; not with shuffle, which has no pure sender) (default: end)"},
-       {"stall-timeout", "S",
-        "give up a point in which no message moved for S seconds: it gets an error row and the "
-        "run goes on (exit 1 at the end); 0 never gives up (default: 30)"},
-       {"verify", nullptr,
-        "keep a ground-truth ledger of references and report lost updates; exit 1 if a "
-        "correct strategy (all but racy) shows any violation"}});
+  for (const Setting& s : point_settings()) {
+    if (s.value_name != nullptr) {
+      d.add_options()(s.flag, po::value<std::string>()->value_name(s.value_name), s.help.c_str());
+    } else {
+      d.add_options()(s.flag, s.help.c_str());
+    }
+  }
 }
 
 void add_output_options(po::options_description& d) {
@@ -185,18 +125,6 @@ po::options_description sweep_description() {
   add_point_options(d);
   add_output_options(d);
   return d;
-}
-
-// Seconds, or 0 for a watchdog that never gives up.
-double parse_stall_timeout(const std::string& text) {
-  if (text == "0") return 0;
-  try {
-    return parse_seconds("--stall-timeout", text, 86400);
-  } catch (const UsageError&) {
-    throw UsageError("--stall-timeout: '" + text +
-                     "' is not allowed (allowed: seconds, more than 0 and at most 86400, or 0 "
-                     "for never)");
-  }
 }
 
 po::options_description stress_description() {
@@ -299,65 +227,17 @@ std::string topology_spec(const Values& v) {
 }
 
 PointOptions to_point_options(const Values& v) {
-  PointOptions o;
-  if (v.has("strategy")) {
-    o.strategies = parse_names<Strategy>("--strategy", v.get("strategy"), workloads::parse_strategy,
-                                         workloads::kAllStrategies, workloads::strategy_names());
-  }
-  if (v.has("workload")) {
-    o.workloads = parse_names<Workload>("--workload", v.get("workload"), workloads::parse_workload,
-                                        workloads::kAllWorkloads, workloads::workload_names());
-  }
   v.conflict("messages", "seconds", "give one, a count of messages or a duration");
-  if (v.has("messages")) o.messages = v.whole("messages", 1, kMaxMessages);
-  if (v.has("seconds")) o.seconds = parse_seconds("--seconds", v.get("seconds"), kMaxSeconds);
-  if (v.has("warmup")) o.warmup_messages = v.whole("warmup", 0, kMaxMessages);
-  if (v.has("noise-threshold")) {
-    o.noise_threshold =
-        parse_positive("--noise-threshold", v.get("noise-threshold"), 1000, "a percentage") / 100;
-  }
-  if (v.has("payload"))
-    o.payloads = parse_whole_list<std::uint32_t>("--payload", v.get("payload"), 0, 1u << 30);
-  if (v.has("objects")) o.objects = v.whole32("objects", 1, 1u << 26);
-  if (v.has("local-work")) o.local_work = v.whole32("local-work", 0, 1u << 20);
-  if (v.has("channel-capacity")) o.channel_capacity = v.whole32("channel-capacity", 1, 1u << 30);
-  if (v.has("release-queue")) o.release_queue = v.whole32("release-queue", 1, 1u << 24);
-  if (v.has("release-batch")) o.release_batch = v.whole32("release-batch", 1, 1u << 20);
-  if (v.has("drain-interval")) o.drain_interval = v.whole32("drain-interval", 1, 1u << 20);
-  if (v.has("wait") && v.get("wait") != "auto") {
-    o.wait = workloads::parse_wait_policy(v.get("wait"));
-    if (!o.wait) {
-      throw UsageError("--wait: '" + v.get("wait") +
-                       "' is not allowed (allowed: " + workloads::wait_policy_names() + ", auto)");
-    }
-  }
-  if (v.has("memory")) {
-    const auto memory = pinning::parse_memory_policy(v.get("memory"));
-    if (!memory) {
-      throw UsageError("--memory: '" + v.get("memory") +
-                       "' is not allowed (allowed: local, remote, interleave)");
-    }
-    o.memory = *memory;
-  }
-  if (v.has("repetitions")) o.repetitions = v.whole32("repetitions", 1, 100000);
-  o.verify = v.has("verify");
-  if (v.has("stall-timeout")) {
-    o.stall_timeout_s = parse_stall_timeout(v.get("stall-timeout"));
-  }
-  if (v.has("teardown")) {
-    const auto teardown = workloads::parse_teardown(v.get("teardown"));
-    if (!teardown) {
-      throw UsageError("--teardown: '" + v.get("teardown") +
-                       "' is not allowed (allowed: end, early)");
-    }
-    o.teardown = *teardown;
+  PointOptions o;
+  for (const Setting& s : point_settings()) {
+    if (v.has(s.flag)) read_option(s, s.value_name != nullptr ? v.get(s.flag) : "", o);
   }
   for (Workload w : o.workloads) {
-    if (const std::string problem = workloads::teardown_problem(w, o.teardown); !problem.empty()) {
+    if (const std::string problem = workloads::teardown_problem(w, o.config.teardown);
+        !problem.empty()) {
       throw UsageError("--teardown early: " + problem + " (with shuffle: --teardown end)");
     }
   }
-  if (v.has("counters")) o.counters = v.get("counters");
   return o;
 }
 
@@ -580,7 +460,7 @@ Command parse_command_line(const std::vector<std::string>& args) {
                    }
                    if (v.has("cores")) o.cores = v.get("cores");
                    if (v.has("stall-timeout")) {
-                     o.base.stall_timeout_s = parse_stall_timeout(v.get("stall-timeout"));
+                     setting("stall-timeout").read(v.get("stall-timeout"), o.base.config);
                    }
                    o.output.command_line = typed;
                    return o;

@@ -1,6 +1,7 @@
 #include <map>
 
 #include "harness/commands.h"
+#include "harness/settings.h"
 #include "harness/usage_error.h"
 #include "results/csv.h"
 #include "results/statistics.h"
@@ -11,9 +12,20 @@ namespace {
 
 // What makes two rows the same point, whatever the run: the repetition, timings and the
 // wait policy and memory placement (decided per machine) are left out.
-constexpr const char* kPointColumns[] = {
-    "workload",   "strategy",         "interpreters",  "pus",           "payload_bytes", "objects",
-    "local_work", "channel_capacity", "release_queue", "release_batch", "drain_interval"};
+std::vector<std::string> point_columns() {
+  std::vector<std::string> columns = {"workload", "strategy", "interpreters", "pus",
+                                      "payload_bytes"};
+  for (const Setting* s : column_settings()) {
+    if (s->has(kComparedPoint)) columns.emplace_back(s->column);
+  }
+  return columns;
+}
+
+std::string listed(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += n + ", ";
+  return out;
+}
 
 struct Points {
   std::vector<std::string> order;
@@ -28,15 +40,12 @@ Points read_points(const std::filesystem::path& path) {
     throw UsageError(e.what());
   }
   const int ns = table.column("ns_per_msg");
+  const std::vector<std::string> names = point_columns();
   std::vector<int> key_columns;
-  for (const char* c : kPointColumns) key_columns.push_back(table.column(c));
+  for (const std::string& c : names) key_columns.push_back(table.column(c));
   if (ns < 0 || std::find(key_columns.begin(), key_columns.end(), -1) != key_columns.end()) {
-    throw UsageError(
-        path.string() +
-        " is not a refbench results CSV (needs the columns "
-        "workload, strategy, interpreters, pus, payload_bytes, objects, "
-        "local_work, channel_capacity, release_queue, release_batch, drain_interval and "
-        "ns_per_msg)");
+    throw UsageError(path.string() + " is not a refbench results CSV (needs the columns " +
+                     listed(names) + "and ns_per_msg)");
   }
   Points points;
   for (const auto& row : table.rows) {

@@ -1,14 +1,14 @@
 #include "harness/execute.h"
 
-#include <cstdlib>
+#include <cstdio>
 #include <memory>
-#include <thread>
 
 #include "harness/counter_figures.h"
 #include "harness/machine.h"
+#include "harness/settings.h"
+#include "harness/testing_aids.h"
 #include "results/statistics.h"
 #include "workloads/point.h"
-#include "workloads/watchdog.h"
 
 namespace refbench::harness {
 namespace {
@@ -35,14 +35,8 @@ void describe_point(ResultRow& row, const workloads::PointConfig& c, const Point
   row.host = host_name();
   row.repetition = point.repetition;
   row.payload_bytes = c.payload_bytes;
-  row.objects = c.objects;
-  row.local_work = c.local_work;
-  row.channel_capacity = c.channel_capacity;
-  row.warmup_messages = c.warmup_messages;
-  if (c.strategy == workloads::Strategy::civ_deferred) {
-    row.release_queue = c.release_queue;
-    row.release_batch = c.release_batch;
-    row.drain_interval = c.drain_interval;
+  for (const Setting* s : column_settings()) {
+    row.settings.push_back({s->column, s->column_value(c), s->has(kBenchmarkName)});
   }
 }
 
@@ -58,8 +52,6 @@ void record_measurements(ResultRow& row, const workloads::PointConfig& c,
     row.rtt_max_ns = rtt.max;
   }
   const workloads::Integrity& i = r.integrity;
-  row.verified = c.verify;
-  row.teardown = std::string(workloads::name(c.teardown));
   row.leaks = i.leaks;
   row.premature_frees = i.events.premature_frees;
   row.use_after_free = i.events.use_after_free;
@@ -104,18 +96,13 @@ class PointCounters {
   std::vector<std::vector<CounterReading>> readings_;
 };
 
-// A testing aid (README, Stress): REFBENCH_INJECT_STALL=STRATEGY makes the receivers of
-// that strategy's points start three stall timeouts late, so the watchdog must act.
-void inject_stall_if_asked(workloads::ThreadHooks& hooks, const workloads::PointConfig& c) {
-  const char* strategy = std::getenv("REFBENCH_INJECT_STALL");
-  if (strategy == nullptr || name(c.strategy) != strategy || c.stall_timeout.count() == 0) return;
-  auto begin = hooks.on_measure_begin;
-  hooks.on_measure_begin = [begin, c](unsigned i) {
-    if (begin) begin(i);
-    if (workloads::role(c.workload, i, c.interpreters) == workloads::Role::receiver) {
-      std::this_thread::sleep_for(3 * c.stall_timeout);
-    }
-  };
+// The error column of a point the watchdog gave up, in the CLI's words.
+std::string stalled_error(const workloads::PointStalled& stalled) {
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%g",
+                std::chrono::duration<double>(stalled.timeout).count());
+  return std::string("stalled: no message moved for ") + seconds +
+         " s (--stall-timeout); the point was given up";
 }
 
 }  // namespace
@@ -128,13 +115,13 @@ ResultRow measure(const pinning::Topology& topo, const PointOptions& options,
       point_hooks(topo, point.placement.pus, options.memory, memory_used);
   PointCounters point_counters(counters, config.interpreters);
   point_counters.add_to(hooks);
-  inject_stall_if_asked(hooks, config);
+  add_testing_aids(hooks, config);
   ResultRow row;
   describe_point(row, config, point, topo.source());
   try {
     record_measurements(row, config, workloads::run_point(config, hooks));
   } catch (const workloads::PointStalled& stalled) {
-    row.error = stalled.what();
+    row.error = stalled_error(stalled);
     row.memory = join(memory_used);
     for (const std::string& name : counters.columns())
       row.counters.push_back({name, "", {}, {}, {}, {}, {}});

@@ -9,11 +9,16 @@
 
 #include "pinning/topology.h"
 #include "results/sink.h"
+#include "workloads/point.h"
 #include "workloads/vocabulary.h"
 
 namespace refbench::harness {
 
-// Settings every point of a run or a sweep shares.
+// Every per-point setting at the default harness/settings.cc declares for it.
+workloads::PointConfig default_point_config();
+
+// What every point of a run or a sweep shares: the plan's dimensions and, in `config`, each
+// point's settings (harness/settings.h declares every option once, with its default).
 struct PointOptions {
   std::vector<workloads::Strategy> strategies{workloads::kAllStrategies.begin(),
                                               workloads::kAllStrategies.end()};
@@ -22,23 +27,14 @@ struct PointOptions {
   std::vector<workloads::Workload> workloads{workloads::Workload::stream,
                                              workloads::Workload::pingpong};
   std::vector<std::uint32_t> payloads{64};
-  std::uint64_t messages = 0;  // 0: run for `seconds`
-  double seconds = 0.3;
-  std::uint64_t warmup_messages = 10000;
-  std::uint32_t objects = 1;
-  std::uint32_t local_work = 0;
-  std::uint32_t channel_capacity = 256;
-  std::uint32_t release_queue = 300;          // civ-deferred: requests an interpreter's queue holds
-  std::uint32_t release_batch = 100;          // civ-deferred: requests released per drain
-  std::uint32_t drain_interval = 1;           // civ-deferred: safe points between drains
   std::optional<workloads::WaitPolicy> wait;  // none: auto (spin apart, yield on one PU)
-  unsigned repetitions = 6;  // the fewest with a 95 % confidence interval of the median
-  bool verify = false;
-  workloads::Teardown teardown = workloads::Teardown::end;
-  double stall_timeout_s = 30;    // no message moved for this long: the point is given up
+  unsigned repetitions = 6;       // the fewest with a 95 % confidence interval of the median
   double noise_threshold = 0.05;  // a point whose CV exceeds it is flagged noisy
   pinning::MemoryPolicy memory = pinning::MemoryPolicy::local;
   std::string counters = "basic";  // a --counters spec, resolved by CounterSet
+  // The settings of each point; plan.cc's point_config adds what the plan decides (strategy,
+  // workload, wait policy, interpreters, payload). `messages` > 0 replaces `duration`.
+  workloads::PointConfig config = default_point_config();
 };
 
 // Where the plan comes from and where its results go.

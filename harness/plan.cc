@@ -69,26 +69,13 @@ bool same_group(const Point& a, const Point& b) {
 }
 
 workloads::PointConfig point_config(const PointOptions& options, const Point& point) {
-  workloads::PointConfig c;
+  workloads::PointConfig c = options.config;
   c.strategy = point.strategy;
   c.workload = point.workload;
   c.wait = point.wait;
   c.interpreters = static_cast<unsigned>(point.placement.pus.size());
-  c.messages = options.messages;
-  c.duration = std::chrono::duration_cast<std::chrono::nanoseconds>(
-      std::chrono::duration<double>(options.messages > 0 ? 0 : options.seconds));
-  c.warmup_messages = options.warmup_messages;
   c.payload_bytes = point.payload_bytes;
-  c.objects = options.objects;
-  c.local_work = options.local_work;
-  c.channel_capacity = options.channel_capacity;
-  c.release_queue = options.release_queue;
-  c.release_batch = options.release_batch;
-  c.drain_interval = options.drain_interval;
-  c.verify = options.verify;
-  c.teardown = options.teardown;
-  c.stall_timeout = std::chrono::duration_cast<std::chrono::nanoseconds>(
-      std::chrono::duration<double>(options.stall_timeout_s));
+  if (c.messages > 0) c.duration = std::chrono::nanoseconds{0};
   return c;
 }
 

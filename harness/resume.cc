@@ -3,6 +3,7 @@
 #include <map>
 #include <optional>
 
+#include "harness/settings.h"
 #include "harness/usage_error.h"
 #include "results/csv.h"
 #include "results/metadata.h"
@@ -54,6 +55,11 @@ class Rows {
   const std::string& origin_;
 };
 
+// How a resume error names a setting: "--local-work", "--verify (1 = on)".
+std::string describe_flag(const Setting& s) {
+  return std::string("--") + s.flag + (s.value_name == nullptr ? " (1 = on)" : "");
+}
+
 std::string shard_text(const results::PlanRecord& plan) {
   return "shard " + std::to_string(plan.shard_index) + " of " + std::to_string(plan.shard_count);
 }
@@ -97,20 +103,12 @@ std::vector<bool> points_done(const std::filesystem::path& path, const Plan& pla
   const Rows rows(table, origin);
   std::vector<bool> done(plan.points.size(), false);
   for (std::size_t r = 0; r < table.rows.size(); ++r) {
-    rows.expect(r, "objects", "--objects", std::to_string(options.objects));
-    rows.expect(r, "local_work", "--local-work", std::to_string(options.local_work));
-    rows.expect(r, "channel_capacity", "--channel-capacity",
-                std::to_string(options.channel_capacity));
-    rows.expect(r, "warmup_messages", "--warmup", std::to_string(options.warmup_messages));
-    const bool deferred = rows.at(r, "strategy") == "civ-deferred";
-    rows.expect(r, "release_queue", "--release-queue",
-                deferred ? std::to_string(options.release_queue) : "");
-    rows.expect(r, "release_batch", "--release-batch",
-                deferred ? std::to_string(options.release_batch) : "");
-    rows.expect(r, "drain_interval", "--drain-interval",
-                deferred ? std::to_string(options.drain_interval) : "");
-    rows.expect(r, "verified", "--verify (1 = on)", options.verify ? "1" : "0");
-    rows.expect(r, "teardown", "--teardown", std::string(workloads::name(options.teardown)));
+    const auto strategy = workloads::parse_strategy(rows.at(r, "strategy"));
+    for (const Setting* s : column_settings()) {
+      if (!s->has(kResumeIdentity)) continue;
+      const bool applies = !strategy || s->applies(*strategy);
+      rows.expect(r, s->column, describe_flag(*s), applies ? s->show(options.config) : "");
+    }
     const Key key =
         key_of(rows.at(r, "workload"), rows.at(r, "strategy"), rows.at(r, "placement"),
                rows.at(r, "pus"), rows.at(r, "payload_bytes"), rows.at(r, "repetition"));

@@ -1,3 +1,5 @@
+#include <chrono>
+
 #include "harness/commands.h"
 #include "harness/placements.h"
 #include "harness/plan.h"
@@ -30,11 +32,11 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   announce_counters(counters, err);
   if (!options.output.quiet) {
     out << "refbench run: " << plan.points.size() << " runs (" << plan.dimensions << "), each ";
-    if (options.points.messages > 0) {
-      out << options.points.messages
+    if (options.points.config.messages > 0) {
+      out << options.points.config.messages
           << " messages (pingpong: round trips; fanout: broadcasts; shuffle: per interpreter)\n";
     } else {
-      out << options.points.seconds << " s\n";
+      out << std::chrono::duration<double>(options.points.config.duration).count() << " s\n";
     }
     for (const std::string& note : plan.notes) out << note << "\n";
     out << "\n";

@@ -60,7 +60,7 @@ void check_memory(const PointOptions& options, std::size_t interpreters) {
   std::uint32_t largest = 0;
   for (std::uint32_t p : options.payloads) largest = std::max(largest, p);
   const double per_object = 64.0 + ((largest + 63) / 64) * 64.0;
-  const double needed = per_object * options.objects * static_cast<double>(interpreters);
+  const double needed = per_object * options.config.objects * static_cast<double>(interpreters);
   struct sysinfo info {};
   if (sysinfo(&info) != 0) return;
   const double allowed = static_cast<double>(info.totalram) * info.mem_unit / 2;
@@ -69,7 +69,8 @@ void check_memory(const PointOptions& options, std::size_t interpreters) {
     std::snprintf(text, sizeof text,
                   "--objects %u with --payload %u on %zu interpreters needs %.1f GiB of heaps; at "
                   "most half of this machine's memory (%.1f GiB) is allowed",
-                  options.objects, largest, interpreters, needed / (1 << 30), allowed / (1 << 30));
+                  options.config.objects, largest, interpreters, needed / (1 << 30),
+                  allowed / (1 << 30));
     throw UsageError(text);
   }
 }

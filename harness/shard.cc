@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <numeric>
 
+#include "harness/settings.h"
 #include "harness/usage_error.h"
 
 namespace refbench::harness {
@@ -145,23 +146,11 @@ std::string describe(const Shard& shard, const pinning::Topology& topo,
 std::string plan_fingerprint(const Plan& full, const PointOptions& options,
                              const std::vector<std::string>& counter_columns) {
   Fnv1a hash;
-  hash.add("refbench plan 1");
-  if (options.messages > 0) {
-    hash.add("messages " + std::to_string(options.messages));
-  } else {
-    char seconds[64];
-    std::snprintf(seconds, sizeof seconds, "seconds %.17g", options.seconds);
-    hash.add(seconds);
+  // 2: the settings come from the table (harness/settings.h), one entry each.
+  hash.add("refbench plan 2");
+  for (const Setting& s : point_settings()) {
+    if (s.has(kFingerprint)) hash.add(std::string(s.flag) + " " + s.show(options.config));
   }
-  hash.add("warmup " + std::to_string(options.warmup_messages));
-  hash.add("objects " + std::to_string(options.objects));
-  hash.add("local work " + std::to_string(options.local_work));
-  hash.add("channel capacity " + std::to_string(options.channel_capacity));
-  hash.add("release queue " + std::to_string(options.release_queue) + " batch " +
-           std::to_string(options.release_batch) + " drain interval " +
-           std::to_string(options.drain_interval));
-  hash.add(options.verify ? "verify" : "no verify");
-  hash.add("teardown " + std::string(workloads::name(options.teardown)));
   std::string counters = "counters";
   for (const std::string& column : counter_columns) counters += " " + column;
   hash.add(counters);

@@ -92,38 +92,38 @@ PointOptions random_point(std::mt19937_64& rng, const PointOptions& base,
   o.strategies = {pick(rng, workloads::kAllStrategies)};
   o.workloads = {runnable[std::uniform_int_distribution<std::size_t>(0, runnable.size() - 1)(rng)]};
   o.payloads = {pick(rng, std::array<std::uint32_t, 6>{0, 1, 8, 64, 100, 4096})};
-  o.objects = std::uniform_int_distribution<std::uint32_t>(1, 64)(rng);
-  o.local_work = std::uniform_int_distribution<std::uint32_t>(0, 4)(rng);
-  o.channel_capacity = pick(rng, std::array<std::uint32_t, 4>{1, 2, 16, 256});
+  o.config.objects = std::uniform_int_distribution<std::uint32_t>(1, 64)(rng);
+  o.config.local_work = std::uniform_int_distribution<std::uint32_t>(0, 4)(rng);
+  o.config.channel_capacity = pick(rng, std::array<std::uint32_t, 4>{1, 2, 16, 256});
   // Spinning on a shared PU waits a scheduler slice per hand-off: slow, not wrong; left out.
   o.wait = shared_pu
                ? pick(rng, std::array{workloads::WaitPolicy::yield, workloads::WaitPolicy::block})
                : pick(rng, workloads::kAllWaitPolicies);
-  o.teardown = pick(rng, std::array{workloads::Teardown::end, workloads::Teardown::early});
+  o.config.teardown = pick(rng, std::array{workloads::Teardown::end, workloads::Teardown::early});
   // Drawn whatever the workload, so that the points after it stay the same for a seed.
-  if (!workloads::teardown_problem(o.workloads.front(), o.teardown).empty()) {
-    o.teardown = workloads::Teardown::end;
+  if (!workloads::teardown_problem(o.workloads.front(), o.config.teardown).empty()) {
+    o.config.teardown = workloads::Teardown::end;
   }
-  o.messages = std::uniform_int_distribution<std::uint64_t>(1'000, 30'000)(rng);
-  o.warmup_messages = std::uniform_int_distribution<std::uint64_t>(0, 1'000)(rng);
+  o.config.messages = std::uniform_int_distribution<std::uint64_t>(1'000, 30'000)(rng);
+  o.config.warmup_messages = std::uniform_int_distribution<std::uint64_t>(0, 1'000)(rng);
   // civ-deferred's queue drops what does not fit (CPython's behaviour, a leak that
   // --release-queue is there to show): stress keeps it roomy enough never to drop.
   const auto n = static_cast<std::uint32_t>(pus->size());
-  o.drain_interval = pick(rng, std::array<std::uint32_t, 3>{1, 2, 16});
-  o.release_batch =
-      std::max(n * o.drain_interval, pick(rng, std::array<std::uint32_t, 3>{16, 100, 1024}));
-  o.release_queue =
-      workloads::release_queue_that_never_fills(n, o.channel_capacity, o.drain_interval) +
-      pick(rng, std::array<std::uint32_t, 3>{1, 16, 300});
+  o.config.drain_interval = pick(rng, std::array<std::uint32_t, 3>{1, 2, 16});
+  o.config.release_batch =
+      std::max(n * o.config.drain_interval, pick(rng, std::array<std::uint32_t, 3>{16, 100, 1024}));
+  o.config.release_queue = workloads::release_queue_that_never_fills(n, o.config.channel_capacity,
+                                                                     o.config.drain_interval) +
+                           pick(rng, std::array<std::uint32_t, 3>{1, 16, 300});
   o.repetitions = 1;
-  o.verify = true;
+  o.config.verify = true;
   o.counters = "none";
   return o;
 }
 
 void record(Findings& f, const results::ResultRow& row, const PointOptions& o) {
   ++f.points;
-  f.early_teardowns += o.teardown == workloads::Teardown::early;
+  f.early_teardowns += o.config.teardown == workloads::Teardown::early;
   if (!row.error.empty()) {
     ++f.stalled;
     return;

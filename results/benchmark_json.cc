@@ -103,16 +103,25 @@ std::string cpu_time_note(const std::vector<ResultRow>& rows) {
 
 }  // namespace
 
+namespace {
+
+// "/objects:1/local_work:0...": the settings that name a point, where they apply.
+std::string settings_in_name(const ResultRow& r) {
+  std::string out;
+  for (const SettingField& s : r.settings) {
+    if (s.names_benchmark && !s.value.empty()) out += "/" + s.column + ":" + s.value;
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string point_name(const ResultRow& r) {
   // The placement too: two policies may pick the same PUs, and their repetitions must not
   // be pooled into one benchmark.
   return r.workload + "/" + r.strategy + "/interpreters:" + std::to_string(r.interpreters) +
          (r.placement.empty() ? "" : "/placement:" + r.placement) + "/pus:" + r.pus +
-         "/payload:" + std::to_string(r.payload_bytes) + "/objects:" + std::to_string(r.objects) +
-         "/local_work:" + std::to_string(r.local_work) +
-         (r.release_queue ? "/release_queue:" + std::to_string(*r.release_queue) : "") +
-         (r.release_batch ? "/release_batch:" + std::to_string(*r.release_batch) : "") +
-         (r.drain_interval ? "/drain_interval:" + std::to_string(*r.drain_interval) : "");
+         "/payload:" + std::to_string(r.payload_bytes) + settings_in_name(r);
 }
 
 std::string benchmark_json(const Metadata& metadata, const std::vector<ResultRow>& rows) {

@@ -34,30 +34,45 @@ namespace {
 struct Column {
   const char* name;
   std::function<std::string(const ResultRow&)> field;
+  // A setting of the point rather than a figure: kept when a point failed.
+  bool is_setting = false;
 };
+
+// The column of a setting the harness's table fills (ResultRow::settings). Its place here
+// is the CSV's stable column order.
+Column setting(const char* name) {
+  return {name, [name](const ResultRow& r) { return r.setting(name); }, true};
+}
+
+// The columns that say which point a row is: kept when a point failed, as settings are.
+Column identity(Column c) {
+  c.is_setting = true;
+  return c;
+}
 
 const std::vector<Column>& columns() {
   static const std::vector<Column> kColumns = {
-      {"workload", [](const ResultRow& r) { return r.workload; }},
-      {"strategy", [](const ResultRow& r) { return r.strategy; }},
-      {"strategy_is_correct", [](const ResultRow& r) { return flag(r.strategy_is_correct); }},
-      {"interpreters", [](const ResultRow& r) { return number(r.interpreters); }},
-      {"placement", [](const ResultRow& r) { return r.placement; }},
-      {"pus", [](const ResultRow& r) { return r.pus; }},
-      {"distance_class", [](const ResultRow& r) { return r.distance_class; }},
-      {"wait_policy", [](const ResultRow& r) { return r.wait_policy; }},
-      {"memory", [](const ResultRow& r) { return r.memory; }},
-      {"topology", [](const ResultRow& r) { return r.topology; }},
-      {"host", [](const ResultRow& r) { return r.host; }},
-      {"repetition", [](const ResultRow& r) { return number(r.repetition); }},
-      {"payload_bytes", [](const ResultRow& r) { return number(r.payload_bytes); }},
-      {"objects", [](const ResultRow& r) { return number(r.objects); }},
-      {"local_work", [](const ResultRow& r) { return number(r.local_work); }},
-      {"channel_capacity", [](const ResultRow& r) { return number(r.channel_capacity); }},
-      {"warmup_messages", [](const ResultRow& r) { return number(r.warmup_messages); }},
-      {"release_queue", [](const ResultRow& r) { return maybe(r.release_queue); }},
-      {"release_batch", [](const ResultRow& r) { return maybe(r.release_batch); }},
-      {"drain_interval", [](const ResultRow& r) { return maybe(r.drain_interval); }},
+      identity({"workload", [](const ResultRow& r) { return r.workload; }}),
+      identity({"strategy", [](const ResultRow& r) { return r.strategy; }}),
+      identity(
+          {"strategy_is_correct", [](const ResultRow& r) { return flag(r.strategy_is_correct); }}),
+      identity({"interpreters", [](const ResultRow& r) { return number(r.interpreters); }}),
+      identity({"placement", [](const ResultRow& r) { return r.placement; }}),
+      identity({"pus", [](const ResultRow& r) { return r.pus; }}),
+      identity({"distance_class", [](const ResultRow& r) { return r.distance_class; }}),
+      identity({"wait_policy", [](const ResultRow& r) { return r.wait_policy; }}),
+      identity({"memory", [](const ResultRow& r) { return r.memory; }}),
+      identity({"topology", [](const ResultRow& r) { return r.topology; }}),
+      identity({"host", [](const ResultRow& r) { return r.host; }}),
+      identity({"repetition", [](const ResultRow& r) { return number(r.repetition); }}),
+      identity({"payload_bytes", [](const ResultRow& r) { return number(r.payload_bytes); }}),
+      setting("objects"),
+      setting("local_work"),
+      setting("channel_capacity"),
+      setting("warmup_messages"),
+      setting("release_queue"),
+      setting("release_batch"),
+      setting("drain_interval"),
       {"messages", [](const ResultRow& r) { return number(r.messages); }},
       {"round_trips",
        [](const ResultRow& r) { return r.round_trips ? number(r.round_trips) : ""; }},
@@ -67,8 +82,8 @@ const std::vector<Column>& columns() {
       {"rtt_p50_ns", [](const ResultRow& r) { return maybe(r.rtt_p50_ns); }},
       {"rtt_p99_ns", [](const ResultRow& r) { return maybe(r.rtt_p99_ns); }},
       {"rtt_max_ns", [](const ResultRow& r) { return maybe(r.rtt_max_ns); }},
-      {"verified", [](const ResultRow& r) { return flag(r.verified); }},
-      {"teardown", [](const ResultRow& r) { return r.teardown; }},
+      setting("verified"),
+      setting("teardown"),
       {"leaks", [](const ResultRow& r) { return number(r.leaks); }},
       {"premature_frees", [](const ResultRow& r) { return number(r.premature_frees); }},
       {"use_after_free", [](const ResultRow& r) { return number(r.use_after_free); }},
@@ -79,7 +94,7 @@ const std::vector<Column>& columns() {
       {"lost_increments", [](const ResultRow& r) { return maybe(r.lost_increments); }},
       {"lost_decrements", [](const ResultRow& r) { return maybe(r.lost_decrements); }},
       {"violations", [](const ResultRow& r) { return number(r.violations); }},
-      {"error", [](const ResultRow& r) { return r.error; }},
+      identity({"error", [](const ResultRow& r) { return r.error; }}),
   };
   return kColumns;
 }
@@ -101,36 +116,24 @@ std::vector<std::string> csv_header(const std::vector<std::string>& counters) {
 // A point that failed (stalled) measured nothing: from `messages` to `violations` its
 // figures are empty, never 0, and so are its counters.
 bool is_figure(const std::string& column) {
-  static const std::vector<std::string> kSettings = {"workload",
-                                                     "strategy",
-                                                     "strategy_is_correct",
-                                                     "interpreters",
-                                                     "placement",
-                                                     "pus",
-                                                     "distance_class",
-                                                     "wait_policy",
-                                                     "memory",
-                                                     "topology",
-                                                     "host",
-                                                     "repetition",
-                                                     "payload_bytes",
-                                                     "objects",
-                                                     "local_work",
-                                                     "channel_capacity",
-                                                     "warmup_messages",
-                                                     "release_queue",
-                                                     "release_batch",
-                                                     "drain_interval",
-                                                     "verified",
-                                                     "teardown",
-                                                     "error"};
-  return std::find(kSettings.begin(), kSettings.end(), column) == kSettings.end();
+  for (const Column& c : columns()) {
+    if (c.name == column) return !c.is_setting;
+  }
+  return true;  // a counter column
+}
+
+const std::string& ResultRow::setting(std::string_view column) const {
+  static const std::string kNone;
+  for (const SettingField& s : settings) {
+    if (s.column == column) return s.value;
+  }
+  return kNone;
 }
 
 std::vector<std::string> csv_fields(const ResultRow& row) {
   std::vector<std::string> fields;
   for (const Column& c : columns()) {
-    fields.push_back(row.error.empty() || !is_figure(c.name) ? c.field(row) : std::string());
+    fields.push_back(row.error.empty() || c.is_setting ? c.field(row) : std::string());
   }
   auto value = [](const std::optional<double>& x, int places) {
     return x ? decimal(*x, places) : std::string();

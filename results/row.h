@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace refbench::results {
@@ -19,6 +20,14 @@ struct CounterFigure {
   std::optional<double> sender_per_msg;
   std::optional<double> receiver_per_msg;
   std::optional<double> scale;  // largest multiplexing factor of its threads (1: none)
+};
+
+// One setting of a point as its row records it.
+struct SettingField {
+  std::string column;  // "local_work"
+  std::string value;   // "4"; "" where the setting does not apply to the point's strategy
+  // Part of the point's name in Google Benchmark's JSON (where it applies).
+  bool names_benchmark = false;
 };
 
 struct ResultRow {
@@ -38,14 +47,10 @@ struct ResultRow {
   std::string host;  // the machine that measured the row: merged shards may come from several
   unsigned repetition = 0;
   std::uint64_t payload_bytes = 0;
-  std::uint64_t objects = 0;
-  std::uint64_t local_work = 0;
-  std::uint64_t channel_capacity = 0;
-  std::uint64_t warmup_messages = 0;
-  // civ-deferred only (empty for the others): the owner's drain settings.
-  std::optional<std::uint64_t> release_queue;
-  std::optional<std::uint64_t> release_batch;
-  std::optional<std::uint64_t> drain_interval;
+  // The point's settings (objects, local_work, ..., verified, teardown), each under its
+  // column, filled from the harness's table of settings (harness/settings.h): "" where a
+  // setting does not apply to the strategy.
+  std::vector<SettingField> settings;
   // What was measured.
   std::uint64_t messages = 0;
   std::uint64_t round_trips = 0;
@@ -54,8 +59,6 @@ struct ResultRow {
   std::optional<std::uint64_t> rtt_p99_ns;
   std::optional<std::uint64_t> rtt_max_ns;
   // Integrity.
-  bool verified = false;
-  std::string teardown = "end";  // when the senders were torn down: end or early
   // Why the point has no figures (it stalled and was given up); empty when it ran.
   std::string error;
   std::uint64_t leaks = 0;
@@ -70,6 +73,9 @@ struct ResultRow {
   std::uint64_t violations = 0;
   // Counters, in the order of the file's counter columns.
   std::vector<CounterFigure> counters;
+
+  // The value of setting `column`, or "" if the row has none.
+  const std::string& setting(std::string_view column) const;
 
   double msgs_per_s() const {
     return elapsed_s > 0 ? static_cast<double>(messages) / elapsed_s : 0;

@@ -82,10 +82,7 @@ class alignas(kCacheLine) Actor {
   }
 
  private:
-  static constexpr bool drain_options_apply() {
-    if constexpr (requires { S::kDrainOptions; }) return S::kDrainOptions;
-    return false;
-  }
+  static constexpr bool drain_options_apply() { return S::kTraits.release_queue; }
 
   // Between messages, inside our interpreter: where a strategy with a queue of requests
   // from other threads carries them out (CPython's eval breaker). A strategy without one

@@ -3,9 +3,7 @@
 #pragma once
 
 #include <algorithm>
-#include <cstdio>
 #include <exception>
-#include <string>
 #include <vector>
 
 #include "workloads/actor.h"
@@ -29,13 +27,7 @@ void run_watched(Crew& crew, Watchdog& watchdog, const PointConfig& config, Body
   }
   watchdog.stop();
   if (failure && !watchdog.fired()) std::rethrow_exception(failure);
-  if (watchdog.fired()) {
-    char seconds[32];
-    std::snprintf(seconds, sizeof seconds, "%g",
-                  std::chrono::duration<double>(config.stall_timeout).count());
-    throw PointStalled(std::string("stalled: no message moved for ") + seconds +
-                       " s (--stall-timeout); the point was given up");
-  }
+  if (watchdog.fired()) throw PointStalled(config.stall_timeout);
 }
 
 // The count the ground truth checks: what the strategy says an object's references are.
@@ -58,10 +50,11 @@ void owner_exits(Interpreter& interpreter, Tally& actor) {
   }
 }
 
+// How S kept the counts the ground truth checks.
 template <class S>
-Runtime::Counts counts_of(const PointConfig& config) {
-  if (S::kStrategy == Strategy::immortal) return Runtime::Counts::not_kept;
-  if (S::kStrategy == Strategy::racy && config.verify) return Runtime::Counts::witnessed;
+constexpr Runtime::Counts counts_of() {
+  if constexpr (!S::kTraits.counts) return Runtime::Counts::not_kept;
+  if constexpr (requires { S::kWitnessed; }) return Runtime::Counts::witnessed;
   return Runtime::Counts::kept;
 }
 
@@ -70,7 +63,7 @@ Runtime::Counts counts_of(const PointConfig& config) {
 template <class S, class Shape>
 PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
   const unsigned n = config.interpreters;
-  Runtime runtime(config, n, S::kSharedLock, &S::drop_heap_reference);
+  Runtime runtime(config, n, S::kTraits.shared_lock, &S::drop_heap_reference);
   Shape shape(config);
 
   std::vector<Actor<S>> actors;  // cache-line aligned: each thread writes only its own
@@ -135,7 +128,7 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
   const auto elapsed =
       *std::max_element(ends.begin(), ends.end()) - *std::min_element(starts.begin(), starts.end());
   result.elapsed_seconds = std::chrono::duration<double>(elapsed).count();
-  result.integrity = runtime.audit_and_tear_down(events, counts_of<S>(config), &references_of<S>);
+  result.integrity = runtime.audit_and_tear_down(events, counts_of<S>(), &references_of<S>);
   for (std::uint64_t open : open_at_teardown) result.integrity.views_open_at_teardown += open;
   return result;
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -112,8 +113,16 @@ struct PointResult {
   std::uint64_t checksum = 0;
 };
 
+// A point in which no message moved for its stall timeout: the watchdog gave it up, and
+// every thread was stopped and joined. How to word that for a user is the caller's.
+struct PointStalled : std::runtime_error {
+  explicit PointStalled(std::chrono::nanoseconds timeout_)
+      : std::runtime_error("no message moved for the stall timeout"), timeout(timeout_) {}
+  std::chrono::nanoseconds timeout;
+};
+
 // Runs one point on fresh interpreters. Throws std::invalid_argument for a config it cannot
-// run, or whatever a hook threw (after stopping and joining every thread).
+// run, PointStalled, or whatever a hook threw (after stopping and joining every thread).
 PointResult run_point(const PointConfig& config, const ThreadHooks& hooks);
 
 }  // namespace refbench::workloads

@@ -12,8 +12,7 @@ namespace {
 // civ-deferred models CPython's bounded ring of pending calls; biased's merge queue is
 // unbounded, as CPython's is.
 std::size_t pending_capacity(const PointConfig& config) {
-  return config.strategy == Strategy::civ_deferred ? config.release_queue
-                                                   : PendingQueue::kUnbounded;
+  return traits(config.strategy).release_queue ? config.release_queue : PendingQueue::kUnbounded;
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 // what a receiver holds, and how it lets go. MISSION.md's table says why each exists.
 //
 // Every strategy provides:
-//   kStrategy, kSharedLock        its name, and whether all interpreters share one lock
+//   kStrategy, kTraits            its name, and what it is (vocabulary.h's StrategyTraits)
 //   local_incref/local_decref     counting on the interpreter's own objects
 //   send(self, object, actor)     inside the sender: take the reference the message carries
 //   receive(self, message, actor) inside the receiver: what it holds (Reference or View)
@@ -14,7 +14,8 @@
 //                                  n requests other threads posted to it
 //   owner_exits(self, actor)       on the interpreter's thread, when it has nothing left to
 //                                  do: carry out every request and stop taking more
-//   kDrainOptions                  whether --release-batch and --drain-interval apply
+//   kWitnessed                     every lost update is seen by the store that made it
+//                                  (racy under ground-truth verification)
 #pragma once
 
 #include <cstddef>
@@ -51,10 +52,10 @@ class Reference {
 
 // Strategies that hand over an ordinary counted reference: the sender increments, the
 // receiver decrements, each with `Count`, each under its own interpreter's lock.
-template <Strategy S, class Count, bool SharedLock>
+template <Strategy S, class Count>
 struct CountedStrategy {
   static constexpr Strategy kStrategy = S;
-  static constexpr bool kSharedLock = SharedLock;
+  static constexpr StrategyTraits kTraits = traits(S);
   using Held = Reference;
 
   static void local_incref(Object& o) { Count::incref(o); }
@@ -71,20 +72,22 @@ struct CountedStrategy {
 };
 
 // One process-wide lock; plain counts under it (CPython before 3.12).
-using GilStrategy = CountedStrategy<Strategy::gil, counting::Plain, true>;
+using GilStrategy = CountedStrategy<Strategy::gil, counting::Plain>;
 // Per-interpreter locks, plain counts from both sides: loses updates.
-using RacyStrategy = CountedStrategy<Strategy::racy, counting::Racy, false>;
+using RacyStrategy = CountedStrategy<Strategy::racy, counting::Racy>;
 // The same under --verify, with every lost update seen by the store that causes it.
-using RacyWitnessedStrategy = CountedStrategy<Strategy::racy, counting::RacyWitnessed, false>;
+struct RacyWitnessedStrategy : CountedStrategy<Strategy::racy, counting::RacyWitnessed> {
+  static constexpr bool kWitnessed = true;
+};
 // Per-interpreter locks, every count a lock-prefixed RMW (free-threaded style): a runtime
 // cannot tell which objects will cross, so its own objects pay too.
-using AtomicStrategy = CountedStrategy<Strategy::atomic, counting::Atomic, false>;
+using AtomicStrategy = CountedStrategy<Strategy::atomic, counting::Atomic>;
 
 // The seed's cross-interpreter view: counts stay plain and are only ever changed under the
 // owner's lock; the receiver's close goes back into the sender to release.
 struct CivStrategy {
   static constexpr Strategy kStrategy = Strategy::civ;
-  static constexpr bool kSharedLock = false;
+  static constexpr StrategyTraits kTraits = traits(kStrategy);
   using Held = View;
 
   static void local_incref(Object& o) { counting::Plain::incref(o); }
@@ -130,8 +133,7 @@ void carry_out_pending_and_close(Interpreter& self, Act act) {
 // Biased counting (PEP 703): the owner's thread counts plainly, others atomically; an object
 // a non-owner takes below zero in shared is queued to its owner, which merges it at its next
 // safe point (biased.h).
-struct BiasedStrategy : CountedStrategy<Strategy::biased, counting::Biased, false> {
-  static constexpr bool kDrainOptions = false;
+struct BiasedStrategy : CountedStrategy<Strategy::biased, counting::Biased> {
   using Count = counting::Biased;
 
   static std::int64_t references(const Object& o) { return Count::references(o); }
@@ -153,8 +155,7 @@ struct BiasedStrategy : CountedStrategy<Strategy::biased, counting::Biased, fals
 // plain, changed only under the owner's lock.
 struct CivDeferredStrategy {
   static constexpr Strategy kStrategy = Strategy::civ_deferred;
-  static constexpr bool kSharedLock = false;
-  static constexpr bool kDrainOptions = true;
+  static constexpr StrategyTraits kTraits = traits(kStrategy);
   using Held = DeferredView;
 
   static void local_incref(Object& o) { counting::Plain::incref(o); }
@@ -192,7 +193,7 @@ struct CivDeferredStrategy {
 // what the channel and the interpreter locks cost on their own.
 struct ImmortalStrategy {
   static constexpr Strategy kStrategy = Strategy::immortal;
-  static constexpr bool kSharedLock = false;
+  static constexpr StrategyTraits kTraits = traits(kStrategy);
   using Held = Reference;
 
   static void local_incref(Object& o) { counting::Plain::incref(o); }

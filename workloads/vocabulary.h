@@ -14,8 +14,46 @@ inline constexpr std::array<Strategy, 7> kAllStrategies = {
     Strategy::gil, Strategy::racy,         Strategy::atomic,  Strategy::biased,
     Strategy::civ, Strategy::civ_deferred, Strategy::immortal};
 
+// What a strategy is, asked by everyone who must behave differently for it: the harness,
+// the runtime and the drivers ask these traits and never compare a strategy's identity.
+struct StrategyTraits {
+  // Keeps every count exact (all but racy): any violation is a failure of the run.
+  bool correct = true;
+  // Counts references at all (all but immortal): the ground truth checks the counts.
+  bool counts = true;
+  // Every interpreter takes one process-wide lock (gil).
+  bool shared_lock = false;
+  // The receiver holds a view of the sender's object (civ, civ-deferred), not a reference.
+  bool views = false;
+  // Releases travel to the owner's bounded queue of pending calls (civ-deferred), so the
+  // queue's capacity, batch and drain interval apply.
+  bool release_queue = false;
+  // Non-owner decrements are queued to the owner for a merge (biased).
+  bool merge_queue = false;
+};
+
+constexpr StrategyTraits traits(Strategy s) {
+  switch (s) {
+    case Strategy::gil:
+      return {.shared_lock = true};
+    case Strategy::racy:
+      return {.correct = false};
+    case Strategy::atomic:
+      return {};
+    case Strategy::biased:
+      return {.merge_queue = true};
+    case Strategy::civ:
+      return {.views = true};
+    case Strategy::civ_deferred:
+      return {.views = true, .release_queue = true};
+    case Strategy::immortal:
+      return {.counts = false};
+  }
+  return {};
+}
+
 // Every strategy but `racy` must keep every count exact.
-constexpr bool is_correct(Strategy s) { return s != Strategy::racy; }
+constexpr bool is_correct(Strategy s) { return traits(s).correct; }
 
 // Who sends to whom (workloads/shapes.h, workloads/group_shapes.h, workloads/shuffle.h):
 //   stream    independent pairs, 2k streams to 2k+1: throughput

@@ -24,11 +24,6 @@ struct alignas(kCacheLine) Progress {
   void step() { steps.store(steps.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
 };
 
-// A point that made no progress for the stall timeout.
-struct PointStalled : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
 class Watchdog {
  public:
   // Checks `progress` a few times per `timeout`; if none changed for `timeout`, calls

@@ -6,6 +6,7 @@
 // command and into its options; the rest, split at NUL and newline, is the argv that follows.
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cmath>
 #include <string>
 #include <string_view>
@@ -69,16 +70,18 @@ void check(const PointOptions& o) {
   expect(!o.workloads.empty() && unique(o.workloads), "workloads empty or repeated");
   expect(!o.payloads.empty() && unique(o.payloads), "payloads empty or repeated");
   for (std::uint32_t payload : o.payloads) expect(payload <= (1u << 30), "payload too large");
-  expect(o.messages <= 1'000'000'000'000, "messages above a trillion");
-  expect(o.warmup_messages <= 1'000'000'000'000, "warmup above a trillion");
-  expect(within(o.seconds, 0, 86400), "seconds out of range");
-  expect(o.objects >= 1 && o.objects <= (1u << 26), "objects out of range");
-  expect(o.local_work <= (1u << 20), "local work out of range");
-  expect(o.channel_capacity >= 1 && o.channel_capacity <= (1u << 30), "capacity out of range");
+  expect(o.config.messages <= 1'000'000'000'000, "messages above a trillion");
+  expect(o.config.warmup_messages <= 1'000'000'000'000, "warmup above a trillion");
+  expect(within(std::chrono::duration<double>(o.config.duration).count(), 0, 86400),
+         "seconds out of range");
+  expect(o.config.objects >= 1 && o.config.objects <= (1u << 26), "objects out of range");
+  expect(o.config.local_work <= (1u << 20), "local work out of range");
+  expect(o.config.channel_capacity >= 1 && o.config.channel_capacity <= (1u << 30),
+         "capacity out of range");
   expect(o.repetitions >= 1 && o.repetitions <= 100000, "repetitions out of range");
   expect(within(o.noise_threshold, 0, 10), "noise threshold out of range");
   for (refbench::workloads::Workload w : o.workloads) {
-    expect(refbench::workloads::teardown_problem(w, o.teardown).empty(),
+    expect(refbench::workloads::teardown_problem(w, o.config.teardown).empty(),
            "a workload that cannot run with the teardown asked for");
   }
 }

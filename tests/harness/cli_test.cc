@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include "harness/usage_error.h"
 
 namespace refbench::harness {
@@ -23,6 +25,10 @@ SweepOptions sweep_options(std::vector<std::string> args) {
   return parse_as<SweepOptions>("sweep", args);
 }
 
+double stall_seconds(const RunOptions& o) {
+  return std::chrono::duration<double>(o.points.config.stall_timeout).count();
+}
+
 std::string error_of(std::vector<std::string> args) {
   try {
     parse(args);
@@ -40,14 +46,14 @@ TEST(Cli, RunDefaultsAreTheDefaultComparison) {
   EXPECT_EQ(run_options({"--workload", "all"}).points.workloads.size(), 5u);
   EXPECT_EQ(o.points.payloads, (std::vector<std::uint32_t>{64}));
   EXPECT_FALSE(o.cores.has_value());
-  EXPECT_EQ(o.points.messages, 0u);
-  EXPECT_DOUBLE_EQ(o.points.seconds, 0.3);
+  EXPECT_EQ(o.points.config.messages, 0u);
+  EXPECT_DOUBLE_EQ(std::chrono::duration<double>(o.points.config.duration).count(), 0.3);
   EXPECT_EQ(o.points.repetitions, 6u);
   EXPECT_DOUBLE_EQ(o.points.noise_threshold, 0.05);
   EXPECT_DOUBLE_EQ(run_options({"--noise-threshold", "2.5"}).points.noise_threshold, 0.025);
   EXPECT_FALSE(o.points.wait.has_value());
   EXPECT_EQ(o.points.memory, pinning::MemoryPolicy::local);
-  EXPECT_FALSE(o.points.verify);
+  EXPECT_FALSE(o.points.config.verify);
   EXPECT_TRUE(o.output.out.empty());
   EXPECT_TRUE(o.output.topology.empty());
   EXPECT_FALSE(o.output.dry_run);
@@ -89,16 +95,16 @@ TEST(Cli, RunTakesEveryOption) {
             (std::vector{workloads::Strategy::civ, workloads::Strategy::atomic}));
   EXPECT_EQ(o.points.workloads, (std::vector{workloads::Workload::pingpong}));
   EXPECT_EQ(o.cores, "0,1");
-  EXPECT_EQ(o.points.messages, 1000000u);
-  EXPECT_EQ(o.points.warmup_messages, 0u);
+  EXPECT_EQ(o.points.config.messages, 1000000u);
+  EXPECT_EQ(o.points.config.warmup_messages, 0u);
   EXPECT_EQ(o.points.payloads, (std::vector<std::uint32_t>{4096}));
-  EXPECT_EQ(o.points.objects, 64u);
-  EXPECT_EQ(o.points.local_work, 10u);
-  EXPECT_EQ(o.points.channel_capacity, 8u);
+  EXPECT_EQ(o.points.config.objects, 64u);
+  EXPECT_EQ(o.points.config.local_work, 10u);
+  EXPECT_EQ(o.points.config.channel_capacity, 8u);
   EXPECT_EQ(o.points.wait, workloads::WaitPolicy::block);
   EXPECT_EQ(o.points.memory, pinning::MemoryPolicy::interleave);
   EXPECT_EQ(o.points.repetitions, 2u);
-  EXPECT_TRUE(o.points.verify);
+  EXPECT_TRUE(o.points.config.verify);
   EXPECT_EQ(o.output.out, "x.csv");
   EXPECT_EQ(o.output.topology, "synthetic:pu:2");
   EXPECT_TRUE(o.output.dry_run);
@@ -232,22 +238,24 @@ TEST(Cli, BadValuesNameTheOptionAndWhatIsAllowed) {
   EXPECT_EQ(error_of({"run", "--stall-timeout", "abc"}),
             "--stall-timeout: 'abc' is not allowed (allowed: seconds, more than 0 and at most "
             "86400, or 0 for never)");
-  EXPECT_DOUBLE_EQ(run_options({"--stall-timeout", "0"}).points.stall_timeout_s, 0);
-  EXPECT_DOUBLE_EQ(run_options({"--stall-timeout", "2.5"}).points.stall_timeout_s, 2.5);
-  EXPECT_DOUBLE_EQ(run_options({}).points.stall_timeout_s, 30);
+  EXPECT_DOUBLE_EQ(stall_seconds(run_options({"--stall-timeout", "0"})), 0);
+  EXPECT_DOUBLE_EQ(stall_seconds(run_options({"--stall-timeout", "2.5"})), 2.5);
+  EXPECT_DOUBLE_EQ(stall_seconds(run_options({})), 30);
   EXPECT_EQ(error_of({"stress", "--points", "3", "--seconds", "1"}),
             "--seconds and --points conflict: give one, a duration or a count of points");
   EXPECT_EQ(error_of({"run", "--teardown", "late"}),
             "--teardown: 'late' is not allowed (allowed: end, early)");
-  EXPECT_EQ(run_options({"--teardown", "early"}).points.teardown, workloads::Teardown::early);
-  EXPECT_EQ(run_options({}).points.teardown, workloads::Teardown::end);
+  EXPECT_EQ(run_options({"--teardown", "early"}).points.config.teardown,
+            workloads::Teardown::early);
+  EXPECT_EQ(run_options({}).points.config.teardown, workloads::Teardown::end);
   EXPECT_EQ(error_of({"run", "--workload", "stream,shuffle", "--teardown", "early"}),
             "--teardown early: shuffle cannot tear down early: every interpreter sends and "
             "receives until the end, so none is a pure sender (with shuffle: --teardown end)");
   EXPECT_EQ(error_of({"sweep", "--workload", "all", "--teardown", "early"}),
             error_of({"run", "--workload", "shuffle", "--teardown", "early"}));
-  EXPECT_EQ(run_options({"--workload", "pipeline,fanout", "--teardown", "early"}).points.teardown,
-            workloads::Teardown::early);
+  EXPECT_EQ(
+      run_options({"--workload", "pipeline,fanout", "--teardown", "early"}).points.config.teardown,
+      workloads::Teardown::early);
   EXPECT_EQ(error_of({"run", "--repetitions", "0"}),
             "--repetitions: '0' is not allowed (allowed: a whole number from 1 to 100000)");
   EXPECT_EQ(error_of({"run", "--objects", "-2"}),

@@ -140,11 +140,11 @@ TEST(Plan, RefusesWhatTheWorkloadsOrTheMachineCannotDo) {
 TEST(Plan, PointConfigCarriesEverySetting) {
   const auto topo = two_sockets();
   PointOptions o = two_strategies();
-  o.messages = 1234;
-  o.objects = 7;
-  o.local_work = 3;
-  o.channel_capacity = 9;
-  o.verify = true;
+  o.config.messages = 1234;
+  o.config.objects = 7;
+  o.config.local_work = 3;
+  o.config.channel_capacity = 9;
+  o.config.verify = true;
   const Plan plan = make_plan(o, topo, {{0, 1, 2, 3}});
   const workloads::PointConfig c = point_config(o, plan.points.front());
   EXPECT_EQ(c.interpreters, 4u);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "harness/settings.h"
 #include "harness/usage_error.h"
 #include "results/csv.h"
 #include "results/metadata.h"
@@ -43,9 +44,11 @@ class Resume : public testing::Test {
       r.pus = p.placement.pus_field();
       r.repetition = p.repetition;
       r.payload_bytes = p.payload_bytes;
-      r.objects = objects;
-      r.channel_capacity = options_.channel_capacity;
-      r.warmup_messages = options_.warmup_messages;
+      workloads::PointConfig config = point_config(options_, p);
+      config.objects = objects;
+      for (const Setting* s : column_settings()) {
+        r.settings.push_back({s->column, s->column_value(config)});
+      }
       csv.write_row(results::csv_fields(r));
     }
     csv.commit();

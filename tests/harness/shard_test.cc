@@ -212,7 +212,7 @@ TEST(Fingerprint, TheSameOptionsGiveTheSameFingerprint) {
   // Settings that change no row leave it alone.
   PointOptions o = base_options();
   o.noise_threshold = 0.2;
-  o.stall_timeout_s = 3;
+  o.config.stall_timeout = std::chrono::seconds(3);
   EXPECT_EQ(fingerprint_of(o), a);
 }
 
@@ -224,17 +224,17 @@ TEST(Fingerprint, AnySettingThatChangesRowsChangesIt) {
     change(o);
     changed[what] = o;
   };
-  with("messages", [](PointOptions& o) { o.messages = 2000; });
-  with("seconds", [](PointOptions& o) { o.seconds = 0.5; });
-  with("warmup", [](PointOptions& o) { o.warmup_messages = 100; });
-  with("objects", [](PointOptions& o) { o.objects = 2; });
-  with("local work", [](PointOptions& o) { o.local_work = 1; });
-  with("channel capacity", [](PointOptions& o) { o.channel_capacity = 64; });
-  with("release queue", [](PointOptions& o) { o.release_queue = 10; });
-  with("release batch", [](PointOptions& o) { o.release_batch = 10; });
-  with("drain interval", [](PointOptions& o) { o.drain_interval = 10; });
-  with("verify", [](PointOptions& o) { o.verify = true; });
-  with("teardown", [](PointOptions& o) { o.teardown = workloads::Teardown::early; });
+  with("messages", [](PointOptions& o) { o.config.messages = 2000; });
+  with("seconds", [](PointOptions& o) { o.config.duration = std::chrono::milliseconds(500); });
+  with("warmup", [](PointOptions& o) { o.config.warmup_messages = 100; });
+  with("objects", [](PointOptions& o) { o.config.objects = 2; });
+  with("local work", [](PointOptions& o) { o.config.local_work = 1; });
+  with("channel capacity", [](PointOptions& o) { o.config.channel_capacity = 64; });
+  with("release queue", [](PointOptions& o) { o.config.release_queue = 10; });
+  with("release batch", [](PointOptions& o) { o.config.release_batch = 10; });
+  with("drain interval", [](PointOptions& o) { o.config.drain_interval = 10; });
+  with("verify", [](PointOptions& o) { o.config.verify = true; });
+  with("teardown", [](PointOptions& o) { o.config.teardown = workloads::Teardown::early; });
   with("strategies", [](PointOptions& o) { o.strategies = {Strategy::civ}; });
   with("strategy order", [](PointOptions& o) { o.strategies = {Strategy::atomic, Strategy::civ}; });
   with("workloads", [](PointOptions& o) { o.workloads = {Workload::pingpong}; });

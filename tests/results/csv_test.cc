@@ -132,16 +132,18 @@ TEST(ResultRowCsv, GoldenHeaderAndRow) {
   r.host = "bench-host";
   r.repetition = 2;
   r.payload_bytes = 64;
-  r.objects = 1;
-  r.channel_capacity = 256;
-  r.warmup_messages = 10000;
+  r.settings = {{"objects", "1"},
+                {"local_work", "0"},
+                {"channel_capacity", "256"},
+                {"warmup_messages", "10000"},
+                {"verified", "1"},
+                {"teardown", "end"}};
   r.messages = 2000;
   r.round_trips = 1000;
   r.elapsed_s = 0.0005;
   r.rtt_p50_ns = 480;
   r.rtt_p99_ns = 900;
   r.rtt_max_ns = 12000;
-  r.verified = true;
   r.lost_increments = 0;
   r.lost_decrements = 0;
   const std::string expected = slurp(fs::path(REFBENCH_TEST_DATA_DIR) / "golden-row.csv");

@@ -58,7 +58,7 @@ ResultRow example_row(unsigned repetition, double elapsed) {
   r.memory = "first-touch;first-touch";
   r.repetition = repetition;
   r.payload_bytes = 64;
-  r.objects = 1;
+  r.settings = {{"objects", "1", true}, {"local_work", "0", true}};
   r.messages = 1000;
   r.elapsed_s = elapsed;
   r.rtt_p50_ns = 500;

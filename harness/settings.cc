@@ -1,0 +1,294 @@
+#include "harness/settings.h"
+
+#include <chrono>
+#include <cstdio>
+#include <stdexcept>
+
+#include "harness/parse.h"
+#include "harness/usage_error.h"
+
+namespace refbench::harness {
+namespace {
+
+using workloads::PointConfig;
+using workloads::Strategy;
+
+constexpr std::uint64_t kMaxMessages = 1'000'000'000'000;  // a trillion: days of running
+constexpr double kMaxSeconds = 86400;
+
+std::string option(const char* flag) { return std::string("--") + flag; }
+
+Setting named(const char* flag, const char* value_name, std::string help) {
+  Setting s;
+  s.flag = flag;
+  s.value_name = value_name;
+  s.help = std::move(help);
+  return s;
+}
+
+bool uses_release_queue(Strategy s) { return workloads::traits(s).release_queue; }
+
+// A whole-number setting kept in `field`, in [min, max].
+template <class T>
+Setting whole(const char* flag, const char* value_name, std::string help, T PointConfig::*field,
+              std::uint64_t min, std::uint64_t max) {
+  Setting s = named(flag, value_name, std::move(help));
+  s.read = [flag, field, min, max](const std::string& text, PointConfig& c) {
+    c.*field = static_cast<T>(parse_whole(option(flag), text, min, max));
+  };
+  s.show = [field](const PointConfig& c) { return std::to_string(c.*field); };
+  return s;
+}
+
+// A duration in seconds kept in `field`; with `zero_is_never`, "0" is allowed too.
+Setting seconds(const char* flag, std::string help, std::chrono::nanoseconds PointConfig::*field,
+                bool zero_is_never) {
+  Setting s = named(flag, "S", std::move(help));
+  s.read = [flag, field, zero_is_never](const std::string& text, PointConfig& c) {
+    double value = 0;
+    if (!(zero_is_never && text == "0")) {
+      try {
+        value = parse_seconds(option(flag), text, kMaxSeconds);
+      } catch (const UsageError&) {
+        if (!zero_is_never) throw;
+        throw UsageError(option(flag) + ": '" + text +
+                         "' is not allowed (allowed: seconds, more than 0 and at most 86400, or "
+                         "0 for never)");
+      }
+    }
+    c.*field =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(value));
+  };
+  s.show = [field](const PointConfig& c) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.17g", std::chrono::duration<double>(c.*field).count());
+    return std::string(text);
+  };
+  return s;
+}
+
+// An option that shapes the plan, read into the options by `read`.
+Setting plan_option(const char* flag, const char* value_name, std::string help,
+                    std::function<void(const std::string&, PointOptions&)> read) {
+  Setting s = named(flag, value_name, std::move(help));
+  s.read_option = std::move(read);
+  return s;
+}
+
+// Gives a setting its default, column and roles.
+Setting with(Setting s, const char* default_text, const char* column, unsigned roles,
+             bool (*applies_to)(Strategy) = nullptr, const char* default_note = nullptr) {
+  s.default_text = default_text;
+  s.default_note = default_note;
+  s.column = column;
+  s.roles = roles;
+  s.applies_to = applies_to;
+  return s;
+}
+
+std::vector<Setting> make_table() {
+  const unsigned kIdentity = kFingerprint | kResumeIdentity;
+  const unsigned kPointName = kIdentity | kComparedPoint | kBenchmarkName;
+  std::vector<Setting> t;
+  t.push_back(plan_option(
+      "strategy", "LIST",
+      "strategies to compare, comma-separated: gil, racy, atomic, biased, civ, civ-deferred, "
+      "immortal, or all (default: all)",
+      [](const std::string& text, PointOptions& o) {
+        o.strategies =
+            parse_names<Strategy>("--strategy", text, workloads::parse_strategy,
+                                  workloads::kAllStrategies, workloads::strategy_names());
+      }));
+  t.push_back(plan_option(
+      "workload", "LIST",
+      "stream (a sender streams to a receiver: throughput), pingpong (round trips: "
+      "latency), pipeline (a chain of interpreters), fanout (one broadcasts each object to "
+      "the others: one hot count), shuffle (all to all), comma-separated, or all (default: "
+      "stream,pingpong)",
+      [](const std::string& text, PointOptions& o) {
+        o.workloads =
+            parse_names<workloads::Workload>("--workload", text, workloads::parse_workload,
+                                             workloads::kAllWorkloads, workloads::workload_names());
+      }));
+  t.push_back(with(whole("messages", "N",
+                         "timed messages per point and repetition: what each sender sends "
+                         "(pingpong: round trips, two messages each; pipeline: the first "
+                         "stage's; fanout: broadcasts, one message per receiver; shuffle: each "
+                         "interpreter's); 1e6 is accepted. Conflicts with --seconds",
+                         &PointConfig::messages, 1, kMaxMessages),
+                   nullptr, nullptr, kFingerprint));
+  t.push_back(with(
+      seconds("seconds", "timed duration per point and repetition", &PointConfig::duration, false),
+      "0.3", nullptr, kFingerprint, nullptr, "0.3 when --messages is not given"));
+  t.push_back(with(whole("warmup", "N", "untimed messages before each timed phase",
+                         &PointConfig::warmup_messages, 0, kMaxMessages),
+                   "10000", "warmup_messages", kIdentity));
+  t.push_back(plan_option("payload", "BYTES",
+                          "payload size of each object, or a comma-separated list to sweep; the "
+                          "receiver reads all of it (default: 64)",
+                          [](const std::string& text, PointOptions& o) {
+                            o.payloads =
+                                parse_whole_list<std::uint32_t>("--payload", text, 0, 1u << 30);
+                          }));
+  t.push_back(with(whole("objects", "K",
+                         "distinct objects each interpreter sends in turn; 1 is one hot count, "
+                         "many give cold misses",
+                         &PointConfig::objects, 1, 1u << 26),
+                   "1", "objects", kPointName));
+  t.push_back(with(whole("local-work", "N",
+                         "increment+decrement pairs on the interpreter's own objects per "
+                         "message sent and per message received, counted as the strategy counts "
+                         "everything",
+                         &PointConfig::local_work, 0, 1u << 20),
+                   "0", "local_work", kPointName));
+  t.push_back(
+      with(whole("channel-capacity", "N", "messages a channel holds before the sender waits",
+                 &PointConfig::channel_capacity, 1, 1u << 30),
+           "256", "channel_capacity", kIdentity | kComparedPoint));
+  t.push_back(with(whole("release-queue", "N",
+                         "civ-deferred: release requests each interpreter's queue holds; a full "
+                         "queue drops the request, as CPython's pending calls do: a leak",
+                         &PointConfig::release_queue, 1, 1u << 24),
+                   "300", "release_queue", kPointName, uses_release_queue, "300, as CPython"));
+  t.push_back(with(whole("release-batch", "N",
+                         "civ-deferred: release requests the owner carries out at most per drain",
+                         &PointConfig::release_batch, 1, 1u << 20),
+                   "100", "release_batch", kPointName, uses_release_queue, "100, as CPython"));
+  t.push_back(with(whole("drain-interval", "N",
+                         "civ-deferred: the owner looks at its release requests every N safe "
+                         "points, a safe point being each message it sends or receives",
+                         &PointConfig::drain_interval, 1, 1u << 20),
+                   "1", "drain_interval", kPointName, uses_release_queue));
+  t.push_back(plan_option(
+      "wait", "POLICY",
+      "what a thread does while it cannot go on: spin, yield, block, or auto = spin when "
+      "the interpreters have PUs of their own, yield when they share one (default: auto)",
+      [](const std::string& text, PointOptions& o) {
+        if (text == "auto") {
+          o.wait.reset();
+          return;
+        }
+        o.wait = workloads::parse_wait_policy(text);
+        if (!o.wait) {
+          throw UsageError("--wait: '" + text + "' is not allowed (allowed: " +
+                           workloads::wait_policy_names() + ", auto)");
+        }
+      }));
+  t.push_back(plan_option(
+      "memory", "POLICY",
+      "where each interpreter's heap lives: local (bound to its PU's NUMA node), remote "
+      "(another node), interleave (all nodes); with one NUMA node, local is first touch "
+      "by the pinned owner thread (default: local)",
+      [](const std::string& text, PointOptions& o) {
+        const auto memory = pinning::parse_memory_policy(text);
+        if (!memory) {
+          throw UsageError("--memory: '" + text +
+                           "' is not allowed (allowed: local, remote, interleave)");
+        }
+        o.memory = *memory;
+      }));
+  t.push_back(plan_option(
+      "counters", "SPEC",
+      "what each interpreter thread counts in its timed phase: none, or sets and libpfm4 "
+      "events, comma-separated: basic (cycles, instructions), cache (L1D misses, LLC "
+      "references and misses), coherence (this PMU's cache-to-cache transfers), or event "
+      "names such as L1D:REPLACEMENT; software events (task-clock, context switches, "
+      "migrations, page faults) come with every set (default: basic; see refbench events)",
+      [](const std::string& text, PointOptions& o) { o.counters = text; }));
+  t.push_back(plan_option(
+      "repetitions", "R",
+      "repetitions of each point, interleaved across strategies; 6 is the fewest with a 95 % "
+      "confidence interval of the median (default: 6)",
+      [](const std::string& text, PointOptions& o) {
+        o.repetitions = static_cast<unsigned>(parse_whole("--repetitions", text, 1, 100000));
+      }));
+  t.push_back(plan_option(
+      "noise-threshold", "PERCENT",
+      "a point whose coefficient of variation over its repetitions exceeds this is flagged "
+      "noisy in the tables (default: 5)",
+      [](const std::string& text, PointOptions& o) {
+        o.noise_threshold = parse_positive("--noise-threshold", text, 1000, "a percentage") / 100;
+      }));
+  Setting teardown =
+      named("teardown", "WHEN",
+            "when each sending interpreter is destroyed: end (after every thread is done) "
+            "or early (by its own thread right after its last send, while receivers may "
+            "still hold references and views of its objects: stream's and pingpong's 2k, "
+            "pipeline's first stage, fanout's root; not with shuffle, which has no pure "
+            "sender)");
+  teardown.read = [](const std::string& text, PointConfig& c) {
+    const auto when = workloads::parse_teardown(text);
+    if (!when) {
+      throw UsageError("--teardown: '" + text + "' is not allowed (allowed: end, early)");
+    }
+    c.teardown = *when;
+  };
+  teardown.show = [](const PointConfig& c) { return std::string(workloads::name(c.teardown)); };
+  t.push_back(with(std::move(teardown), "end", "teardown", kIdentity));
+  t.push_back(with(seconds("stall-timeout",
+                           "give up a point in which no message moved for S seconds: it gets an "
+                           "error row and the run goes on (exit 1 at the end); 0 never gives up",
+                           &PointConfig::stall_timeout, true),
+                   "30", nullptr, kNoRole));
+  Setting verify =
+      named("verify", nullptr,
+            "keep a ground-truth ledger of references and report lost updates; exit 1 if a "
+            "correct strategy (all but racy) shows any violation");
+  verify.read = [](const std::string&, PointConfig& c) { c.verify = true; };
+  verify.show = [](const PointConfig& c) { return std::string(c.verify ? "1" : "0"); };
+  t.push_back(with(std::move(verify), nullptr, "verified", kIdentity));
+  return t;
+}
+
+}  // namespace
+
+std::string Setting::column_value(const PointConfig& config) const {
+  return applies(config.strategy) ? show(config) : std::string();
+}
+
+const std::vector<Setting>& point_settings() {
+  static const std::vector<Setting> kTable = [] {
+    std::vector<Setting> table = make_table();
+    for (Setting& s : table) {
+      if (s.default_text != nullptr || s.default_note != nullptr) {
+        s.help += std::string(" (default: ") +
+                  (s.default_note != nullptr ? s.default_note : s.default_text) + ")";
+      }
+    }
+    return table;
+  }();
+  return kTable;
+}
+
+std::vector<const Setting*> column_settings() {
+  std::vector<const Setting*> out;
+  for (const Setting& s : point_settings()) {
+    if (s.column != nullptr) out.push_back(&s);
+  }
+  return out;
+}
+
+const Setting& setting(std::string_view flag) {
+  for (const Setting& s : point_settings()) {
+    if (s.flag == flag) return s;
+  }
+  throw std::logic_error("no setting --" + std::string(flag));
+}
+
+void read_option(const Setting& setting, const std::string& text, PointOptions& options) {
+  if (setting.read_option) {
+    setting.read_option(text, options);
+  } else {
+    setting.read(text, options.config);
+  }
+}
+
+workloads::PointConfig default_point_config() {
+  PointConfig config;
+  for (const Setting& s : point_settings()) {
+    if (s.read && s.default_text != nullptr) s.read(s.default_text, config);
+  }
+  return config;
+}
+
+}  // namespace refbench::harness
