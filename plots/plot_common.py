@@ -15,16 +15,17 @@ from matplotlib.patches import Patch
 
 from plot_input import counter_names, counter_problems, machine_subtitle
 
-# Fixed order and colours (Okabe-Ito, colour-blind safe), the same in every plot.
-STRATEGY_ORDER = ["gil", "racy", "atomic", "civ", "civ-deferred", "biased", "immortal"]
+# Fixed order and colours (Okabe-Ito, colour-blind safe), the same in every plot. The
+# order is refbench's own, kAllStrategies in workloads/vocabulary.h (a test checks).
+STRATEGY_ORDER = ["gil", "racy", "atomic", "biased", "civ", "civ-deferred", "immortal"]
 STRATEGY_COLORS = {
     "gil": "#0072B2",           # blue
     "racy": "#D55E00",          # vermillion
     "atomic": "#E69F00",        # orange
-    "civ": "#009E73",           # bluish green
-    "immortal": "#7F7F7F",      # grey: the floor
-    "civ-deferred": "#56B4E9",  # sky blue
     "biased": "#CC79A7",        # reddish purple
+    "civ": "#009E73",           # bluish green
+    "civ-deferred": "#56B4E9",  # sky blue
+    "immortal": "#7F7F7F",      # grey: the floor
 }
 EXTRA_COLORS = ["#000000", "#F0E442", "#8C564B", "#9467BD", "#17BECF"]
 INCORRECT_HATCH = "///"

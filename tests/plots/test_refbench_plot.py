@@ -10,6 +10,7 @@ measurements from a 2-PU VM; the plot-fixture-* files are synthetic (make_fixtur
 """
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -449,6 +450,33 @@ class Internals(unittest.TestCase):
         self.assertEqual(plot_common.ordered_strategies(["immortal", "civ", "gil", "zz"]),
                          ["gil", "civ", "immortal", "zz"])
         self.assertEqual(plot_common.strategy_color("zz"), plot_common.strategy_color("zz"))
+
+
+class CppVocabulary(unittest.TestCase):
+    """The plots name strategies in refbench's own order: kAllStrategies in
+    workloads/vocabulary.h, with the names of workloads/vocabulary.cc."""
+
+    def cpp_strategies(self):
+        header = (ROOT / "workloads" / "vocabulary.h").read_text()
+        source = (ROOT / "workloads" / "vocabulary.cc").read_text()
+        initializer = re.search(r"kAllStrategies\s*=\s*\{(.*?)\};", header, re.S)
+        self.assertIsNotNone(initializer, "no kAllStrategies initializer in vocabulary.h")
+        enumerators = re.findall(r"Strategy::(\w+)", initializer.group(1))
+        names = dict(re.findall(r'case Strategy::(\w+):\s*return "([^"]+)";', source))
+        self.assertTrue(enumerators, "kAllStrategies lists no Strategy:: enumerator")
+        missing = [e for e in enumerators if e not in names]
+        self.assertEqual(missing, [], "enumerators without a name in vocabulary.cc")
+        return [names[e] for e in enumerators]
+
+    def test_strategy_order_is_kAllStrategies(self):
+        cpp = self.cpp_strategies()
+        self.assertEqual(plot_common.STRATEGY_ORDER, cpp)
+        self.assertEqual(plot_common.ordered_strategies(list(reversed(cpp))), cpp)
+
+    def test_every_strategy_has_its_own_colour(self):
+        cpp = self.cpp_strategies()
+        self.assertEqual(sorted(plot_common.STRATEGY_COLORS), sorted(cpp))
+        self.assertEqual(len(set(plot_common.STRATEGY_COLORS.values())), len(cpp))
 
 
 if __name__ == "__main__":
