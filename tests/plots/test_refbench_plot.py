@@ -1,4 +1,5 @@
-"""Tests of plots/refbench_plot.py: runs it as a user would on the CSVs in tests/data.
+"""Tests of plots/refbench_plot.py: runs it as a user would on the CSVs in tests/data,
+and calls the helpers of its modules (plots/plot_*.py) directly.
 
 Run with Debian's Python (the one with matplotlib and pandas):
 
@@ -9,6 +10,7 @@ measurements from a 2-PU VM; the plot-fixture-* files are synthetic (make_fixtur
 """
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,7 +26,11 @@ DATA = ROOT / "tests" / "data"
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(SCRIPT.parent))
 import make_fixtures  # noqa: E402
-import refbench_plot  # noqa: E402
+import plot_classes  # noqa: E402
+import plot_common  # noqa: E402
+import plot_counters  # noqa: E402
+import plot_heatmap  # noqa: E402
+import plot_input  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -371,13 +377,13 @@ def frame(rows):
 
 
 class Internals(unittest.TestCase):
-    """Pure functions of the script, with exact values."""
+    """Pure functions of the plot modules, with exact values."""
 
     def test_unavailable_counter_has_no_values(self):
         import pandas as pd
         df = frame([{"cycles": float("nan"), "cycles_per_msg": float("nan"),
                      "cycles_source": "unavailable"}] * 3)
-        data = refbench_plot.counter_data(df, "cycles", df["distance_class"])
+        data = plot_counters.counter_data(df, "cycles", df["distance_class"])
         self.assertIsNone(data)
         self.assertIsInstance(df, pd.DataFrame)
 
@@ -388,7 +394,7 @@ class Internals(unittest.TestCase):
             {"strategy": "civ", "c": nan, "c_per_msg": nan, "c_source": "unavailable"},
             {"strategy": "civ", "c": 5000, "c_per_msg": 5.0, "c_source": "hw"},
         ])
-        data = refbench_plot.counter_data(df, "c", df["distance_class"])
+        data = plot_counters.counter_data(df, "c", df["distance_class"])
         self.assertEqual(list(data.stats["total"]), [4.0])  # median of 3 and 5, not of 0, 3, 5
         self.assertEqual(data.sources, ["hw"])
 
@@ -396,54 +402,81 @@ class Internals(unittest.TestCase):
         # _per_msg columns are rounded to 4 decimals: 12 events in 713024 messages read 0.
         df = frame([{"messages": 713024, "context_switches": 12,
                      "context_switches_per_msg": 0.0, "context_switches_source": "sw"}])
-        per_msg = refbench_plot.counter_per_msg(df, "context_switches")
+        per_msg = plot_counters.counter_per_msg(df, "context_switches")
         self.assertAlmostEqual(per_msg.iloc[0], 12 / 713024)
-        self.assertEqual(refbench_plot.per_messages_scale(12 / 713024),
+        self.assertEqual(plot_counters.per_messages_scale(12 / 713024),
                          (1e6, "per million messages"))
 
     def test_same_pu_wait_policy_does_not_split_figures(self):
         df = frame([{"pus": "0;0", "distance_class": "same_pu", "wait_policy": "yield"},
                     {"pus": "0;1", "wait_policy": "spin"}])
-        self.assertEqual(refbench_plot.varying_keys(df), [])
+        self.assertEqual(plot_common.varying_keys(df), [])
         df = frame([{"wait_policy": "yield"}, {"wait_policy": "spin"}])
-        self.assertEqual(refbench_plot.varying_keys(df), ["wait_policy"])
+        self.assertEqual(plot_common.varying_keys(df), ["wait_policy"])
 
     def test_heatmap_needs_two_pairs_of_distinct_pus(self):
         one = frame([{"pus": "0;0"}, {"pus": "0;1"}])
-        self.assertIn("1 pair of distinct PUs", refbench_plot.heatmap_skip_reason(one))
+        self.assertIn("1 pair of distinct PUs", plot_heatmap.heatmap_skip_reason(one))
         two = frame([{"pus": "0;1"}, {"pus": "1;0"}])
-        self.assertIsNone(refbench_plot.heatmap_skip_reason(two))
+        self.assertIsNone(plot_heatmap.heatmap_skip_reason(two))
 
     def test_dates_and_subtitles(self):
-        self.assertEqual(refbench_plot.format_date("2026-11-25T05:16:21Z"), "2026-11-25 05:16 UTC")
-        self.assertEqual(refbench_plot.format_date("2026-11-25T05:16:21+01:00"),
+        self.assertEqual(plot_input.format_date("2026-11-25T05:16:21Z"), "2026-11-25 05:16 UTC")
+        self.assertEqual(plot_input.format_date("2026-11-25T05:16:21+01:00"),
                          "2026-11-25 05:16 +0100")
-        self.assertEqual(refbench_plot.format_date("yesterday"), "yesterday")
+        self.assertEqual(plot_input.format_date("yesterday"), "yesterday")
         meta = {"host": "h", "cpu_model": "Xeon", "date": "2026-11-25T05:16:21Z",
                 "refbench_version": "0.1", "git_commit": "abcdef0123456789"}
-        self.assertEqual(refbench_plot.machine_subtitle(Path("r.csv"), meta),
+        self.assertEqual(plot_input.machine_subtitle(Path("r.csv"), meta),
                          "h (Xeon), 2026-11-25 05:16 UTC; refbench 0.1 @ abcdef0123")
-        self.assertEqual(refbench_plot.machine_subtitle(Path("dir/r.csv"), None),
+        self.assertEqual(plot_input.machine_subtitle(Path("dir/r.csv"), None),
                          "r.csv (no metadata)")
 
     def test_bars_spanning_more_than_ten_times_get_a_log_axis(self):
         import pandas as pd
-        self.assertTrue(refbench_plot.needs_log_scale(pd.Series([150.0, 2950.0])))
-        self.assertFalse(refbench_plot.needs_log_scale(pd.Series([45.0, 144.0, 0.0])))
-        self.assertFalse(refbench_plot.needs_log_scale(pd.Series([45.0])))
+        self.assertTrue(plot_classes.needs_log_scale(pd.Series([150.0, 2950.0])))
+        self.assertFalse(plot_classes.needs_log_scale(pd.Series([45.0, 144.0, 0.0])))
+        self.assertFalse(plot_classes.needs_log_scale(pd.Series([45.0])))
 
     def test_unavailable_counters_sharing_a_reason_name_it_once(self):
         problems = {"cycles": "ENOENT: no PMU", "instructions": "ENOENT: no PMU",
                     "c2c": "EINVAL"}
         self.assertEqual(
-            refbench_plot.unavailable_by_reason(["cycles", "c2c", "instructions", "x"], problems),
+            plot_counters.unavailable_by_reason(["cycles", "c2c", "instructions", "x"], problems),
             ["cycles, instructions (ENOENT: no PMU)", "c2c (EINVAL)", "x"])
 
     def test_strategy_colours_are_fixed(self):
-        self.assertEqual(refbench_plot.strategy_color("racy"), "#D55E00")
-        self.assertEqual(refbench_plot.ordered_strategies(["immortal", "civ", "gil", "zz"]),
+        self.assertEqual(plot_common.strategy_color("racy"), "#D55E00")
+        self.assertEqual(plot_common.ordered_strategies(["immortal", "civ", "gil", "zz"]),
                          ["gil", "civ", "immortal", "zz"])
-        self.assertEqual(refbench_plot.strategy_color("zz"), refbench_plot.strategy_color("zz"))
+        self.assertEqual(plot_common.strategy_color("zz"), plot_common.strategy_color("zz"))
+
+
+class CppVocabulary(unittest.TestCase):
+    """The plots name strategies in refbench's own order: kAllStrategies in
+    workloads/vocabulary.h, with the names of workloads/vocabulary.cc."""
+
+    def cpp_strategies(self):
+        header = (ROOT / "workloads" / "vocabulary.h").read_text()
+        source = (ROOT / "workloads" / "vocabulary.cc").read_text()
+        initializer = re.search(r"kAllStrategies\s*=\s*\{(.*?)\};", header, re.S)
+        self.assertIsNotNone(initializer, "no kAllStrategies initializer in vocabulary.h")
+        enumerators = re.findall(r"Strategy::(\w+)", initializer.group(1))
+        names = dict(re.findall(r'case Strategy::(\w+):\s*return "([^"]+)";', source))
+        self.assertTrue(enumerators, "kAllStrategies lists no Strategy:: enumerator")
+        missing = [e for e in enumerators if e not in names]
+        self.assertEqual(missing, [], "enumerators without a name in vocabulary.cc")
+        return [names[e] for e in enumerators]
+
+    def test_strategy_order_is_kAllStrategies(self):
+        cpp = self.cpp_strategies()
+        self.assertEqual(plot_common.STRATEGY_ORDER, cpp)
+        self.assertEqual(plot_common.ordered_strategies(list(reversed(cpp))), cpp)
+
+    def test_every_strategy_has_its_own_colour(self):
+        cpp = self.cpp_strategies()
+        self.assertEqual(sorted(plot_common.STRATEGY_COLORS), sorted(cpp))
+        self.assertEqual(len(set(plot_common.STRATEGY_COLORS.values())), len(cpp))
 
 
 if __name__ == "__main__":
