@@ -64,7 +64,7 @@ bool within(double value, double above, double at_most) {
   return std::isfinite(value) && value > above && value <= at_most;
 }
 
-// The limits of cli.cc, as `refbench run --help` and the README state them.
+// The limits of cli.cc, as `refbench run --help` and docs/commands.md state them.
 void check(const PointOptions& o) {
   expect(!o.strategies.empty() && unique(o.strategies), "strategies empty or repeated");
   expect(!o.workloads.empty() && unique(o.workloads), "workloads empty or repeated");
