@@ -28,7 +28,7 @@ pinning::Topology load_topology(const OutputOptions& output);
 void check_memory(const PointOptions& options, std::size_t interpreters);
 
 // Says once, on `err`, what of the counter set cannot be counted here and why (hardware
-// counters missing in a VM, an event this PMU lacks).
+// counters missing in a VM, an event this PMU lacks, a build without libpfm4).
 void announce_counters(const CounterSet& counters, std::ostream& err);
 
 // Opens the results file (--out, or a new time-stamped file under results/) in its format
