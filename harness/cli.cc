@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "harness/parse.h"
+#include "harness/placements.h"
 #include "harness/settings.h"
 #include "harness/shard.h"
 #include "harness/usage_error.h"
@@ -17,8 +18,6 @@ namespace {
 
 using workloads::Strategy;
 using workloads::Workload;
-
-constexpr unsigned kMaxInterpreters = 4096;
 
 const char* const kOverview =
     "refbench: how reference-count strategies cost on real cores\n"

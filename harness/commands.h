@@ -6,6 +6,10 @@
 
 #include "harness/options.h"
 
+namespace refbench::results {
+class ResultSink;
+}  // namespace refbench::results
+
 namespace refbench::harness {
 
 // Plans the points (default or --cores placements), runs them, writes the CSV as a whole
@@ -38,6 +42,12 @@ int merge_command(const MergeOptions& options, std::ostream& out);
 // Draws the plots of a results CSV with plots/refbench_plot.py (Debian's python3 with
 // matplotlib), and returns the script's exit status.
 int plot_command(const PlotOptions& options, std::ostream& err);
+
+// With --plot, after run or sweep: draws the plots of the finished results file beside it
+// (as plot_command) unless the plan was interrupted or wrote no row. Returns the exit
+// status: `status`, or 1 if it was 0 and the plots could not be drawn.
+int plot_if_asked(const OutputOptions& output, const results::ResultSink& sink, int status,
+                  std::ostream& err);
 
 // Describes the PMUs, the counter sets as they map here, and what can be counted.
 int events_command(std::ostream& out);

@@ -1,8 +1,6 @@
 #include "harness/counters.h"
 
-// The kernel's definitions first: libpfm4's header then uses them instead of its own copy.
 #include <linux/perf_event.h>
-#include <perfmon/pfmlib_perf_event.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -14,6 +12,7 @@
 #include <mutex>
 
 #include "harness/counter_sets.h"
+#include "harness/libpfm.h"
 #include "harness/parse.h"
 #include "harness/usage_error.h"
 
@@ -36,39 +35,6 @@ class LinuxPerfSystem : public PerfSystem {
   void close(int fd) override { ::close(fd); }
 };
 
-// libpfm4 keeps global state: initialise it once, and remember why if it failed.
-const std::string& libpfm_problem() {
-  static const std::string problem = [] {
-    const int result = pfm_initialize();
-    return result == PFM_SUCCESS ? std::string() : std::string(pfm_strerror(result));
-  }();
-  return problem;
-}
-
-// libpfm4's encoding of an event for perf_event_open, or why it has none. Hardware events
-// count user space only: the interpreter's own work. Software events count kernel time
-// too: a context switch or a page fault happens in the kernel by definition, and
-// task-clock should be all the time the thread ran.
-std::string encode(const std::string& event, perf_event_attr& attr) {
-  if (!libpfm_problem().empty()) return "libpfm4 could not start: " + libpfm_problem();
-  attr = perf_event_attr{};
-  attr.size = sizeof attr;
-  pfm_perf_encode_arg_t arg{};
-  arg.attr = &attr;
-  arg.size = sizeof arg;
-  const int result =
-      pfm_get_os_event_encoding(event.c_str(), PFM_PLM3, PFM_OS_PERF_EVENT_EXT, &arg);
-  if (result != PFM_SUCCESS) return pfm_strerror(result);
-  if (attr.type == PERF_TYPE_SOFTWARE) attr.exclude_kernel = 0;
-  return "";
-}
-
-std::string paranoid_level() {
-  std::ifstream in("/proc/sys/kernel/perf_event_paranoid");
-  std::string level;
-  return in >> level ? level : "unknown";
-}
-
 // perf_event_open's errno, said so that a user knows what to do about it.
 std::string open_problem(int error) {
   switch (error) {
@@ -78,7 +44,8 @@ std::string open_problem(int error) {
     case EACCES:
     case EPERM:
       return std::string(error == EACCES ? "EACCES" : "EPERM") +
-             ": not permitted with /proc/sys/kernel/perf_event_paranoid = " + paranoid_level() +
+             ": not permitted with /proc/sys/kernel/perf_event_paranoid = " +
+             perf_event_paranoid() +
              " (counting one's own threads in user space needs 2 or less, or CAP_PERFMON)";
     case EOPNOTSUPP:
       return "EOPNOTSUPP: the PMU or kernel does not support this event";
@@ -113,38 +80,21 @@ CounterEvent resolve_event(const EventName& name, PerfSystem& system) {
   CounterEvent e;
   e.column = name.column;
   e.event = name.event;
-  if (std::string problem = encode(name.event, e.attr); !problem.empty()) {
-    e.problem = "not on this PMU (libpfm4: " + problem + ")";
+  if (std::string problem = encode_event(name.event, e.attr); !problem.empty()) {
+    // Without libpfm4 an event is not missing from this PMU: it cannot be named at all.
+    e.problem = kLibpfmSupported ? "not on this PMU (libpfm4: " + problem + ")" : problem;
     return e;
   }
+  // Hardware events count user space only: the interpreter's own work. Software events
+  // count kernel time too: a context switch or a page fault happens in the kernel by
+  // definition, and task-clock should be all the time the thread ran.
+  if (e.attr.type == PERF_TYPE_SOFTWARE) e.attr.exclude_kernel = 0;
   const CounterSource kind =
       e.attr.type == PERF_TYPE_SOFTWARE ? CounterSource::sw : CounterSource::hw;
   e.problem = probe(e, system);
   if (e.problem.empty()) e.source = kind;
   return e;
 }
-
-}  // namespace
-
-std::string libpfm_encoding_problem(const std::string& event) {
-  perf_event_attr attr{};
-  return encode(event, attr);
-}
-
-// The core PMU libpfm4 detected (the one event tables are keyed by), if any.
-std::string detected_core_pmu() {
-  if (!libpfm_problem().empty()) return "";
-  int pmu = 0;
-  pfm_for_all_pmus(pmu) {
-    pfm_pmu_info_t info{};
-    info.size = sizeof info;
-    if (pfm_get_pmu_info(static_cast<pfm_pmu_t>(pmu), &info) != PFM_SUCCESS) continue;
-    if (info.is_present && info.type == PFM_PMU_TYPE_CORE) return info.name;
-  }
-  return "";
-}
-
-namespace {
 
 std::vector<EventName> coherence_events(std::vector<std::string>& notes) {
   const std::string pmu = detected_core_pmu();
@@ -198,6 +148,12 @@ std::string_view name(CounterSource source) {
       return "unavailable";
   }
   return "?";
+}
+
+std::string perf_event_paranoid() {
+  std::ifstream in("/proc/sys/kernel/perf_event_paranoid");
+  std::string level;
+  return in >> level ? level : "unknown";
 }
 
 PerfSystem& real_perf_system() {
@@ -316,43 +272,6 @@ std::vector<CounterReading> ThreadCounters::read() const {
     }
   }
   return readings;
-}
-
-std::string describe_counters(PerfSystem& system) {
-  std::string out;
-  if (!libpfm_problem().empty()) out += "libpfm4 could not start: " + libpfm_problem() + "\n";
-  out += "PMUs libpfm4 detected:\n";
-  int pmu = 0;
-  pfm_for_all_pmus(pmu) {
-    pfm_pmu_info_t info{};
-    info.size = sizeof info;
-    if (pfm_get_pmu_info(static_cast<pfm_pmu_t>(pmu), &info) != PFM_SUCCESS || !info.is_present) {
-      continue;
-    }
-    out += std::string("  ") + info.name + " (" + info.desc + ")" +
-           (info.type == PFM_PMU_TYPE_CORE ? ", core PMU" : "") + "\n";
-  }
-  out += "perf_event_paranoid: " + paranoid_level() + "\n";
-  const std::size_t software = software_events().size();
-  for (std::string_view set : {"basic", "cache", "coherence"}) {
-    const CounterSet resolved = CounterSet::resolve(set, system);
-    if (set == "basic") out += "\nsoftware events (counted by every set but none):\n";
-    for (std::size_t i = 0; i < resolved.events().size(); ++i) {
-      if (i == software) out += "\nset " + std::string(set) + " adds:\n";
-      if (i < software && set != "basic") continue;
-      const CounterEvent& e = resolved.events()[i];
-      out += "  " + e.column + std::string(e.column.size() < 18 ? 18 - e.column.size() : 1, ' ') +
-             std::string(name(e.source)) + "  " + e.event +
-             (e.problem.empty() ? "" : "\n" + std::string(22, ' ') + e.problem) + "\n";
-    }
-  }
-  out += "\ncoherence tables (chosen by the core PMU):\n";
-  for (const CoherenceTable& table : coherence_tables()) {
-    out += "  " + table.family + ":";
-    for (const std::string& p : table.pmus) out += " " + p;
-    out += "\n";
-  }
-  return out;
 }
 
 }  // namespace refbench::harness

@@ -1,5 +1,6 @@
-// Counting events per thread through perf_event_open, with libpfm4 naming them: the only
-// place refbench includes <perfmon/...>.
+// Counting events per thread through perf_event_open, with libpfm4 naming them (libpfm.h:
+// libpfm.cc is the only file that includes <perfmon/...>; a build without libpfm4 counts
+// the kernel's software events only).
 //
 // A CounterSet is what --counters asked for, resolved once on this machine: each event
 // encoded by libpfm4 and opened once to learn whether it can be counted here. Each
@@ -51,7 +52,9 @@ class CounterSet {
   // cache, coherence) and libpfm4 event names. A set's event that this PMU does not have is
   // kept as unavailable with a note; a user's event libpfm4 cannot encode at all, or an
   // unknown name, throws UsageError with libpfm4's reason. Every set but none also counts
-  // the software events (task-clock, context switches, CPU migrations, page faults).
+  // the software events (task-clock, context switches, CPU migrations, page faults). Built
+  // without libpfm4, every other event, a user's too, is kept as unavailable ("built
+  // without libpfm4").
   static CounterSet resolve(std::string_view spec, PerfSystem& system = real_perf_system());
 
   const std::vector<CounterEvent>& events() const { return events_; }
@@ -108,13 +111,7 @@ class ThreadCounters {
   std::vector<int> fds_;
 };
 
-// Why libpfm4 cannot encode `event` on this machine's PMUs, or empty if it can.
-std::string libpfm_encoding_problem(const std::string& event);
-// The core PMU libpfm4 detected ("icl", "amd64_fam19h_zen3"), or empty.
-std::string detected_core_pmu();
-
-// For `refbench events`: the PMUs libpfm4 detected, each set as it maps here and whether
-// each event can be opened (and why not), perf_event_paranoid, and the coherence tables.
-std::string describe_counters(PerfSystem& system = real_perf_system());
+// /proc/sys/kernel/perf_event_paranoid ("2"), or "unknown" if it cannot be read.
+std::string perf_event_paranoid();
 
 }  // namespace refbench::harness

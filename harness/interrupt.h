@@ -4,6 +4,9 @@
 
 namespace refbench::harness {
 
+// Exit status of a plan stopped by Ctrl-C (128 + SIGINT, as shells report it).
+inline constexpr int kInterrupted = 130;
+
 class InterruptScope {
  public:
   InterruptScope();   // installs the handler

@@ -73,17 +73,16 @@ PuList resolve_pus(const pinning::Topology& topo, std::string_view option, std::
 
 PuList resolve_cores(const pinning::Topology& topo, std::string_view spec,
                      unsigned policy_interpreters) {
-  constexpr std::uint64_t kMostInterpreters = 4096;  // as --interpreters allows
   std::optional<std::uint64_t> named;
   try {
     named = pinning::pus_named(spec);
   } catch (const pinning::PinningError& e) {
     throw UsageError(std::string("--cores: ") + e.what());
   }
-  if (named && *named > kMostInterpreters) {
+  if (named && *named > kMaxInterpreters) {
     throw UsageError("--cores: " + std::string(spec) + " names " + std::to_string(*named) +
                      " PUs, one interpreter each (allowed: at most " +
-                     std::to_string(kMostInterpreters) + ")");
+                     std::to_string(kMaxInterpreters) + ")");
   }
   return resolve_pus(topo, "--cores", spec,
                      named ? static_cast<unsigned>(*named) : policy_interpreters);

@@ -16,6 +16,10 @@ namespace refbench::harness {
 
 using PuList = std::vector<unsigned>;
 
+// The most interpreters one point may have (--interpreters, an explicit --cores list): one
+// thread and one heap each.
+inline constexpr unsigned kMaxInterpreters = 4096;
+
 struct Placement {
   PuList pus;  // OS indices, interpreter order
   // The farthest distance class among the PUs of interpreters that exchange messages.

@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "harness/commands.h"
+#include "harness/interrupt.h"
 #include "harness/usage_error.h"
+#include "results/sink.h"
 
 extern char** environ;
 
@@ -52,6 +54,19 @@ int plot_command(const PlotOptions& options, std::ostream& err) {
   int status = 0;
   waitpid(child, &status, 0);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+int plot_if_asked(const OutputOptions& output, const results::ResultSink& sink, int status,
+                  std::ostream& err) {
+  if (!output.plot) return status;
+  if (status == kInterrupted || sink.rows() == 0) {
+    err << "refbench: no plots: the run did not finish (refbench plot " << sink.path().string()
+        << " draws what is there)\n";
+    return status;
+  }
+  const int plotted = plot_command(PlotOptions{sink.path(), {}}, err);
+  if (plotted != 0) err << "refbench: the plots could not be drawn (exit " << plotted << ")\n";
+  return status == 0 && plotted != 0 ? 1 : status;
 }
 
 }  // namespace refbench::harness

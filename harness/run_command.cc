@@ -1,8 +1,10 @@
 #include <chrono>
 
 #include "harness/commands.h"
+#include "harness/output_files.h"
 #include "harness/placements.h"
 #include "harness/plan.h"
+#include "harness/preflight.h"
 #include "harness/report.h"
 #include "harness/session.h"
 #include "harness/shard.h"

@@ -1,13 +1,15 @@
-// What `run` and `sweep` share: the topology they plan on, the results file with its
-// metadata, and the loop that measures a plan's points.
+// The loop that run and sweep share: measuring a plan's points in order, each row written
+// as it finishes, stopping cleanly on a failure or Ctrl-C. What comes before it is in
+// preflight.h (topology, memory, counters) and output_files.h (the results file).
 #pragma once
 
+#include <cstddef>
 #include <functional>
-#include <memory>
 #include <ostream>
 #include <string>
 
 #include "harness/counters.h"
+#include "harness/interrupt.h"
 #include "harness/options.h"
 #include "harness/plan.h"
 #include "pinning/topology.h"
@@ -15,33 +17,6 @@
 #include "results/sink.h"
 
 namespace refbench::harness {
-
-// Exit status of a plan stopped by Ctrl-C (128 + SIGINT, as shells report it).
-inline constexpr int kInterrupted = 130;
-
-// The topology of --topology (this machine by default). Throws UsageError for a spec hwloc
-// cannot load, or for a synthetic or XML topology without --dry-run: only this machine
-// can be measured.
-pinning::Topology load_topology(const OutputOptions& output);
-
-// Refuses heaps that would not fit in half of this machine's memory, before anything runs.
-void check_memory(const PointOptions& options, std::size_t interpreters);
-
-// Says once, on `err`, what of the counter set cannot be counted here and why (hardware
-// counters missing in a VM, an event this PMU lacks).
-void announce_counters(const CounterSet& counters, std::ostream& err);
-
-// Opens the results file (--out, or a new time-stamped file under results/) in its format
-// (--format, else by extension), and writes beside it the metadata record
-// (FILE.meta.json, with `plan`: which plan and shard the file holds) and the topology's
-// hwloc XML (FILE.topology.xml). With Opening::append the rows go to the end of --out, an
-// existing CSV, and metadata already there is kept. Throws UsageError if a file cannot be
-// written.
-std::unique_ptr<results::ResultSink> open_results(const OutputOptions& output,
-                                                  const pinning::Topology& topo,
-                                                  const CounterSet& counters,
-                                                  results::Opening opening,
-                                                  const results::PlanRecord& plan);
 
 struct PlanRun {
   const pinning::Topology& topo;
@@ -64,11 +39,5 @@ struct PlanRun {
 // after Ctrl-C (the point being measured finishes and is kept, and `err` says how to go
 // on).
 int execute_plan(const PlanRun& run);
-
-// With --plot, draws the plots of the finished results file beside it (refbench plot)
-// unless the plan was interrupted or wrote no row. Returns the exit status: `status`, or
-// 1 if it was 0 and the plots could not be drawn.
-int plot_if_asked(const OutputOptions& output, const results::ResultSink& sink, int status,
-                  std::ostream& err);
 
 }  // namespace refbench::harness

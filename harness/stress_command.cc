@@ -12,7 +12,7 @@
 #include "harness/execute.h"
 #include "harness/placements.h"
 #include "harness/plan.h"
-#include "harness/session.h"
+#include "harness/preflight.h"
 #include "harness/usage_error.h"
 #include "pinning/placement.h"
 #include "results/table.h"

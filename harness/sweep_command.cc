@@ -3,8 +3,10 @@
 #include <algorithm>
 
 #include "harness/commands.h"
+#include "harness/output_files.h"
 #include "harness/placements.h"
 #include "harness/plan.h"
+#include "harness/preflight.h"
 #include "harness/progress.h"
 #include "harness/report.h"
 #include "harness/resume.h"

@@ -103,13 +103,15 @@ CsvTable read_csv(const std::filesystem::path& path) {
   return parse_csv(text, path.string());
 }
 
-CsvFile::CsvFile(std::filesystem::path path, const std::vector<std::string>& header, Mode mode)
+CsvFile::CsvFile(std::filesystem::path path, const std::vector<std::string>& header,
+                 Opening opening)
     : path_(std::move(path)),
-      writing_(mode == Mode::whole_file ? std::filesystem::path(path_.string() + ".tmp") : path_),
+      writing_(opening == Opening::whole_file ? std::filesystem::path(path_.string() + ".tmp")
+                                              : path_),
       columns_(header.size()) {
-  file_ = std::fopen(writing_.c_str(), mode == Mode::append ? "ab" : "wb");
+  file_ = std::fopen(writing_.c_str(), opening == Opening::append ? "ab" : "wb");
   if (file_ == nullptr) throw OutputError(describe_errno("cannot write", writing_));
-  if (mode != Mode::append) write_record(header);
+  if (opening != Opening::append) write_record(header);
 }
 
 CsvFile::~CsvFile() {

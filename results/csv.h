@@ -37,15 +37,20 @@ CsvTable parse_csv(std::string_view text, const std::string& origin);
 // Reads and parses a file. Throws OutputError naming the path and strerror if unreadable.
 CsvTable read_csv(const std::filesystem::path& path);
 
+// How a results file is opened (a CSV file, and the sinks of results/sink.h).
+enum class Opening {
+  whole_file,  // written to FILE.tmp, renamed on commit (a run)
+  stream,      // written in place, a flushed row at a time (a sweep)
+  append,      // rows appended to an existing CSV of the same columns (a resumed sweep)
+};
+
 class CsvFile {
  public:
-  enum class Mode { whole_file, stream, append };
-
   // Creates `path` + ".tmp" (whole_file) or `path` (stream) and writes the header, or opens
   // `path` to append rows under the header it already has (append). Throws OutputError
   // naming the path and strerror if it cannot (the directory must exist).
   CsvFile(std::filesystem::path path, const std::vector<std::string>& header,
-          Mode mode = Mode::whole_file);
+          Opening opening = Opening::whole_file);
   CsvFile(const CsvFile&) = delete;
   CsvFile& operator=(const CsvFile&) = delete;
   // Without commit() a whole file's temporary file is removed: nothing half-written is

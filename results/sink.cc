@@ -7,9 +7,9 @@ namespace {
 
 class CsvSink : public ResultSink {
  public:
-  CsvSink(const std::filesystem::path& path, CsvFile::Mode mode,
+  CsvSink(const std::filesystem::path& path, Opening opening,
           const std::vector<std::string>& counters)
-      : file_(path, csv_header(counters), mode) {}
+      : file_(path, csv_header(counters), opening) {}
   void write(const ResultRow& row) override { file_.write_row(csv_fields(row)); }
   void commit() override { file_.commit(); }
   const std::filesystem::path& path() const override { return file_.path(); }
@@ -37,18 +37,6 @@ class JsonSink : public ResultSink {
   std::vector<ResultRow> rows_;
 };
 
-CsvFile::Mode csv_mode(Opening opening) {
-  switch (opening) {
-    case Opening::whole_file:
-      return CsvFile::Mode::whole_file;
-    case Opening::stream:
-      return CsvFile::Mode::stream;
-    case Opening::append:
-      return CsvFile::Mode::append;
-  }
-  return CsvFile::Mode::whole_file;
-}
-
 }  // namespace
 
 Format format_for(const std::filesystem::path& path) {
@@ -59,7 +47,7 @@ std::unique_ptr<ResultSink> open_sink(const std::filesystem::path& path, Format 
                                       Opening opening, const std::vector<std::string>& counters,
                                       const Metadata& metadata) {
   if (format == Format::json) return std::make_unique<JsonSink>(path, metadata);
-  return std::make_unique<CsvSink>(path, csv_mode(opening), counters);
+  return std::make_unique<CsvSink>(path, opening, counters);
 }
 
 }  // namespace refbench::results

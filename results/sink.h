@@ -30,15 +30,9 @@ class ResultSink {
   virtual std::size_t rows() const = 0;
 };
 
-// How the file is opened.
-enum class Opening {
-  whole_file,  // written to FILE.tmp, renamed on commit (a run)
-  stream,      // written in place, a flushed row at a time (a sweep)
-  append,      // rows appended to an existing CSV of the same columns (a resumed sweep)
-};
-
-// Opens the sink for `path` in `format`, with a column group per counter. JSON is always
-// written whole on commit (JSON cannot be appended a row at a time). Throws OutputError.
+// Opens the sink for `path` in `format` (Opening: results/csv.h), with a column group per
+// counter. JSON is always written whole on commit (JSON cannot be appended a row at a
+// time). Throws OutputError.
 std::unique_ptr<ResultSink> open_sink(const std::filesystem::path& path, Format format,
                                       Opening opening, const std::vector<std::string>& counters,
                                       const Metadata& metadata);

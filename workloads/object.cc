@@ -24,13 +24,22 @@ std::byte* map_fresh(std::size_t bytes) {
   return static_cast<std::byte*>(p);
 }
 
+// Header + payload, rounded up to whole cache lines: no two objects share a line.
+std::size_t stride_for(std::uint32_t payload_bytes) {
+  return sizeof(Object) + round_up(payload_bytes, kCacheLine);
+}
+
 }  // namespace
+
+std::size_t Heap::bytes_for(std::uint32_t pool_objects, std::uint32_t payload_bytes) {
+  return stride_for(payload_bytes) * pool_objects + sizeof(Object) * kLocalObjects;
+}
 
 Heap::Heap(std::uint32_t pool_objects, std::uint32_t payload_bytes)
     : pool_objects_(pool_objects),
       payload_bytes_(payload_bytes),
-      stride_(sizeof(Object) + round_up(payload_bytes, kCacheLine)),
-      bytes_(stride_ * pool_objects + sizeof(Object) * kLocalObjects),
+      stride_(stride_for(payload_bytes)),
+      bytes_(bytes_for(pool_objects, payload_bytes)),
       base_(map_fresh(bytes_)) {}
 
 Heap::~Heap() { munmap(base_, bytes_); }

@@ -55,6 +55,11 @@ class Heap {
   Heap& operator=(const Heap&) = delete;
   ~Heap();
 
+  // The bytes a heap of these objects maps: each pooled object's header and payload,
+  // rounded up to whole cache lines, then the local objects' headers. What the harness
+  // checks against the machine's memory before anything runs.
+  static std::size_t bytes_for(std::uint32_t pool_objects, std::uint32_t payload_bytes);
+
   // The whole mapping, for memory binding before initialise().
   std::span<std::byte> memory() { return {base_, bytes_}; }
 

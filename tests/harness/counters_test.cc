@@ -13,6 +13,7 @@
 
 #include "harness/counter_figures.h"
 #include "harness/counter_sets.h"
+#include "harness/libpfm.h"
 #include "harness/usage_error.h"
 
 namespace refbench::harness {
@@ -83,6 +84,7 @@ TEST(CounterSets, ColumnsForUserEvents) {
 
 // The generic sets are perf's generic events: libpfm4 encodes them on any PMU.
 TEST(CounterSets, BasicAndCacheEncodeOnThisMachine) {
+  if (!kLibpfmSupported) GTEST_SKIP() << kWithoutLibpfm << ": hardware events cannot be named";
   for (std::string_view set : {"basic", "cache"}) {
     for (const EventName& e : hardware_events_of(set)) {
       EXPECT_EQ(libpfm_encoding_problem(e.event), "") << e.event;
@@ -94,6 +96,7 @@ TEST(CounterSets, BasicAndCacheEncodeOnThisMachine) {
 }
 
 TEST(CounterSets, CoherenceOfTheDetectedPmuEncodes) {
+  if (!kLibpfmSupported) GTEST_SKIP() << kWithoutLibpfm << ": hardware events cannot be named";
   const CoherenceTable* table = coherence_table_for(detected_core_pmu());
   if (table == nullptr)
     GTEST_SKIP() << "no coherence table for PMU '" << detected_core_pmu() << "'";
@@ -110,6 +113,7 @@ TEST(CounterSets, CoherenceOfTheDetectedPmuEncodes) {
 class VendorTable : public testing::TestWithParam<std::string> {};
 
 TEST_P(VendorTable, EncodesUnderItsPmu) {
+  if (!kLibpfmSupported) GTEST_SKIP() << kWithoutLibpfm << ": hardware events cannot be named";
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   const std::string pmu = GetParam();
   const CoherenceTable* table = coherence_table_for(pmu);
@@ -137,6 +141,7 @@ INSTANTIATE_TEST_SUITE_P(AllTables, VendorTable, testing::ValuesIn(all_table_pmu
                          [](const testing::TestParamInfo<std::string>& p) { return p.param; });
 
 TEST(CounterSet, AUserEventLibpfmCannotEncodeIsBadInput) {
+  if (!kLibpfmSupported) GTEST_SKIP() << kWithoutLibpfm << ": hardware events cannot be named";
   FakePerfSystem system;
   try {
     CounterSet::resolve("basic,L1D:REPLACMENT_TYPO", system);
@@ -154,6 +159,7 @@ TEST(CounterSet, AUserEventLibpfmCannotEncodeIsBadInput) {
 }
 
 TEST(CounterSet, WithoutAPmuSaysSoOnceAndKeepsSoftwareCounters) {
+  if (!kLibpfmSupported) GTEST_SKIP() << kWithoutLibpfm << ": hardware events cannot be named";
   FakePerfSystem system(ENOENT);
   const CounterSet set = CounterSet::resolve("basic,cache", system);
   for (const CounterEvent& e : set.events()) {
@@ -168,6 +174,7 @@ TEST(CounterSet, WithoutAPmuSaysSoOnceAndKeepsSoftwareCounters) {
 }
 
 TEST(CounterSet, PermissionProblemsNameTheParanoidSetting) {
+  if (!kLibpfmSupported) GTEST_SKIP() << kWithoutLibpfm << ": hardware events cannot be named";
   FakePerfSystem system(EACCES);
   const CounterSet set = CounterSet::resolve("basic", system);
   EXPECT_NE(set.hardware_unavailable_line().find("perf_event_paranoid = "), std::string::npos)
@@ -175,9 +182,41 @@ TEST(CounterSet, PermissionProblemsNameTheParanoidSetting) {
 }
 
 TEST(CounterSet, WithHardwareThereIsNoUnavailableLine) {
+  if (!kLibpfmSupported) GTEST_SKIP() << kWithoutLibpfm << ": hardware events cannot be named";
   FakePerfSystem system;
   EXPECT_EQ(CounterSet::resolve("basic", system).hardware_unavailable_line(), "");
   EXPECT_EQ(CounterSet::resolve("none", system).hardware_unavailable_line(), "");
+}
+
+// Built without libpfm4 (REFBENCH_WITH_LIBPFM=OFF): the software events still encode and
+// open, every other event is unavailable for that one reason, said once, and a user's
+// event is kept as unavailable rather than refused.
+TEST(CounterSet, WithoutLibpfmCountsSoftwareEventsOnly) {
+  if (kLibpfmSupported) GTEST_SKIP() << "built with libpfm4";
+  FakePerfSystem system;
+  const CounterSet set = CounterSet::resolve("basic,cache,coherence,L1D:REPLACEMENT", system);
+  std::size_t software = 0;
+  for (const CounterEvent& e : set.events()) {
+    if (e.attr.type == PERF_TYPE_SOFTWARE) {
+      EXPECT_EQ(e.source, CounterSource::sw) << e.column;
+      EXPECT_EQ(e.attr.exclude_kernel, 0u) << e.column << ": kernel time counts";
+      ++software;
+    } else {
+      EXPECT_EQ(e.source, CounterSource::unavailable) << e.column;
+      EXPECT_EQ(e.problem, kWithoutLibpfm) << e.column;
+    }
+  }
+  EXPECT_EQ(software, software_events().size());
+  EXPECT_EQ(set.columns().back(), "l1d_replacement");
+  EXPECT_EQ(set.hardware_unavailable_line().rfind(
+                "hardware counters unavailable: perf::PERF_COUNT_HW_CPU_CYCLES: built without "
+                "libpfm4; software counters are still counted",
+                0),
+            0u)
+      << set.hardware_unavailable_line();
+  EXPECT_EQ(detected_core_pmu(), "");
+  EXPECT_TRUE(detected_pmus().empty());
+  EXPECT_NE(libpfm_start_problem().find(kWithoutLibpfm), std::string::npos);
 }
 
 TEST(Multiplexing, ScalesByEnabledOverRunning) {

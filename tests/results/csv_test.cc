@@ -92,7 +92,7 @@ TEST_F(CsvFileTest, NothingIsLeftBehindWithoutCommit) {
 TEST_F(CsvFileTest, AStreamWritesInPlaceAndKeepsFinishedRows) {
   const fs::path path = dir_ / "sweep.csv";
   {
-    CsvFile csv(path, {"x"}, CsvFile::Mode::stream);
+    CsvFile csv(path, {"x"}, Opening::stream);
     csv.write_row({"1"});
     EXPECT_EQ(slurp(path), "x\r\n1\r\n") << "each row is in the file as soon as it is written";
   }  // interrupted: never committed
