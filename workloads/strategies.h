@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -32,22 +33,33 @@
 
 namespace refbench::workloads {
 
-// What a channel carries: the object and the interpreter that sent it. A null object ends
-// a phase.
+// What a channel carries: the object, the interpreter that sent it, and the buffer the
+// receiver reads, as a view or a buffer protocol export holds its pointer and length: the
+// receiver finds the payload without reading the sender's header. A null object ends a
+// phase.
 struct Message {
   Object* object = nullptr;
   Interpreter* sender = nullptr;
+  const std::byte* payload = nullptr;
+  std::uint32_t payload_bytes = 0;
+
+  // The message for `o` from `sender`; the sender reads its own header for the buffer.
+  static Message of(Object& o, Interpreter& sender) {
+    return {&o, &sender, o.payload, o.payload_bytes};
+  }
+  std::span<const std::byte> buffer() const { return {payload, payload_bytes}; }
 };
 
 // A plain counted reference, as every strategy but `civ` hands over.
 class Reference {
  public:
-  explicit Reference(Object& object) : object_(&object) {}
+  explicit Reference(const Message& m) : object_(m.object), buffer_(m.buffer()) {}
   Object& object() const { return *object_; }
-  std::span<const std::byte> buffer() const { return {object_->payload, object_->payload_bytes}; }
+  std::span<const std::byte> buffer() const { return buffer_; }
 
  private:
   Object* object_;
+  std::span<const std::byte> buffer_;
 };
 
 // Strategies that hand over an ordinary counted reference: the sender increments, the
@@ -64,9 +76,9 @@ struct CountedStrategy {
   static Message send(Interpreter& self, Object& o, Tally& actor) {
     counting::check_live(o, actor);
     Count::incref(o);
-    return {&o, &self};
+    return Message::of(o, self);
   }
-  static Held receive(Interpreter&, const Message& m, Tally&) { return Reference(*m.object); }
+  static Held receive(Interpreter&, const Message& m, Tally&) { return Reference(m); }
   static void release(Held& held, Tally& actor) { Count::decref(held.object(), actor); }
   static void drop_heap_reference(Object& o, Tally& actor) { Count::decref(o, actor); }
 };
@@ -102,10 +114,10 @@ struct CivStrategy {
     keep_in_memory(o.exports);
     self.incref();
     self.view_opened();
-    return {&o, &self};
+    return Message::of(o, self);
   }
   static Held receive(Interpreter&, const Message& m, Tally& actor) {
-    return View(*m.object, *m.sender, actor);
+    return View(*m.object, *m.sender, m.buffer(), actor);
   }
   static void release(Held& view, Tally&) { view.close(); }
   static void drop_heap_reference(Object& o, Tally& actor) { counting::Plain::decref(o, actor); }
@@ -166,7 +178,7 @@ struct CivDeferredStrategy {
     return CivStrategy::send(self, o, actor);
   }
   static Held receive(Interpreter&, const Message& m, Tally& actor) {
-    return DeferredView(*m.object, *m.sender, actor);
+    return DeferredView(*m.object, *m.sender, m.buffer(), actor);
   }
   static void release(Held& view, Tally&) { view.close(); }
   static void drop_heap_reference(Object& o, Tally& actor) { counting::Plain::decref(o, actor); }
@@ -201,9 +213,9 @@ struct ImmortalStrategy {
 
   static Message send(Interpreter& self, Object& o, Tally& actor) {
     counting::check_live(o, actor);
-    return {&o, &self};
+    return Message::of(o, self);
   }
-  static Held receive(Interpreter&, const Message& m, Tally&) { return Reference(*m.object); }
+  static Held receive(Interpreter&, const Message& m, Tally&) { return Reference(m); }
   static void release(Held&, Tally&) {}
   // Immortal objects belong to the runtime, not to the interpreter that made them: they
   // outlive its finalisation (a receiver may still use one) and the runtime frees them at

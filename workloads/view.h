@@ -10,7 +10,8 @@
 
 namespace refbench::workloads {
 
-// What a view holds: a reference to an object, a buffer export of its payload, and a
+// What a view holds: a reference to an object, a buffer export of its payload (its pointer
+// and length, as a memoryview's Py_buffer keeps them), and a
 // reference to the interpreter that sent it (seed step 2: the sender took all three), until
 // it is closed. A view destroyed while open is closed by its destructor and counted as a
 // resource warning, like a memoryview collected without release(). `Close` is how the
@@ -20,10 +21,13 @@ class HeldView {
  public:
   // Adopts the references the sender took for this message. `holder` is the receiving
   // thread's tally, charged with any resource warning.
-  HeldView(Object& object, Interpreter& sender, Tally& holder)
-      : object_(&object), sender_(&sender), holder_(&holder) {}
+  HeldView(Object& object, Interpreter& sender, std::span<const std::byte> buffer, Tally& holder)
+      : object_(&object), sender_(&sender), buffer_(buffer), holder_(&holder) {}
   HeldView(HeldView&& other) noexcept
-      : object_(other.object_), sender_(other.sender_), holder_(other.holder_) {
+      : object_(other.object_),
+        sender_(other.sender_),
+        buffer_(other.buffer_),
+        holder_(other.holder_) {
     other.object_ = nullptr;
   }
   HeldView& operator=(HeldView&&) = delete;
@@ -37,7 +41,8 @@ class HeldView {
 
   bool is_open() const { return object_ != nullptr; }
   Object& object() const { return *object_; }
-  std::span<const std::byte> buffer() const { return {object_->payload, object_->payload_bytes}; }
+  // The exported buffer, as the sender described it: reading it touches the payload only.
+  std::span<const std::byte> buffer() const { return buffer_; }
 
   void close() {
     Object& object = *object_;
@@ -48,6 +53,7 @@ class HeldView {
  private:
   Object* object_;  // null once closed
   Interpreter* sender_;
+  std::span<const std::byte> buffer_;
   Tally* holder_;
 };
 
