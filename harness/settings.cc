@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "harness/parse.h"
@@ -27,6 +28,7 @@ Setting named(const char* flag, const char* value_name, std::string help) {
 }
 
 bool uses_release_queue(Strategy s) { return workloads::traits(s).release_queue; }
+bool takes_interpreter_locks(Strategy s) { return workloads::traits(s).interpreter_lock; }
 
 // A whole-number setting kept in `field`, in [min, max].
 template <class T>
@@ -38,6 +40,16 @@ Setting whole(const char* flag, const char* value_name, std::string help, T Poin
   };
   s.show = [field](const PointConfig& c) { return std::to_string(c.*field); };
   return s;
+}
+
+// The shortest decimal that reads back as `x`: 0.005, not 0.0050000000000000001.
+std::string shortest(double x) {
+  char text[64];
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, x);
+    if (std::strtod(text, nullptr) == x) break;
+  }
+  return text;
 }
 
 // A duration in seconds kept in `field`; with `zero_is_never`, "0" is allowed too.
@@ -60,9 +72,7 @@ Setting seconds(const char* flag, std::string help, std::chrono::nanoseconds Poi
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(value));
   };
   s.show = [field](const PointConfig& c) {
-    char text[64];
-    std::snprintf(text, sizeof text, "%.17g", std::chrono::duration<double>(c.*field).count());
-    return std::string(text);
+    return shortest(std::chrono::duration<double>(c.*field).count());
   };
   return s;
 }
@@ -159,6 +169,28 @@ std::vector<Setting> make_table() {
                          "points, a safe point being each message it sends or receives",
                          &PointConfig::drain_interval, 1, 1u << 20),
                    "1", "drain_interval", kPointName, uses_release_queue));
+  Setting gil = named("gil", "KIND",
+                      "the interpreter locks of gil, racy, civ and civ-deferred (atomic, biased "
+                      "and immortal take none): cpython (a mutex and condition variable with "
+                      "CPython's protocol: a waiter asks the holder to drop after "
+                      "--switch-interval, the holder lets go at its next safe point and waits "
+                      "until another thread took it) or spin (a spinlock that waits by --wait; a "
+                      "waiter asks at once)");
+  gil.read = [](const std::string& text, PointConfig& c) {
+    const auto kind = workloads::parse_gil_kind(text);
+    if (!kind) {
+      throw UsageError("--gil: '" + text +
+                       "' is not allowed (allowed: " + workloads::gil_kind_names() + ")");
+    }
+    c.gil = *kind;
+  };
+  gil.show = [](const PointConfig& c) { return std::string(workloads::name(c.gil)); };
+  t.push_back(with(std::move(gil), "cpython", "gil", kPointName, takes_interpreter_locks));
+  t.push_back(with(seconds("switch-interval",
+                           "with --gil cpython: how long a thread waits for an interpreter lock "
+                           "before it asks the holder to drop it, as sys.setswitchinterval",
+                           &PointConfig::switch_interval, false),
+                   "0.005", "switch_interval_s", kPointName, takes_interpreter_locks));
   t.push_back(plan_option(
       "wait", "POLICY",
       "what a thread does while it cannot go on: spin, yield, block, or auto = spin when "

@@ -73,6 +73,8 @@ const std::vector<Column>& columns() {
       setting("release_queue"),
       setting("release_batch"),
       setting("drain_interval"),
+      setting("gil"),
+      setting("switch_interval_s"),
       {"messages", [](const ResultRow& r) { return number(r.messages); }},
       {"round_trips",
        [](const ResultRow& r) { return r.round_trips ? number(r.round_trips) : ""; }},

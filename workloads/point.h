@@ -47,6 +47,10 @@ struct PointConfig {
   std::uint32_t release_queue = 300;
   std::uint32_t release_batch = 100;
   std::uint32_t drain_interval = 1;
+  // The interpreter locks (strategies with traits().interpreter_lock): CPython's GIL or a
+  // spinlock, and how long a CPython waiter waits before it asks the holder to drop.
+  GilKind gil = GilKind::cpython;
+  std::chrono::nanoseconds switch_interval = std::chrono::milliseconds(5);
   bool verify = false;  // keep the ground-truth ledger
   Teardown teardown = Teardown::end;
   // A point in which no message moves for this long is given up (PointStalled); 0: never.

@@ -95,4 +95,12 @@ std::optional<Teardown> parse_teardown(std::string_view text) {
   return std::nullopt;
 }
 
+std::string_view name(GilKind g) { return g == GilKind::spin ? "spin" : "cpython"; }
+
+std::optional<GilKind> parse_gil_kind(std::string_view text) {
+  return parse_among(text, kAllGilKinds);
+}
+
+std::string gil_kind_names() { return join_names(kAllGilKinds); }
+
 }  // namespace refbench::workloads

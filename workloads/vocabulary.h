@@ -21,6 +21,9 @@ struct StrategyTraits {
   bool correct = true;
   // Counts references at all (all but immortal): the ground truth checks the counts.
   bool counts = true;
+  // Its interpreters have locks, each held by its thread while it runs (a GIL each, or
+  // one shared): all but the free-threaded strategies (atomic, biased, immortal).
+  bool interpreter_lock = true;
   // Every interpreter takes one process-wide lock (gil).
   bool shared_lock = false;
   // The receiver holds a view of the sender's object (civ, civ-deferred), not a reference.
@@ -39,15 +42,15 @@ constexpr StrategyTraits traits(Strategy s) {
     case Strategy::racy:
       return {.correct = false};
     case Strategy::atomic:
-      return {};
+      return {.interpreter_lock = false};
     case Strategy::biased:
-      return {.merge_queue = true};
+      return {.interpreter_lock = false, .merge_queue = true};
     case Strategy::civ:
       return {.views = true};
     case Strategy::civ_deferred:
       return {.views = true, .release_queue = true};
     case Strategy::immortal:
-      return {.counts = false};
+      return {.counts = false, .interpreter_lock = false};
   }
   return {};
 }
@@ -73,6 +76,14 @@ enum class WaitPolicy { spin, yield, block };
 inline constexpr std::array<WaitPolicy, 3> kAllWaitPolicies = {WaitPolicy::spin, WaitPolicy::yield,
                                                                WaitPolicy::block};
 
+// How an interpreter lock is kept (--gil):
+//   cpython  CPython's GIL: a mutex and a condition variable; a waiter asks the holder to
+//            drop after the switch interval, and the holder lets go at its next safe point
+//   spin     a test-and-test-and-set lock waiting by the run's policy; a waiter asks the
+//            holder to drop at once (the lock refbench used before it modelled the GIL)
+enum class GilKind { cpython, spin };
+inline constexpr std::array<GilKind, 2> kAllGilKinds = {GilKind::cpython, GilKind::spin};
+
 // When a sending interpreter is destroyed:
 //   end    after every thread is done (the runtime finalises every interpreter)
 //   early  by its own thread, as soon as it has sent its last message, while receivers
@@ -83,15 +94,18 @@ std::string_view name(Strategy s);
 std::string_view name(Workload w);
 std::string_view name(WaitPolicy w);
 std::string_view name(Teardown t);
+std::string_view name(GilKind g);
 
 std::optional<Strategy> parse_strategy(std::string_view text);
 std::optional<Workload> parse_workload(std::string_view text);
 std::optional<WaitPolicy> parse_wait_policy(std::string_view text);
 std::optional<Teardown> parse_teardown(std::string_view text);
+std::optional<GilKind> parse_gil_kind(std::string_view text);
 
 // "gil, racy, atomic, biased, civ, civ-deferred, immortal": for error messages and --help.
 std::string strategy_names();
 std::string workload_names();
 std::string wait_policy_names();
+std::string gil_kind_names();
 
 }  // namespace refbench::workloads
