@@ -6,6 +6,7 @@
 
 #include "workloads/integrity.h"
 #include "workloads/interpreter.h"
+#include "workloads/invariant.h"
 #include "workloads/object.h"
 
 namespace refbench::workloads {
@@ -39,7 +40,9 @@ class HeldView {
   Object& object() const { return *object_; }
   std::span<const std::byte> buffer() const { return {object_->payload, object_->payload_bytes}; }
 
+  // Closes the view: once. (A view destroyed while open is closed by its destructor.)
   void close() {
+    REFBENCH_ASSERT(is_open(), "a view is closed once");
     Object& object = *object_;
     object_ = nullptr;
     Close::close(object, *sender_, *holder_);
