@@ -41,8 +41,8 @@ class alignas(kCacheLine) InterpreterLock {
 
   // The watchdog gave up on the point: every wait for this lock, now or later, throws
   // LockAbandoned instead of waiting on, so that stuck threads unwind. Sleepers are woken
-  // by a state no one else writes; the flag keeps saying it after the state is overwritten
-  // (by a sleeper's exchange, or by the holder's unlock).
+  // by kAbandoned, a state no lock or unlock writes; the flag keeps saying it after the state
+  // is overwritten (by a sleeper's exchange, or by the holder's unlock).
   void abandon() {
     // Relaxed: published by the release store of the state just after it.
     abandoned_.store(true, std::memory_order_relaxed);
