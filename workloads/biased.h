@@ -10,6 +10,9 @@
 //   merged  local and shared were added up into shared; from then on there is no owner
 //           and every thread counts in shared (the owner's own local count reached zero,
 //           or its thread merged a queued object, or had gone when one was queued)
+//
+// Every compare-and-swap loop here succeeds acq_rel and fails relaxed: a failed attempt only
+// refreshes `seen` for the next try, and only the one that succeeds orders anything.
 #pragma once
 
 #include <atomic>
@@ -19,6 +22,7 @@
 #include "workloads/counting.h"
 #include "workloads/integrity.h"
 #include "workloads/interpreter.h"
+#include "workloads/invariant.h"
 #include "workloads/object.h"
 
 namespace refbench::workloads::counting {
@@ -52,6 +56,9 @@ struct Biased {
     if (owned_by_caller(o)) {
       Plain::incref(o);
     } else {
+      // The caller holds a reference, but which count holds it is not known: the shared
+      // count alone may be at or below zero.
+      assert_live(o);
       shared(o).fetch_add(kOne, std::memory_order_relaxed);
     }
   }
@@ -60,6 +67,8 @@ struct Biased {
   // call per decrement would cost the owner about what a lock prefix costs (measured).
   [[gnu::always_inline]] static void decref(Object& o, Tally& actor) {
     if (owned_by_caller(o)) {
+      // An owned object's local count is above zero: at zero it is merged and unowned.
+      assert_held(o, o.refcount);
       --o.refcount;
       keep_in_memory(o.refcount);
       if (o.refcount == 0) merge_zero_local(o, actor);
@@ -71,7 +80,10 @@ struct Biased {
   // On the owner's thread, for each object taken from its queue: add local and shared up
   // (less the queue entry's reference) and give up ownership.
   static void merge_queued(Object& o, Tally& actor) {
-    if (merge(o, -1) == 0) free_object(o, actor);
+    assert_live(o);  // the queue entry holds a reference
+    const std::int64_t total = merge(o, -1);
+    REFBENCH_ASSERT(total >= 0, "a merged count never goes below zero");
+    if (total == 0) free_object(o, actor);
   }
 
  private:
@@ -80,12 +92,17 @@ struct Biased {
   // decrement would have dropped. Otherwise the shared count goes down, below zero if it
   // must: the owner's local count holds the references that balance it.
   [[gnu::noinline]] static void decref_shared(Object& o, Tally& actor) {
+    assert_live(o);  // the caller holds a reference, in whichever count
+    // Relaxed: a first guess for the compare-and-swap, which orders (below).
     std::int64_t seen = shared(o).load(std::memory_order_relaxed);
     std::int64_t next = 0;
     bool queue = false;
     // acq_rel: this thread's uses of the object are released by its decrement, and
     // acquired by whichever thread's decrement or merge then frees it.
     do {
+      // Once merged, shared holds every reference: it never goes below zero.
+      REFBENCH_ASSERT((seen & kMerged) == 0 || (seen >> kShift) > 0,
+                      "a merged count never goes below zero");
       queue = seen == 0;
       next = queue ? kQueued : seen - kOne;
     } while (!shared(o).compare_exchange_weak(seen, next, std::memory_order_acq_rel,
@@ -110,12 +127,15 @@ struct Biased {
       free_object(o, actor);
       return;
     }
+    // Relaxed: see owned_by_caller().
     std::atomic_ref<std::uintptr_t>(o.owner_thread).store(0, std::memory_order_relaxed);
     std::int64_t next = 0;
     do {
+      // The owner held no reference another thread drops: shared holds all that are left.
+      REFBENCH_ASSERT((seen >> kShift) >= 0, "a merged count never goes below zero");
       next = (seen & ~kFlags) | kMerged;
     } while (!shared(o).compare_exchange_weak(seen, next, std::memory_order_acq_rel,
-                                              std::memory_order_acquire));
+                                              std::memory_order_relaxed));
     if (next == kMerged) free_object(o, actor);
   }
 
@@ -123,6 +143,7 @@ struct Biased {
   // owner from then on. Returns the total. Only the owner, or a thread that found the
   // owner gone, calls it: no one else writes the local count.
   static std::int64_t merge(Object& o, std::int64_t extra) {
+    // Relaxed: a first guess for the compare-and-swap, which orders (below).
     std::int64_t seen = shared(o).load(std::memory_order_relaxed);
     std::int64_t total = 0;
     do {
@@ -131,6 +152,7 @@ struct Biased {
                                               std::memory_order_relaxed));
     o.refcount = 0;
     keep_in_memory(o.refcount);
+    // Relaxed: see owned_by_caller().
     std::atomic_ref<std::uintptr_t>(o.owner_thread).store(0, std::memory_order_relaxed);
     return total;
   }

@@ -3,20 +3,67 @@
 // The layout follows rigtorp's SPSCQueue: each index on its own cache line, and each side
 // keeps a private copy of the other side's index so that it reads the shared one only when
 // its copy says the channel is full (producer) or empty (consumer). In steady streaming the
-// lines then move between cores about once per lap instead of once per message.
+// lines then move between cores about once per lap instead of once per message. The
+// static_asserts below hold the layout to that.
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <type_traits>
 
 #include "workloads/hardware.h"
+#include "workloads/parker.h"
 #include "workloads/vocabulary.h"
 #include "workloads/waiting.h"
 
 namespace refbench::workloads {
+
+namespace channel_layout {
+
+// One side's index (the producer's tail or the consumer's head), which the other side reads,
+// and its private copy of the other side's index, which only this side touches.
+struct alignas(kCacheLine) Side {
+  std::atomic<std::uint32_t> index{0};
+  alignas(kCacheLine) std::uint32_t cached_other = 0;
+};
+
+// What both threads touch, line by line.
+struct Lines {
+  Side producer;
+  Side consumer;
+  Parker producer_parker;  // where the producer sleeps while full (under `block`)
+  Parker consumer_parker;  // where the consumer sleeps while empty
+  alignas(kCacheLine) std::atomic<bool> closed{false};
+};
+
+// The byte offset of the first byte after member `m` of `Lines`.
+#define REFBENCH_END_OF(m) (offsetof(Lines, m) + sizeof(Lines::m))
+
+static_assert(std::is_standard_layout_v<Side> && std::is_standard_layout_v<Lines>,
+              "the layout promises below are checked with offsetof, which needs standard layout");
+static_assert(offsetof(Side, cached_other) - offsetof(Side, index) >= kCacheLine,
+              "a side's private copy of the other index sits a cache line from its own index: "
+              "refreshing the copy never invalidates the line the other side polls");
+static_assert(sizeof(Side) % kCacheLine == 0, "a side is whole cache lines");
+static_assert(offsetof(Lines, consumer) + offsetof(Side, index) -
+                      (offsetof(Lines, producer) + offsetof(Side, cached_other)) >=
+                  kCacheLine,
+              "the head and tail indices (and the cached copies) are a cache line apart: the "
+              "producer and the consumer never write the same line (no false sharing)");
+static_assert(offsetof(Lines, producer_parker) >= REFBENCH_END_OF(consumer) &&
+                  offsetof(Lines, consumer_parker) >= REFBENCH_END_OF(producer_parker),
+              "each parker has a line of its own, apart from the indices: a waker's check of "
+              "`parked` never moves an index's line");
+static_assert(offsetof(Lines, closed) >= REFBENCH_END_OF(consumer_parker) &&
+                  offsetof(Lines, closed) % kCacheLine == 0,
+              "the closed flag, polled by every wait, sits on a line of its own");
+
+#undef REFBENCH_END_OF
+
+}  // namespace channel_layout
 
 template <class T>
 class Channel {
@@ -39,84 +86,81 @@ class Channel {
 
   std::uint32_t capacity() const { return slots_count_ - 1; }
 
-  // Producer only. False if the channel is full.
-  bool try_push(const T& message) {
-    const std::uint32_t tail = producer_.index.load(std::memory_order_relaxed);
+  // Producer only. False if the channel is full: the message was not sent.
+  [[nodiscard]] bool try_push(const T& message) {
+    // Relaxed: only the producer writes its own index.
+    const std::uint32_t tail = lines_.producer.index.load(std::memory_order_relaxed);
     const std::uint32_t next = advance(tail);
-    if (next == producer_.cached_other) {
+    if (next == lines_.producer.cached_other) {
       // acquire: the consumer finished copying out of the slot we are about to reuse.
-      producer_.cached_other = consumer_.index.load(std::memory_order_acquire);
-      if (next == producer_.cached_other) return false;
+      lines_.producer.cached_other = lines_.consumer.index.load(std::memory_order_acquire);
+      if (next == lines_.producer.cached_other) return false;
     }
     slot(tail) = message;
-    publish(producer_.index, next, consumer_sleep_);
+    publish(lines_.producer.index, next, lines_.consumer_parker);
     return true;
   }
 
-  // Consumer only. False if the channel is empty.
-  bool try_pop(T& message) {
-    const std::uint32_t head = consumer_.index.load(std::memory_order_relaxed);
-    if (head == consumer_.cached_other) {
+  // Consumer only. False if the channel is empty: `message` is untouched.
+  [[nodiscard]] bool try_pop(T& message) {
+    // Relaxed: only the consumer writes its own index.
+    const std::uint32_t head = lines_.consumer.index.load(std::memory_order_relaxed);
+    if (head == lines_.consumer.cached_other) {
       // acquire: the producer's write of the slot happened before its index moved.
-      consumer_.cached_other = producer_.index.load(std::memory_order_acquire);
-      if (head == consumer_.cached_other) return false;
+      lines_.consumer.cached_other = lines_.producer.index.load(std::memory_order_acquire);
+      if (head == lines_.consumer.cached_other) return false;
     }
     message = slot(head);
-    publish(consumer_.index, advance(head), producer_sleep_);
+    publish(lines_.consumer.index, advance(head), lines_.producer_parker);
     return true;
   }
 
-  // Waits by the policy while full. False if the channel was closed first.
-  bool push(const T& message) {
+  // Waits by the policy while full. False if the channel was closed first: the message was
+  // not sent (the point is being cancelled).
+  [[nodiscard]] bool push(const T& message) {
     if (try_push(message)) return true;
     return wait_then(
-        producer_sleep_, [&] { return try_push(message); }, [&] { return has_room(); });
+        lines_.producer_parker, [&] { return try_push(message); }, [&] { return has_room(); });
   }
 
-  // Waits by the policy while empty. False if the channel was closed first.
-  bool pop(T& message) {
+  // Waits by the policy while empty. False if the channel was closed first: nothing was
+  // received (the point is being cancelled).
+  [[nodiscard]] bool pop(T& message) {
     if (try_pop(message)) return true;
     return wait_then(
-        consumer_sleep_, [&] { return try_pop(message); }, [&] { return has_message(); });
+        lines_.consumer_parker, [&] { return try_pop(message); }, [&] { return has_message(); });
   }
 
   // Wakes both ends and makes every later wait return false (run cancelled). Messages
   // already in the channel can still be taken with try_pop.
   void close() {
-    closed_.store(true, std::memory_order_seq_cst);
-    wake(producer_sleep_);
-    wake(consumer_sleep_);
+    // seq_cst, though what publishes the flag to a sleeper is the wake() below: its
+    // read-modify-write of the parker's count is ordered after this store, and a sleeper
+    // that reads that count (Parker::park, step 1) then sees the flag. A spinning waiter
+    // needs no order, only to see the flag soon.
+    lines_.closed.store(true, std::memory_order_seq_cst);
+    lines_.producer_parker.wake();
+    lines_.consumer_parker.wake();
   }
 
-  bool closed() const { return closed_.load(std::memory_order_relaxed); }
+  // Relaxed, correct only because close() wakes both parkers after its store (see close()).
+  bool closed() const { return lines_.closed.load(std::memory_order_relaxed); }
 
-  // The re-checks of a sleeper, after it announced its sleep (see publish()): whether a
+  // The re-checks of a sleeper, after it announced its sleep (Parker::park): whether a
   // message is there (consumer only) or there is room (producer only). The other side's
   // index is read seq_cst to pair with publish() (Dekker); our own index only we write.
   // Public for shapes that sleep on something else than one channel (shuffle.h).
   bool has_message() const {
-    return producer_.index.load(std::memory_order_seq_cst) !=
-           consumer_.index.load(std::memory_order_relaxed);
+    return lines_.producer.index.load(std::memory_order_seq_cst) !=
+           lines_.consumer.index.load(std::memory_order_relaxed);
   }
   bool has_room() const {
-    return advance(producer_.index.load(std::memory_order_relaxed)) !=
-           consumer_.index.load(std::memory_order_seq_cst);
+    return advance(lines_.producer.index.load(std::memory_order_relaxed)) !=
+           lines_.consumer.index.load(std::memory_order_seq_cst);
   }
 
  private:
   static constexpr std::uint32_t kMaxCapacity = 1u << 30;
-
-  // One side's index and its private copy of the other side's.
-  struct alignas(kCacheLine) Side {
-    std::atomic<std::uint32_t> index{0};
-    alignas(kCacheLine) std::uint32_t cached_other = 0;
-  };
-
-  // How one side sleeps under `block`: a flag saying it is asleep and a word it sleeps on.
-  struct alignas(kCacheLine) Sleeper {
-    std::atomic<std::uint32_t> asleep{0};
-    std::atomic<std::uint32_t> wakeups{0};
-  };
 
   // Padding slots keep the hot slots off the cache lines of whatever the allocator put
   // next to the array.
@@ -124,6 +168,8 @@ class Channel {
     T value;
   };
   static constexpr std::size_t kPaddingSlots = (kCacheLine - 1) / sizeof(Slot) + 1;
+  static_assert(kPaddingSlots * sizeof(Slot) >= kCacheLine,
+                "the padding at each end of the ring covers a whole cache line");
 
   T& slot(std::uint32_t index) { return storage_[index + kPaddingSlots].value; }
 
@@ -132,49 +178,29 @@ class Channel {
   }
 
   // Moves an index forward, then wakes the other side if it sleeps. Under `block` the store
-  // and the check of `asleep` are seq_cst, as are the sleeper's store of `asleep` and its
-  // re-check of the index (Dekker): either the sleeper sees the new index and does not
-  // sleep, or we see it asleep and wake it. Other policies never sleep: release suffices.
-  void publish(std::atomic<std::uint32_t>& index, std::uint32_t value, Sleeper& other) {
+  // is seq_cst: the store half of the waker's side of the parker's Dekker pair (parker.h),
+  // the check of `parked` is the other. Other policies never sleep: release suffices, for
+  // the slot written (producer) or read (consumer) before the index moves.
+  void publish(std::atomic<std::uint32_t>& index, std::uint32_t value, Parker& other) {
     if (policy_ != WaitPolicy::block) {
       index.store(value, std::memory_order_release);
       return;
     }
     index.store(value, std::memory_order_seq_cst);
-    if (other.asleep.load(std::memory_order_seq_cst) != 0) wake(other);
-  }
-
-  static void wake(Sleeper& sleeper) {
-    sleeper.wakeups.fetch_add(1, std::memory_order_seq_cst);
-    sleeper.wakeups.notify_one();
+    other.wake_if_parked();
   }
 
   template <class TryOnce, class Ready>
-  bool wait_then(Sleeper& self, TryOnce try_once, Ready ready) {
+  bool wait_then(Parker& self, TryOnce try_once, Ready ready) {
     Backoff backoff(policy_);
     for (;;) {
       if (closed()) return false;
-      if (backoff.pause()) sleep(self, ready);
+      if (backoff.pause()) self.park([&] { return closed() || ready(); });
       if (try_once()) return true;
     }
   }
 
-  // Announces sleep, re-checks, then sleeps until woken. Reading `wakeups` before the
-  // re-check means a wake that lands between the re-check and the sleep is not lost:
-  // the futex wait returns at once because the word changed.
-  template <class Ready>
-  void sleep(Sleeper& self, Ready& ready) {
-    const std::uint32_t seen = self.wakeups.load(std::memory_order_seq_cst);
-    self.asleep.store(1, std::memory_order_seq_cst);
-    if (!closed() && !ready()) self.wakeups.wait(seen, std::memory_order_seq_cst);
-    self.asleep.store(0, std::memory_order_relaxed);
-  }
-
-  Side producer_;
-  Side consumer_;
-  Sleeper producer_sleep_;
-  Sleeper consumer_sleep_;
-  alignas(kCacheLine) std::atomic<bool> closed_{false};
+  channel_layout::Lines lines_;
   const std::uint32_t slots_count_;
   const WaitPolicy policy_;
   std::unique_ptr<Slot[]> storage_;

@@ -6,6 +6,7 @@
 
 #include "workloads/hardware.h"
 #include "workloads/integrity.h"
+#include "workloads/invariant.h"
 #include "workloads/object.h"
 
 namespace refbench::workloads::counting {
@@ -13,7 +14,10 @@ namespace refbench::workloads::counting {
 // Frees an object whose count reached zero. Nothing is returned to the allocator during a
 // run: the object is marked freed (quarantined), so a later access is counted as a
 // use-after-free instead of touching reused memory. The exchange makes exactly one of two
-// racing freers the first; relaxed, since freeing publishes no data.
+// racing freers the first; relaxed, since freeing publishes no data. `held_by_heap` is read
+// relaxed too: in a correct strategy the decrement that led here is ordered after the
+// finaliser's store (made before it dropped the heap's reference); racy may read it stale,
+// as it reads its counts.
 inline void free_object(Object& object, Tally& actor) {
   if (object.state.exchange(ObjectState::freed, std::memory_order_relaxed) == ObjectState::freed) {
     ++actor.double_frees;
@@ -29,13 +33,29 @@ inline void check_live(const Object& object, Tally& actor) {
   }
 }
 
+// The invariants of a correct count (every strategy but racy), asserted before each change:
+// the object is alive (a correct strategy never frees what is referenced, so it never counts
+// a freed object), and the caller holds a reference (the count it changes is above zero).
+// Relaxed: only a correct strategy asks, and there the free that would make the state stale
+// cannot happen while the caller holds its reference.
+inline void assert_live(const Object& o) {
+  REFBENCH_ASSERT(o.state.load(std::memory_order_relaxed) == ObjectState::live,
+                  "a correct strategy never counts a freed object");
+}
+inline void assert_held(const Object& o, std::int64_t count_before) {
+  assert_live(o);
+  REFBENCH_ASSERT(count_before > 0, "a correct count is above zero while referenced");
+}
+
 // `++ob_refcnt` as CPython writes it: correct only while one lock orders every writer.
 struct Plain {
   static void incref(Object& o) {
+    assert_held(o, o.refcount);
     ++o.refcount;
     keep_in_memory(o.refcount);
   }
   static void decref(Object& o, Tally& actor) {
+    assert_held(o, o.refcount);
     --o.refcount;
     keep_in_memory(o.refcount);
     if (o.refcount == 0) free_object(o, actor);
@@ -101,14 +121,17 @@ struct RacyWitnessed {
 struct Atomic {
   // relaxed: the caller already holds a reference, so the object cannot die meanwhile.
   static void incref(Object& o) {
-    std::atomic_ref<std::int64_t>(o.refcount).fetch_add(1, std::memory_order_relaxed);
+    const std::int64_t before =
+        std::atomic_ref<std::int64_t>(o.refcount).fetch_add(1, std::memory_order_relaxed);
+    assert_held(o, before);
   }
   // acq_rel: each holder's writes are released by its decrement and acquired by whoever
   // takes the count to zero and frees.
   static void decref(Object& o, Tally& actor) {
-    if (std::atomic_ref<std::int64_t>(o.refcount).fetch_sub(1, std::memory_order_acq_rel) == 1) {
-      free_object(o, actor);
-    }
+    const std::int64_t before =
+        std::atomic_ref<std::int64_t>(o.refcount).fetch_sub(1, std::memory_order_acq_rel);
+    assert_held(o, before);
+    if (before == 1) free_object(o, actor);
   }
 };
 

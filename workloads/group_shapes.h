@@ -75,7 +75,7 @@ class PipelineShape {
     std::uint64_t received = 0;
     for (Message message; in.pop(message);) {
       if (message.object == nullptr) {
-        out.push(Message{});
+        send_end(out);
         break;
       }
       actor.receive(message);
@@ -116,7 +116,7 @@ class FanoutShape {
         if (!channels_.between(0, k + 1).push(copies_[k])) return;
       }
     }
-    for (unsigned k = 0; k < copies_.size(); ++k) channels_.between(0, k + 1).push(Message{});
+    for (unsigned k = 0; k < copies_.size(); ++k) send_end(channels_.between(0, k + 1));
   }
 
   LinkChannels<C> channels_;

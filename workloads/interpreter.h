@@ -10,6 +10,7 @@
 
 #include "workloads/integrity.h"
 #include "workloads/interpreter_lock.h"
+#include "workloads/invariant.h"
 #include "workloads/object.h"
 #include "workloads/pending.h"
 
@@ -37,6 +38,8 @@ class Interpreter {
   // The heap is made by the interpreter's own thread, so that its pages are first touched
   // (and, without explicit binding, placed) near the core that owns them.
   Heap& make_heap(std::uint32_t pool_objects, std::uint32_t payload_bytes) {
+    REFBENCH_ASSERT(heap_ == nullptr,
+                    "an interpreter makes its heap once (its objects live there)");
     heap_ = std::make_unique<Heap>(pool_objects, payload_bytes);
     return *heap_;
   }
@@ -47,15 +50,24 @@ class Interpreter {
   // Increments are relaxed: whoever increments already holds a reference, so the count
   // cannot be at zero. The decrement that reaches zero must see everything other holders
   // did before they let go: acq_rel, as in shared_ptr.
-  void incref() { refs_.fetch_add(1, std::memory_order_relaxed); }
-  void decref(Tally& actor) {
-    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) finalise(actor);
+  void incref() {
+    const std::int64_t before = refs_.fetch_add(1, std::memory_order_relaxed);
+    REFBENCH_ASSERT(before > 0, "only a holder takes another reference to an interpreter");
   }
+  void decref(Tally& actor) {
+    const std::int64_t before = refs_.fetch_sub(1, std::memory_order_acq_rel);
+    REFBENCH_ASSERT(before > 0, "an interpreter's count never goes below zero");
+    if (before == 1) finalise(actor);
+  }
+  // acquire: pairs with the release store at the end of finalise(), so whoever sees it
+  // finalised also sees the heap's references dropped.
   bool finalised() const { return finalised_.load(std::memory_order_acquire); }
 
   // The runtime lets go of its reference: at the end of a point, or on the interpreter's
   // own thread with --teardown early. Once only (the exchange); returns false if already.
   bool release_runtime_reference(Tally& actor) {
+    // Relaxed: the exchange only picks the one caller that goes on; the decrement orders
+    // what it must (acq_rel).
     if (runtime_reference_released_.exchange(true, std::memory_order_relaxed)) return false;
     decref(actor);
     return true;
@@ -64,7 +76,10 @@ class Interpreter {
   // Views of this interpreter's objects; both counts change only under this interpreter's
   // lock (the sender opens, the closer enters this interpreter to close).
   void view_opened() { ++views_opened_; }
-  void view_closed() { ++views_closed_; }
+  void view_closed() {
+    REFBENCH_ASSERT(views_closed_ < views_opened_, "a view is closed only after it was opened");
+    ++views_closed_;
+  }
   std::uint64_t views_open() const { return views_opened_ - views_closed_; }
 
   // Requests other threads post for this interpreter's own thread to carry out at its safe

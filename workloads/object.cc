@@ -9,6 +9,7 @@
 #include <string>
 
 #include "workloads/counting.h"
+#include "workloads/invariant.h"
 
 namespace refbench::workloads {
 namespace {
@@ -45,10 +46,12 @@ Heap::Heap(std::uint32_t pool_objects, std::uint32_t payload_bytes)
 Heap::~Heap() { munmap(base_, bytes_); }
 
 Object* Heap::object_at(std::uint32_t i) const {
+  REFBENCH_ASSERT(i < pool_objects_, "a pooled object is one of the pool");
   return std::launder(reinterpret_cast<Object*>(base_ + stride_ * i));
 }
 
 Object* Heap::local_at(std::uint32_t i) const {
+  REFBENCH_ASSERT(i < kLocalObjects, "a local object is one of the heap's own");
   return std::launder(
       reinterpret_cast<Object*>(base_ + stride_ * pool_objects_ + sizeof(Object) * i));
 }

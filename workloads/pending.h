@@ -7,8 +7,10 @@
 #include <cstddef>
 #include <deque>
 #include <mutex>
+#include <thread>
 #include <vector>
 
+#include "workloads/invariant.h"
 #include "workloads/object.h"
 
 namespace refbench::workloads {
@@ -24,8 +26,10 @@ class PendingQueue {
   static constexpr std::size_t kAll = static_cast<std::size_t>(-1);  // for take()
   explicit PendingQueue(std::size_t capacity = kUnbounded) : capacity_(capacity) {}
 
+  // What became of a request: queued for the owner, or refused, and then the poster must
+  // deal with it (full: CPython drops it; owner_gone: carry it out itself).
   enum class Posted { queued, full, owner_gone };
-  Posted post(Object& object) {
+  [[nodiscard]] Posted post(Object& object) {
     std::lock_guard lock(mutex_);
     if (closed_) return Posted::owner_gone;
     if (capacity_ != kUnbounded && requests_.size() == capacity_) return Posted::full;
@@ -36,15 +40,23 @@ class PendingQueue {
     return Posted::queued;
   }
 
-  // The owner's check at a safe point: one load, no lock.
+  // The owner's check at a safe point: one load, no lock. Relaxed: a request it misses now
+  // is taken at a later safe point, or at the latest when the owner exits, checking after
+  // close(), whose lock orders every post that got in before it.
   bool has_pending() const { return pending_.load(std::memory_order_relaxed) != 0; }
 
-  // Moves up to `most` of the oldest requests into `out`.
+  // Moves up to `most` of the oldest requests into `out`. The owner's thread only.
   void take(std::size_t most, std::vector<Object*>& out) {
     std::lock_guard lock(mutex_);
+    if constexpr (kChecked) {
+      REFBENCH_ASSERT(taker_ == std::thread::id() || taker_ == std::this_thread::get_id(),
+                      "a pending queue is taken from by its owner's thread only");
+      taker_ = std::this_thread::get_id();
+    }
     const std::size_t n = std::min(most, requests_.size());
     out.insert(out.end(), requests_.begin(), requests_.begin() + static_cast<std::ptrdiff_t>(n));
     requests_.erase(requests_.begin(), requests_.begin() + static_cast<std::ptrdiff_t>(n));
+    // Relaxed: as in post().
     pending_.store(requests_.size(), std::memory_order_relaxed);
   }
 
@@ -60,6 +72,7 @@ class PendingQueue {
   std::mutex mutex_;
   std::deque<Object*> requests_;
   bool closed_ = false;
+  std::thread::id taker_;  // the thread that takes (checked builds only)
   alignas(kCacheLine) std::atomic<std::size_t> pending_{0};
 };
 

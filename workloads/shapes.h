@@ -1,7 +1,7 @@
 // Workload shapes: who sends to whom, over which channels, in one phase.
 //
-// C is the channel type: constructible from (capacity, wait policy), with push, pop and
-// close as Channel has them (bench/ plugs in Boost's queue to compare).
+// C is the channel type: constructible from (capacity, wait policy), with push, pop, close
+// and closed as Channel has them (bench/ plugs in Boost's queue to compare).
 //
 // A shape's play(i, actor, limit, round_trips) runs interpreter i's part of one phase and
 // returns the hand-offs it counted. In each pair the sender decides: when it reaches
@@ -14,6 +14,7 @@
 
 #include "workloads/actor.h"
 #include "workloads/channel.h"
+#include "workloads/invariant.h"
 #include "workloads/phase.h"
 #include "workloads/point.h"
 
@@ -41,6 +42,16 @@ class PairChannels {
   std::vector<std::unique_ptr<C>> channels_;
 };
 
+// Sends the end marker of a phase down `channel`. A push fails only on a closed channel,
+// and a channel is closed only when the point is cancelled (a thread failed, or the watchdog
+// gave up): the receiver's pop then returns false without the marker, and what the marker
+// would have ended ends anyway. So a failed push here needs nothing more.
+template <class C>
+void send_end(C& channel) {
+  const bool sent = channel.push(Message{});
+  REFBENCH_ASSERT(sent || channel.closed(), "a push fails only on a closed channel");
+}
+
 // Sends the actor's objects until the limit, then the end marker (not if the channel was
 // closed: a cancelled point).
 template <class S, class C>
@@ -48,7 +59,7 @@ void send_until_limit(C& channel, Actor<S>& actor, PhaseLimit limit) {
   for (std::uint64_t sent = 0; !limit.reached(sent); ++sent) {
     if (!channel.push(actor.send_next())) return;
   }
-  channel.push(Message{});
+  send_end(channel);
 }
 
 // Receives, uses and releases every message until the end marker (or a cancelled wait);
@@ -117,7 +128,7 @@ class PingpongShape {
             std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count()));
       }
     }
-    there.push(Message{});
+    send_end(there);
     return 2 * done;
   }
 

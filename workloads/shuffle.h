@@ -17,7 +17,7 @@
 #include "workloads/actor.h"
 #include "workloads/channel.h"
 #include "workloads/group_shapes.h"
-#include "workloads/hardware.h"
+#include "workloads/parker.h"
 #include "workloads/phase.h"
 #include "workloads/point.h"
 #include "workloads/waiting.h"
@@ -31,14 +31,15 @@ class ShuffleShape {
       : interpreters_(config.interpreters),
         wait_(config.wait),
         channels_(config),
-        doorbells_(config.interpreters) {}
+        parkers_(config.interpreters) {}
 
   // Every thread's next check sees it; a sleeping thread is woken to see it.
   void cancel() {
-    // seq_cst: pairs with the sleeper's re-check after it announced its sleep (Doorbell).
+    // seq_cst, though what publishes the flag to a sleeper is the wake() below, ordered after
+    // this store: a sleeper that reads its parker's count (Parker::park, step 1) then sees it.
     cancelled_.store(true, std::memory_order_seq_cst);
     channels_.close_all();
-    for (Doorbell& bell : doorbells_) bell.ring();
+    for (Parker& parker : parkers_) parker.wake();
   }
 
   std::uint64_t play(unsigned i, Actor<S>& actor, PhaseLimit limit, std::vector<std::uint64_t>*) {
@@ -46,29 +47,17 @@ class ShuffleShape {
   }
 
  private:
-  // Under `block`, where an idle interpreter sleeps: it cannot sleep on one channel when any
-  // of 2(N-1) may wake it. The sleeper stores `asleep` and then re-checks its channels; a
-  // thread that moved a message to or from it stores the channel's index (publish() under
-  // block) and then loads `asleep`: all seq_cst (Dekker), so either the sleeper sees the
-  // message or the mover sees the sleeper and rings. The sleeper reads `rings` before its
-  // re-check, so a ring that lands between the re-check and the wait is not lost.
-  struct alignas(kCacheLine) Doorbell {
-    std::atomic<std::uint32_t> asleep{0};
-    std::atomic<std::uint32_t> rings{0};
-    void ring() {
-      rings.fetch_add(1, std::memory_order_seq_cst);
-      rings.notify_one();
-    }
-  };
-
-  // Wakes interpreter `other` if it sleeps: a message moved to it, or out of its way.
+  // Under `block` an idle interpreter sleeps on a parker of its own (parker.h): it cannot
+  // sleep on one channel when any of 2(N-1) may wake it. Its re-check is whether any of its
+  // channels could move a message (could_move(), seq_cst loads of the other ends' indices); a
+  // thread that moved a message to or from it stores the channel's index (seq_cst: publish()
+  // under block) and then wakes it if it is parked.
   void moved_for(unsigned other) {
     if (wait_ != WaitPolicy::block) return;  // only `block` sleeps
-    Doorbell& bell = doorbells_[other];
-    if (bell.asleep.load(std::memory_order_seq_cst) != 0) bell.ring();
+    parkers_[other].wake_if_parked();
   }
 
-  // Relaxed: a flag to notice, publishing nothing; the sleeper's re-check is seq_cst.
+  // Relaxed: a flag to notice, publishing nothing; a sleeper is woken to see it (cancel()).
   bool cancelled() const { return cancelled_.load(std::memory_order_relaxed); }
 
   // Interpreter `self`'s part of one phase.
@@ -165,15 +154,9 @@ class ShuffleShape {
       return false;
     }
 
-    // Under `block`: sleep until a peer rings (see Doorbell) or the point is cancelled.
+    // Under `block`: sleep until a peer moves a message for us or the point is cancelled.
     void sleep() {
-      Doorbell& bell = shape_.doorbells_[self_];
-      const std::uint32_t seen = bell.rings.load(std::memory_order_seq_cst);
-      bell.asleep.store(1, std::memory_order_seq_cst);
-      if (!shape_.cancelled_.load(std::memory_order_seq_cst) && !could_move()) {
-        bell.rings.wait(seen, std::memory_order_seq_cst);
-      }
-      bell.asleep.store(0, std::memory_order_relaxed);
+      shape_.parkers_[self_].park([&] { return shape_.cancelled() || could_move(); });
     }
 
     // Messages pushed or taken per visit: enough to keep a fast channel busy, few enough
@@ -199,7 +182,7 @@ class ShuffleShape {
   const unsigned interpreters_;
   const WaitPolicy wait_;
   LinkChannels<C> channels_;
-  std::vector<Doorbell> doorbells_;
+  std::vector<Parker> parkers_;  // by interpreter
   std::atomic<bool> cancelled_{false};
 };
 

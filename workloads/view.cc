@@ -1,10 +1,12 @@
 #include "workloads/view.h"
 
 #include "workloads/counting.h"
+#include "workloads/invariant.h"
 
 namespace refbench::workloads {
 
 void release_in_sender(Object& object, Interpreter& sender, Tally& holder) {
+  REFBENCH_ASSERT(object.exports > 0, "a buffer export is released once, after it was taken");
   --object.exports;
   keep_in_memory(object.exports);
   counting::Plain::decref(object, holder);

@@ -6,6 +6,7 @@
 
 #include "workloads/integrity.h"
 #include "workloads/interpreter.h"
+#include "workloads/invariant.h"
 #include "workloads/object.h"
 
 namespace refbench::workloads {
@@ -44,7 +45,9 @@ class HeldView {
   // The exported buffer, as the sender described it: reading it touches the payload only.
   std::span<const std::byte> buffer() const { return buffer_; }
 
+  // Closes the view: once. (A view destroyed while open is closed by its destructor.)
   void close() {
+    REFBENCH_ASSERT(is_open(), "a view is closed once");
     Object& object = *object_;
     object_ = nullptr;
     Close::close(object, *sender_, *holder_);

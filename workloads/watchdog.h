@@ -48,11 +48,14 @@ class Watchdog {
     if (thread_.joinable()) thread_.join();
   }
 
-  bool fired() const { return fired_.load(std::memory_order_acquire); }
+  // Whether the watchdog gave up on the point. Read it after stop(): only then has every
+  // effect of give_up happened. Relaxed: stop()'s join orders the store before (watch()).
+  bool fired() const { return fired_.load(std::memory_order_relaxed); }
 
  private:
   std::uint64_t total() const {
     std::uint64_t sum = 0;
+    // Relaxed: only whether a count changed matters; nothing is read through it.
     for (const Progress& p : progress_) sum += p.steps.load(std::memory_order_relaxed);
     return sum;
   }
@@ -70,8 +73,11 @@ class Watchdog {
         seen = now_seen;
         last_change = now;
       } else if (now - last_change >= timeout_) {
-        // release: whoever sees fired() also sees what give_up did.
-        fired_.store(true, std::memory_order_release);
+        // Relaxed: fired() is read after stop() has joined this thread, and the end of a
+        // thread synchronises with its join, which orders this store, and all that give_up
+        // did, before the read. (A release here would order only what came before it, and
+        // give_up comes after.)
+        fired_.store(true, std::memory_order_relaxed);
         give_up_();
         return;
       }

@@ -95,6 +95,34 @@ TEST(NoHang, AnAbandonedLockStopsItsWaiters) {
   }
 }
 
+// Several threads asleep on one held lock (`block`, as under gil): abandoning it wakes every
+// one of them with LockAbandoned, not only the first, whose exchange overwrites kAbandoned
+// with "held with sleepers" (the value the others sleep on).
+TEST(NoHang, AnAbandonedLockStopsEverySleeper) {
+  HangGuard guard(60s);
+  for (int round = 0; round < 20; ++round) {
+    InterpreterLock lock(WaitPolicy::block);
+    lock.lock();  // held, and never unlocked
+    std::vector<std::future<bool>> waiters;
+    for (int i = 0; i < 4; ++i) {
+      waiters.push_back(std::async(std::launch::async, [&] {
+        try {
+          lock.lock();
+        } catch (const LockAbandoned&) {
+          return true;
+        }
+        return false;
+      }));
+    }
+    std::this_thread::sleep_for(20ms);  // long enough for them to spin out and sleep
+    lock.abandon();
+    for (auto& waiter : waiters) {
+      ASSERT_EQ(waiter.wait_for(30s), std::future_status::ready) << "round " << round;
+      EXPECT_TRUE(waiter.get()) << "round " << round;
+    }
+  }
+}
+
 // The receiver does not start for far longer than the stall timeout; the sender fills the
 // channel and waits. The watchdog gives up and the point ends with PointStalled.
 TEST(NoHang, TheWatchdogGivesUpOnAStalledPoint) {
