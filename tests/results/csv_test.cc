@@ -136,6 +136,8 @@ TEST(ResultRowCsv, GoldenHeaderAndRow) {
                 {"local_work", "0"},
                 {"channel_capacity", "256"},
                 {"warmup_messages", "10000"},
+                {"gil", "cpython"},
+                {"switch_interval_s", "0.005"},
                 {"verified", "1"},
                 {"teardown", "end"}};
   r.messages = 2000;
