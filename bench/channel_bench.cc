@@ -56,6 +56,8 @@ class BoostChannel {
     }
     return true;
   }
+  [[nodiscard]] bool try_push(const Message& m) { return queue_.push(m); }
+  [[nodiscard]] bool try_pop(Message& m) { return queue_.pop(m); }
   void close() { closed_.store(true, std::memory_order_relaxed); }
   bool closed() const { return closed_.load(std::memory_order_relaxed); }
 

@@ -41,11 +41,43 @@ class alignas(kCacheLine) Actor {
   Tally& tally() { return tally_; }
   std::uint64_t checksum() const { return checksum_; }
 
+  // Whether this strategy's interpreters have locks their threads hold while they run.
+  static constexpr bool kHoldsLock = S::kTraits.interpreter_lock;
+
+  // Hands `message` to `channel`: at once if it has room, else waiting outside our
+  // interpreter, as CPython releases its GIL around a call that blocks. False if the
+  // channel was closed (a cancelled point).
+  template <class C>
+  [[nodiscard]] bool push(C& channel, const Message& message) {
+    if (channel.try_push(message)) return true;
+    return outside([&] { return channel.push(message); });
+  }
+
+  // Takes the next message from `channel`: at once if there is one, else waiting outside
+  // our interpreter. False if the channel was closed first.
+  template <class C>
+  [[nodiscard]] bool pop(C& channel, Message& message) {
+    if (channel.try_pop(message)) return true;
+    return outside([&] { return channel.pop(message); });
+  }
+
+  // Runs `wait` (something that blocks) outside our interpreter: its lock is free for
+  // others meanwhile, and taken again before we go on.
+  // `wait` returns what the caller gets, a bool, and throws nothing.
+  template <class Wait>
+  bool outside(Wait wait) {
+    Entered* here = kHoldsLock ? Entered::current() : nullptr;
+    if (here == nullptr || !here->inside()) return wait();
+    here->leave();
+    const bool result = wait();
+    here->enter();
+    return result;
+  }
+
   // Inside our interpreter: take the reference the next pooled object's message carries.
   Message send_next() {
     Object& object = self_.heap().pooled(cursor_);
     if (++cursor_ == pool_size_) cursor_ = 0;
-    Entered inside(self_);
     Message message = S::send(self_, object, tally_);
     if (ledger_) ledger_->taken(object);
     churn_own_objects();
@@ -59,18 +91,16 @@ class alignas(kCacheLine) Actor {
   void send_to_each(std::span<Message> messages) {
     Object& object = self_.heap().pooled(cursor_);
     if (++cursor_ == pool_size_) cursor_ = 0;
-    Entered inside(self_);
     for (Message& message : messages) {
       message = S::send(self_, object, tally_);
       if (ledger_) ledger_->taken(object);
       churn_own_objects();
     }
-    safe_point();  // one entry into the interpreter, one safe point
+    safe_point();  // one safe point per broadcast
   }
 
   // Inside our interpreter: use the object (read all of its payload) and let it go.
   void receive(const Message& message) {
-    Entered inside(self_);
     typename S::Held held = S::receive(self_, message, tally_);
     // The use-after-free detector reads the object's header, a line the sender writes:
     // only where a free can happen early (racy) or the ground truth is kept, so that a
@@ -87,15 +117,27 @@ class alignas(kCacheLine) Actor {
  private:
   static constexpr bool drain_options_apply() { return S::kTraits.release_queue; }
 
-  // Between messages, inside our interpreter: where a strategy with a queue of requests
-  // from other threads carries them out (CPython's eval breaker). A strategy without one
-  // compiles this away.
+  // Between messages, inside our interpreter (CPython's eval breaker): the lock goes to a
+  // thread that asked for it, and a strategy with a queue of requests from other threads
+  // carries them out. A strategy with neither compiles this away.
   void safe_point() {
+    if constexpr (kHoldsLock) {
+      if (self_.lock().drop_requested()) hand_over_lock();
+    }
     if constexpr (requires { S::at_safe_point(self_, tally_, PendingQueue::kAll); }) {
       if (++since_drain_ < drain_interval_) return;
       since_drain_ = 0;
       S::at_safe_point(self_, tally_, release_batch_);
     }
+  }
+
+  // Another thread asked for our interpreter's lock: let go (waiting until it is taken)
+  // and take it back. Out of line: the rare path of the safe point.
+  [[gnu::noinline]] void hand_over_lock() {
+    Entered* here = Entered::current();
+    if (here == nullptr || !here->inside()) return;
+    here->leave();
+    here->enter();
   }
 
   // The rest of the interpreter: increments then decrements on our own objects, counted

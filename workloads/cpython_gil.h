@@ -78,14 +78,14 @@ class CpythonGil {
   }
 
   // Times the lock changed hands (was taken), for tests.
-  std::uint64_t switches() {
+  std::uint64_t switches() const {
     std::lock_guard guard(mutex_);
     return switches_;
   }
 
  private:
   const std::chrono::nanoseconds switch_interval_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable cond_;         // the lock was released (or abandoned)
   std::condition_variable switch_cond_;  // the lock was taken by some thread
   bool locked_ = false;

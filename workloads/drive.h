@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <optional>
 #include <vector>
 
 #include "workloads/actor.h"
@@ -45,7 +46,8 @@ std::int64_t references_of(const Object& o) {
 template <class S>
 void owner_exits(Interpreter& interpreter, Tally& actor) {
   if constexpr (requires { S::owner_exits(interpreter, actor); }) {
-    Entered inside(interpreter);
+    std::optional<Entered> inside;  // inside the interpreter, where it has a lock
+    if constexpr (S::kTraits.interpreter_lock) inside.emplace(interpreter);
     S::owner_exits(interpreter, actor);
   }
 }
@@ -56,6 +58,18 @@ constexpr Runtime::Counts counts_of() {
   if constexpr (!S::kTraits.counts) return Runtime::Counts::not_kept;
   if constexpr (requires { S::kWitnessed; }) return Runtime::Counts::witnessed;
   return Runtime::Counts::kept;
+}
+
+// Interpreter i's part of one phase, run inside its interpreter: the thread holds its lock
+// from the start of the phase to its end, as a CPython thread holds its GIL while it runs,
+// and lets go only where it would block or when asked (Actor). Free-threaded strategies
+// take no lock.
+template <class S, class Shape>
+std::uint64_t play_inside(Shape& shape, unsigned i, Actor<S>& actor, PhaseLimit limit,
+                          std::vector<std::uint64_t>* round_trips) {
+  std::optional<Entered> inside;
+  if constexpr (S::kTraits.interpreter_lock) inside.emplace(actor.self());
+  return shape.play(i, actor, limit, round_trips);
 }
 
 // The phases every point goes through, on every interpreter thread:
@@ -95,14 +109,14 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
     });
     progress[i].step();
     crew.sync();
-    shape.play(i, actors[i], PhaseLimit::sends(config.warmup_messages), nullptr);
+    play_inside(shape, i, actors[i], PhaseLimit::sends(config.warmup_messages), nullptr);
     crew.sync();
     if (hooks.on_measure_begin) hooks.on_measure_begin(i);
     starts[i] = Clock::now();
     const PhaseLimit limit = config.messages > 0
                                  ? PhaseLimit::sends(config.messages)
                                  : PhaseLimit::deadline(starts[i] + config.duration);
-    counted[i] = shape.play(i, actors[i], limit, &round_trips[i]);
+    counted[i] = play_inside(shape, i, actors[i], limit, &round_trips[i]);
     ends[i] = Clock::now();
     if (hooks.on_measure_end) hooks.on_measure_end(i);
     if (config.teardown == Teardown::early && role(config.workload, i, n) == Role::sender) {
@@ -128,6 +142,7 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
   const auto elapsed =
       *std::max_element(ends.begin(), ends.end()) - *std::min_element(starts.begin(), starts.end());
   result.elapsed_seconds = std::chrono::duration<double>(elapsed).count();
+  result.lock_acquisitions = runtime.lock_acquisitions();
   result.integrity = runtime.audit_and_tear_down(events, counts_of<S>(), &references_of<S>);
   for (std::uint64_t open : open_at_teardown) result.integrity.views_open_at_teardown += open;
   return result;

@@ -73,14 +73,14 @@ class PipelineShape {
   // One of our own objects out per object in; the end marker goes on down the chain.
   static std::uint64_t relay(C& in, C& out, Actor<S>& actor) {
     std::uint64_t received = 0;
-    for (Message message; in.pop(message);) {
+    for (Message message; actor.pop(in, message);) {
       if (message.object == nullptr) {
-        send_end(out);
+        send_end(out, actor);
         break;
       }
       actor.receive(message);
       ++received;
-      if (!out.push(actor.send_next())) break;
+      if (!actor.push(out, actor.send_next())) break;
     }
     return received;
   }
@@ -113,10 +113,10 @@ class FanoutShape {
     for (std::uint64_t sent = 0; !limit.reached(sent); ++sent) {
       actor.send_to_each(copies_);
       for (unsigned k = 0; k < copies_.size(); ++k) {
-        if (!channels_.between(0, k + 1).push(copies_[k])) return;
+        if (!actor.push(channels_.between(0, k + 1), copies_[k])) return;
       }
     }
-    for (unsigned k = 0; k < copies_.size(); ++k) send_end(channels_.between(0, k + 1));
+    for (unsigned k = 0; k < copies_.size(); ++k) send_end(channels_.between(0, k + 1), actor);
   }
 
   LinkChannels<C> channels_;

@@ -111,6 +111,10 @@ struct PointResult {
   double elapsed_seconds = 0;
   // Pingpong: the time of each timed round trip (of every pair, pair by pair).
   std::vector<std::uint64_t> round_trip_ns;
+  // Times an interpreter lock was taken, over all locks and both phases: few per thread
+  // where each holds its own lock while it runs, about one per hand-off where threads hand
+  // a shared lock back and forth (gil), none for free-threaded strategies.
+  std::uint64_t lock_acquisitions = 0;
   Integrity integrity;
   // A sum over every payload byte received; it keeps the reads from being optimised away
   // and must be the same for the same messages whatever the strategy.

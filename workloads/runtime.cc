@@ -22,7 +22,8 @@ Runtime::Runtime(const PointConfig& config, unsigned interpreters, bool shared_l
     : config_(config) {
   const unsigned lock_count = shared_lock ? 1 : interpreters;
   for (unsigned i = 0; i < lock_count; ++i) {
-    locks_.push_back(std::make_unique<InterpreterLock>(config.wait));
+    locks_.push_back(
+        std::make_unique<InterpreterLock>(config.gil, config.wait, config.switch_interval));
   }
   for (unsigned i = 0; i < interpreters; ++i) {
     interpreters_.push_back(std::make_unique<Interpreter>(

@@ -59,6 +59,13 @@ class Runtime {
   // its objects are open, when the last closes. Returns how many views were open.
   std::uint64_t tear_down_early(unsigned i, Tally& actor);
 
+  // Times the interpreter locks were taken so far, all locks together.
+  std::uint64_t lock_acquisitions() const {
+    std::uint64_t total = 0;
+    for (const auto& lock : locks_) total += lock->switches();
+    return total;
+  }
+
   // The watchdog gave up: every wait for an interpreter lock throws from now on.
   void abandon_locks() {
     for (auto& lock : locks_) lock->abandon();

@@ -1,6 +1,7 @@
 // Workload shapes: who sends to whom, over which channels, in one phase.
 //
-// C is the channel type: constructible from (capacity, wait policy), with push, pop, close
+// C is the channel type: constructible from (capacity, wait policy), with push, pop,
+// try_push, try_pop, close
 // and closed as Channel has them (bench/ plugs in Boost's queue to compare).
 //
 // A shape's play(i, actor, limit, round_trips) runs interpreter i's part of one phase and
@@ -46,9 +47,9 @@ class PairChannels {
 // and a channel is closed only when the point is cancelled (a thread failed, or the watchdog
 // gave up): the receiver's pop then returns false without the marker, and what the marker
 // would have ended ends anyway. So a failed push here needs nothing more.
-template <class C>
-void send_end(C& channel) {
-  const bool sent = channel.push(Message{});
+template <class S, class C>
+void send_end(C& channel, Actor<S>& actor) {
+  const bool sent = actor.push(channel, Message{});
   REFBENCH_ASSERT(sent || channel.closed(), "a push fails only on a closed channel");
 }
 
@@ -57,9 +58,9 @@ void send_end(C& channel) {
 template <class S, class C>
 void send_until_limit(C& channel, Actor<S>& actor, PhaseLimit limit) {
   for (std::uint64_t sent = 0; !limit.reached(sent); ++sent) {
-    if (!channel.push(actor.send_next())) return;
+    if (!actor.push(channel, actor.send_next())) return;
   }
-  send_end(channel);
+  send_end(channel, actor);
 }
 
 // Receives, uses and releases every message until the end marker (or a cancelled wait);
@@ -68,7 +69,7 @@ template <class S, class C>
 std::uint64_t receive_until_end(C& channel, Actor<S>& actor) {
   std::uint64_t received = 0;
   Message message;
-  while (channel.pop(message) && message.object != nullptr) {
+  while (actor.pop(channel, message) && message.object != nullptr) {
     actor.receive(message);
     ++received;
   }
@@ -119,7 +120,7 @@ class PingpongShape {
     Message reply;
     for (; !limit.reached(done); ++done) {
       const auto start = Clock::now();
-      if (!there.push(actor.send_next()) || !back.pop(reply)) return 2 * done;
+      if (!actor.push(there, actor.send_next()) || !actor.pop(back, reply)) return 2 * done;
       actor.receive(reply);
       // The sample ends before it is stored: a growing vector never lands in a sample.
       const auto end = Clock::now();
@@ -128,15 +129,15 @@ class PingpongShape {
             std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count()));
       }
     }
-    send_end(there);
+    send_end(there, actor);
     return 2 * done;
   }
 
   static std::uint64_t answer(C& there, C& back, Actor<S>& actor) {
     Message message;
-    while (there.pop(message) && message.object != nullptr) {
+    while (actor.pop(there, message) && message.object != nullptr) {
       actor.receive(message);
-      if (!back.push(actor.send_next())) break;
+      if (!actor.push(back, actor.send_next())) break;
     }
     return 0;  // the sender counts the round trips
   }

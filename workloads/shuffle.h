@@ -79,8 +79,12 @@ class ShuffleShape {
         const bool received = receive_some();
         if (sent || received) {
           backoff = Backoff(shape_.wait_);
-        } else if (backoff.pause()) {
-          sleep();
+        } else {
+          // Nothing moved: wait outside our interpreter, as a blocked CPython thread does.
+          (void)actor_.outside([&] {
+            if (backoff.pause()) sleep();
+            return true;
+          });
         }
       }
       return received_;
