@@ -64,7 +64,13 @@ const Option kHelp = {"help,h", nullptr, "explain the options and exit"};
 // The options of a point, from the table of settings.
 void add_point_options(po::options_description& d) {
   for (const Setting& s : point_settings()) {
-    if (s.value_name != nullptr) {
+    if (s.implicit_text != nullptr) {
+      d.add_options()(s.flag,
+                      po::value<std::string>()
+                          ->value_name(s.value_name)
+                          ->implicit_value(s.implicit_text, s.implicit_text),
+                      s.help.c_str());
+    } else if (s.value_name != nullptr) {
       d.add_options()(s.flag, po::value<std::string>()->value_name(s.value_name), s.help.c_str());
     } else {
       d.add_options()(s.flag, s.help.c_str());

@@ -61,6 +61,7 @@ void record_measurements(ResultRow& row, const workloads::PointConfig& c,
   row.dropped_releases = i.events.dropped_releases;
   row.lost_increments = i.lost_increments;
   row.lost_decrements = i.lost_decrements;
+  if (c.verify) row.lost_split = i.lost_split_exact ? "exact" : "lower_bound";
   row.violations = i.violations();
 }
 

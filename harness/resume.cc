@@ -57,7 +57,8 @@ class Rows {
 
 // How a resume error names a setting: "--local-work", "--verify (1 = on)".
 std::string describe_flag(const Setting& s) {
-  return std::string("--") + s.flag + (s.value_name == nullptr ? " (1 = on)" : "");
+  const bool switch_like = s.value_name == nullptr || s.implicit_text != nullptr;
+  return std::string("--") + s.flag + (switch_like ? " (1 = on)" : "");
 }
 
 std::string shard_text(const results::PlanRecord& plan) {

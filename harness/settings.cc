@@ -263,11 +263,25 @@ std::vector<Setting> make_table() {
                            &PointConfig::stall_timeout, true),
                    "30", nullptr, kNoRole));
   Setting verify =
-      named("verify", nullptr,
-            "keep a ground-truth ledger of references and report lost updates; exit 1 if a "
-            "correct strategy (all but racy) shows any violation");
-  verify.read = [](const std::string&, PointConfig& c) { c.verify = true; };
-  verify.show = [](const PointConfig& c) { return std::string(c.verify ? "1" : "0"); };
+      named("verify", "[=witness]",
+            "keep a ground-truth ledger of references (per thread, apart from the "
+            "counts: racy races as it runs unverified) and report lost updates; exit 1 "
+            "if a correct strategy (all but racy) shows any violation. "
+            "--verify=witness also makes each of racy's stores an exchange that sees "
+            "what it overwrote: an exact split of lost increments and decrements, for "
+            "a narrower race (a locked instruction per update)");
+  verify.implicit_text = "";
+  verify.read = [](const std::string& text, PointConfig& c) {
+    if (!text.empty() && text != "witness") {
+      throw UsageError("--verify: '" + text +
+                       "' is not allowed (allowed: --verify, or --verify=witness)");
+    }
+    c.verify = true;
+    c.witness = text == "witness";
+  };
+  verify.show = [](const PointConfig& c) {
+    return std::string(!c.verify ? "0" : c.witness ? "witness" : "1");
+  };
   t.push_back(with(std::move(verify), nullptr, "verified", kIdentity));
   return t;
 }

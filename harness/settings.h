@@ -32,7 +32,10 @@ enum SettingRole : unsigned {
 struct Setting {
   const char* flag = nullptr;        // the option without "--"
   const char* value_name = nullptr;  // "N", "S", ...; null for a switch, which takes no value
-  std::string help;                  // as --help shows it, its default included
+  // Set for an option whose value may be left out (--verify, --verify=witness): what it
+  // reads when it is.
+  const char* implicit_text = nullptr;
+  std::string help;  // as --help shows it, its default included
   // The CSV column that records the value, or null: a plan dimension or a setting with no
   // column of its own (the plan's points, or the timing, record it).
   const char* column = nullptr;

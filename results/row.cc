@@ -95,6 +95,7 @@ const std::vector<Column>& columns() {
       {"dropped_releases", [](const ResultRow& r) { return number(r.dropped_releases); }},
       {"lost_increments", [](const ResultRow& r) { return maybe(r.lost_increments); }},
       {"lost_decrements", [](const ResultRow& r) { return maybe(r.lost_decrements); }},
+      {"lost_split", [](const ResultRow& r) { return r.lost_split; }},
       {"violations", [](const ResultRow& r) { return number(r.violations); }},
       identity({"error", [](const ResultRow& r) { return r.error; }}),
   };

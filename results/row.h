@@ -70,6 +70,9 @@ struct ResultRow {
   std::uint64_t dropped_releases = 0;
   std::optional<std::uint64_t> lost_increments;  // with --verify only
   std::optional<std::uint64_t> lost_decrements;  // with --verify only
+  // How the split into lost increments and decrements is known: "exact" or "lower_bound"
+  // (racy checked against the ledger: per object only the net); "" without --verify.
+  std::string lost_split;
   std::uint64_t violations = 0;
   // Counters, in the order of the file's counter columns.
   std::vector<CounterFigure> counters;

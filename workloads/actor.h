@@ -20,7 +20,8 @@ namespace refbench::workloads {
 template <class S>
 class alignas(kCacheLine) Actor {
  public:
-  Actor(Interpreter& self, const PointConfig& config, Ledger* ledger)
+  // `ledger`: this thread's row of the ground truth's ledger, or null without --verify.
+  Actor(Interpreter& self, const PointConfig& config, Ledger::Row ledger)
       : self_(self),
         local_work_(config.local_work),
         pool_size_(config.objects),
@@ -79,7 +80,7 @@ class alignas(kCacheLine) Actor {
     Object& object = self_.heap().pooled(cursor_);
     if (++cursor_ == pool_size_) cursor_ = 0;
     Message message = S::send(self_, object, tally_);
-    if (ledger_) ledger_->taken(object);
+    if (ledger_) Ledger::taken(ledger_, object);
     churn_own_objects();
     safe_point();
     return message;
@@ -93,7 +94,7 @@ class alignas(kCacheLine) Actor {
     if (++cursor_ == pool_size_) cursor_ = 0;
     for (Message& message : messages) {
       message = S::send(self_, object, tally_);
-      if (ledger_) ledger_->taken(object);
+      if (ledger_) Ledger::taken(ledger_, object);
       churn_own_objects();
     }
     safe_point();  // one safe point per broadcast
@@ -108,7 +109,7 @@ class alignas(kCacheLine) Actor {
     if (!S::kTraits.correct || ledger_) counting::check_live(held.object(), tally_);
     checksum_ += read_all(held.buffer());
     S::release(held, tally_);
-    if (ledger_) ledger_->dropped(*message.object);
+    if (ledger_) Ledger::dropped(ledger_, *message.object);
     churn_own_objects();
     safe_point();
     progress_->step();
@@ -169,7 +170,7 @@ class alignas(kCacheLine) Actor {
   const std::uint32_t drain_interval_;
   const std::size_t release_batch_;
   std::uint32_t since_drain_ = 0;
-  Ledger* const ledger_;
+  const Ledger::Row ledger_;
   Progress* progress_ = &unwatched();
   std::uint32_t cursor_ = 0;
   Tally tally_;

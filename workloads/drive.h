@@ -83,7 +83,7 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
   std::vector<Actor<S>> actors;  // cache-line aligned: each thread writes only its own
   actors.reserve(n);
   for (unsigned i = 0; i < n; ++i)
-    actors.emplace_back(runtime.interpreter(i), config, runtime.ledger());
+    actors.emplace_back(runtime.interpreter(i), config, runtime.ledger_row(i));
   // Written once per thread, outside the measured loops.
   std::vector<Clock::time_point> starts(n);
   std::vector<Clock::time_point> ends(n);
@@ -103,6 +103,7 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
   });
   run_watched(crew, watchdog, config, [&](unsigned i) {
     counting::witness() = {};  // thread-local: this thread's witness starts at zero
+    this_thread_ledger_row() = runtime.ledger_row(i);
     if (hooks.on_start) hooks.on_start(i);
     runtime.make_heap(i, [&](std::span<std::byte> memory) {
       if (hooks.on_heap) hooks.on_heap(i, memory);

@@ -51,6 +51,10 @@ struct Integrity {
   // counts that were lost, and the ground truth they were checked against.
   std::optional<std::uint64_t> lost_increments;
   std::optional<std::uint64_t> lost_decrements;
+  // Whether that split is exact (a witness saw every lost update, or a correct strategy
+  // lost none), or, for racy's counts checked against the ledger, a lower bound of each:
+  // an increment and a decrement lost on one object net out. Their difference is exact.
+  bool lost_split_exact = true;
   std::optional<GroundTruth> truth;
 
   // Everything that must be zero for a correct strategy. Resource warnings are not

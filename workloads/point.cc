@@ -32,6 +32,7 @@ void check(const PointConfig& config) {
   if (config.release_queue == 0) bad("a release queue needs room for at least 1 request");
   if (config.release_batch == 0) bad("a release batch needs at least 1 request");
   if (config.drain_interval == 0) bad("a drain interval needs at least 1 safe point");
+  if (config.witness && !config.verify) bad("the witness of lost updates needs verify");
 }
 
 template <class S>
@@ -135,8 +136,9 @@ PointResult run_point(const PointConfig& config, const ThreadHooks& hooks) {
     case Strategy::gil:
       return drive_workload<GilStrategy>(config, hooks);
     case Strategy::racy:
-      return config.verify ? drive_workload<RacyWitnessedStrategy>(config, hooks)
-                           : drive_workload<RacyStrategy>(config, hooks);
+      // --verify keeps racy's stores as they run unverified; only the witness changes them.
+      return config.witness ? drive_workload<RacyFor<true>>(config, hooks)
+                            : drive_workload<RacyFor<false>>(config, hooks);
     case Strategy::atomic:
       return drive_workload<AtomicStrategy>(config, hooks);
     case Strategy::biased:

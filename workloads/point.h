@@ -52,6 +52,10 @@ struct PointConfig {
   GilKind gil = GilKind::cpython;
   std::chrono::nanoseconds switch_interval = std::chrono::milliseconds(5);
   bool verify = false;  // keep the ground-truth ledger
+  // With verify, racy only: each store of a count becomes an exchange that sees what it
+  // overwrote, so lost increments and decrements are counted one by one (exact), at the
+  // price of a locked instruction per update: a different, narrower race than racy's.
+  bool witness = false;
   Teardown teardown = Teardown::end;
   // A point in which no message moves for this long is given up (PointStalled); 0: never.
   std::chrono::nanoseconds stall_timeout{0};

@@ -29,7 +29,7 @@ Runtime::Runtime(const PointConfig& config, unsigned interpreters, bool shared_l
     interpreters_.push_back(std::make_unique<Interpreter>(
         i, *locks_[shared_lock ? 0 : i], recorded(drop), pending_capacity(config)));
   }
-  if (config.verify) ledger_.emplace(std::size_t{interpreters} * config.objects);
+  if (config.verify) ledger_.emplace(std::size_t{interpreters} * config.objects, interpreters);
 }
 
 GroundTruth Runtime::ground_truth(ReadReferences references) {
@@ -61,6 +61,8 @@ void Runtime::reconcile(Integrity& result, const GroundTruth& truth, Counts coun
     case Counts::kept:
       result.lost_increments = truth.increments_missing;
       result.lost_decrements = truth.decrements_missing;
+      // Per object, only the net of what was lost is known.
+      result.lost_split_exact = traits(config_.strategy).correct;
       break;
     case Counts::witnessed:
       result.lost_increments = seen.lost_increments;
@@ -87,7 +89,11 @@ void Runtime::reconcile(Integrity& result, const GroundTruth& truth, Counts coun
 // --teardown early it happens during the run, and the ground truth must know.
 Interpreter::DropHeapReference Runtime::recorded(Interpreter::DropHeapReference drop) {
   return [this, drop = std::move(drop)](Object& o, Tally& actor) {
-    if (ledger_) ledger_->dropped(o);
+    if (ledger_) {
+      // On an interpreter thread (a teardown during the run) its row, else the runtime's.
+      Ledger::Row row = this_thread_ledger_row();
+      Ledger::dropped(row != nullptr ? row : ledger_->runtime_row(), o);
+    }
     drop(o, actor);
   };
 }

@@ -29,7 +29,8 @@ class Runtime {
 
   unsigned size() const { return static_cast<unsigned>(interpreters_.size()); }
   Interpreter& interpreter(unsigned i) { return *interpreters_[i]; }
-  Ledger* ledger() { return ledger_ ? &*ledger_ : nullptr; }
+  // Interpreter thread i's row of the ledger, or null without --verify.
+  Ledger::Row ledger_row(unsigned i) { return ledger_ ? ledger_->row(i) : nullptr; }
 
   // On interpreter i's own thread: map its heap, let `bind` place it, then touch it.
   template <class Bind>

@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 #include "workloads/biased.h"
@@ -91,6 +92,11 @@ using RacyStrategy = CountedStrategy<Strategy::racy, counting::Racy>;
 struct RacyWitnessedStrategy : CountedStrategy<Strategy::racy, counting::RacyWitnessed> {
   static constexpr bool kWitnessed = true;
 };
+// racy as a point runs it: with the witness (--verify=witness) or as it runs unverified,
+// which --verify leaves alone (the ledger is kept apart from the counts).
+template <bool Witness>
+using RacyFor = std::conditional_t<Witness, RacyWitnessedStrategy, RacyStrategy>;
+
 // Per-interpreter locks, every count a lock-prefixed RMW (free-threaded style): a runtime
 // cannot tell which objects will cross, so its own objects pay too.
 using AtomicStrategy = CountedStrategy<Strategy::atomic, counting::Atomic>;

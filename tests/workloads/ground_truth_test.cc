@@ -33,9 +33,9 @@ class GroundTruthTest : public testing::Test {
 
 TEST_F(GroundTruthTest, ExactCountsShowNothingLost) {
   Object& o = object(0, 1);
-  runtime_.ledger()->taken(o);
+  Ledger::taken(runtime_.ledger_row(0), o);
   ++o.refcount;
-  runtime_.ledger()->dropped(o);
+  Ledger::dropped(runtime_.ledger_row(1), o);
   --o.refcount;
   const Integrity i = runtime_.audit_and_tear_down({}, Runtime::Counts::kept);
   EXPECT_EQ(*i.lost_increments, 0u);
@@ -47,7 +47,7 @@ TEST_F(GroundTruthTest, ExactCountsShowNothingLost) {
 // Without a witness each object's deficit is all that is known: one object two
 // references short (two lost increments), another one over (a lost decrement).
 TEST_F(GroundTruthTest, KeptCountsReportEachObjectsDeficit) {
-  for (int k = 0; k < 3; ++k) runtime_.ledger()->taken(object(0, 0));
+  for (int k = 0; k < 3; ++k) Ledger::taken(runtime_.ledger_row(0), object(0, 0));
   object(0, 0).refcount += 1;
   object(1, 1).refcount += 1;
   const Integrity i = runtime_.audit_and_tear_down({}, Runtime::Counts::kept);
@@ -61,8 +61,8 @@ TEST_F(GroundTruthTest, KeptCountsReportEachObjectsDeficit) {
 
 // A witness that explains the deficit is believed; one that does not is a harness bug.
 TEST_F(GroundTruthTest, WitnessMustExplainTheDeficitExactly) {
-  runtime_.ledger()->taken(object(0, 0));
-  runtime_.ledger()->taken(object(0, 0));
+  Ledger::taken(runtime_.ledger_row(0), object(0, 0));
+  Ledger::taken(runtime_.ledger_row(0), object(0, 0));
   Tally seen;
   seen.lost_increments = 3;  // three increments lost ...
   seen.lost_decrements = 1;  // ... and one decrement: the count ends 2 short
@@ -73,7 +73,7 @@ TEST_F(GroundTruthTest, WitnessMustExplainTheDeficitExactly) {
 }
 
 TEST_F(GroundTruthTest, AWitnessThatDisagreesIsAMismatch) {
-  runtime_.ledger()->taken(object(1, 0));
+  Ledger::taken(runtime_.ledger_row(0), object(1, 0));
   Tally seen;  // saw nothing, but the count is one short
   EXPECT_THROW(runtime_.audit_and_tear_down(seen, Runtime::Counts::witnessed), GroundTruthMismatch);
 }
@@ -83,7 +83,7 @@ TEST_F(GroundTruthTest, FreedObjectsMustMatchThePrematureFrees) {
   Tally seen;
   counting::free_object(object(0, 0), seen);
   object(0, 0).refcount = 0;
-  runtime_.ledger()->dropped(object(0, 0));  // the ledger agrees it went to zero
+  Ledger::dropped(runtime_.ledger_row(1), object(0, 0));  // the ledger agrees it went to zero
   EXPECT_EQ(seen.premature_frees, 1u);
   const Integrity i = runtime_.audit_and_tear_down(seen, Runtime::Counts::kept);
   EXPECT_EQ(i.truth->objects_freed, 1u);

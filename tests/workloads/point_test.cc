@@ -8,6 +8,9 @@
 #include <stdexcept>
 #include <thread>
 #include <tuple>
+#include <type_traits>
+
+#include "workloads/strategies.h"
 
 namespace refbench::workloads {
 namespace {
@@ -106,11 +109,13 @@ TEST(Point, EveryStrategyReadsTheSamePayloads) {
 // the lost increments minus the lost decrements are the counts' deficit against the
 // ledger, and the premature frees are the objects found freed. Two threads on two cores
 // race within a few runs; on one core they may never, and the test says so.
+// This is the witnessed race (--verify=witness), where every lost update is seen.
 TEST(Point, RacyLostUpdatesAreExactlyTheGroundTruth) {
   if (std::thread::hardware_concurrency() < 2) GTEST_SKIP() << "racy needs two cores to race";
   PointConfig c = small_point(Strategy::racy, Workload::stream, WaitPolicy::spin);
   c.objects = 1;
   c.messages = 200'000;
+  c.witness = true;
   for (int attempt = 0; attempt < 20; ++attempt) {
     const PointResult r = run_point(c, {});
     EXPECT_EQ(r.messages, c.messages);
@@ -129,6 +134,56 @@ TEST(Point, RacyLostUpdatesAreExactlyTheGroundTruth) {
     return;
   }
   ADD_FAILURE() << "20 racy runs on two cores lost fewer than 100 updates each";
+}
+
+// Under plain --verify racy runs as it runs unverified (the same strategy type: no store
+// becomes an exchange), and its losses are checked against the per-thread ledger: the net
+// (lost increments minus lost decrements) is exact, the split only a lower bound of each.
+static_assert(std::is_same_v<RacyFor<false>, RacyStrategy>,
+              "racy under --verify counts with the stores it has unverified");
+TEST(Point, RacyUnderTheLedgerHasAnExactNetAndABoundedSplit) {
+  if (std::thread::hardware_concurrency() < 2) GTEST_SKIP() << "racy needs two cores to race";
+  PointConfig c = small_point(Strategy::racy, Workload::stream, WaitPolicy::spin);
+  c.objects = 1;
+  c.messages = 200'000;
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    const PointResult r = run_point(c, {});
+    const Integrity& i = r.integrity;
+    ASSERT_TRUE(i.truth.has_value());
+    EXPECT_FALSE(i.lost_split_exact);
+    EXPECT_EQ(static_cast<std::int64_t>(*i.lost_increments) -
+                  static_cast<std::int64_t>(*i.lost_decrements),
+              i.truth->count_deficit);
+    EXPECT_EQ(i.truth->objects_freed, i.events.premature_frees);
+    if (i.truth->count_deficit != 0) return;  // a race lost updates, and the net says so
+  }
+  ADD_FAILURE() << "20 racy runs on two cores lost no update on net";
+}
+
+// With 2 to 4 writers of one count (shuffle: each interpreter sends its own object to the
+// others and releases theirs), the witness and the ledger agree exactly on the net of the
+// lost updates (run_point throws GroundTruthMismatch otherwise), and a correct strategy
+// loses nothing by the ledger's account.
+TEST(Point, NetLostUpdatesAreExactOnTwoToFourWriters) {
+  for (unsigned n = 2; n <= 4; ++n) {
+    PointConfig c = small_point(Strategy::racy, Workload::shuffle, WaitPolicy::yield);
+    c.interpreters = n;
+    c.objects = 1;
+    c.messages = 5'000;
+    c.witness = true;
+    const PointResult r = run_point(c, {});
+    const Integrity& i = r.integrity;
+    EXPECT_TRUE(i.lost_split_exact);
+    EXPECT_EQ(static_cast<std::int64_t>(*i.lost_increments) -
+                  static_cast<std::int64_t>(*i.lost_decrements),
+              i.truth->count_deficit)
+        << n << " writers";
+    c.strategy = Strategy::atomic;
+    c.witness = false;
+    const PointResult exact = run_point(c, {});
+    EXPECT_EQ(exact.integrity.truth->count_deficit, 0) << n << " writers";
+    EXPECT_EQ(exact.integrity.violations(), 0u) << n << " writers";
+  }
 }
 
 // The receiver starts late, so the sender has sent every message, and torn itself down,
