@@ -59,17 +59,11 @@ Points read_points(const std::filesystem::path& path) {
   return points;
 }
 
-std::string fixed(double x, int places) {
-  char text[48];
-  std::snprintf(text, sizeof text, "%.*f", places, x);
-  return text;
-}
-
 std::string verdict(const std::vector<double>& a, const std::vector<double>& b, double alpha,
                     results::UTest test) {
   if (results::smallest_p_value(a.size(), b.size()) > alpha) {
     return "too few repetitions (" + std::to_string(a.size()) + " and " + std::to_string(b.size()) +
-           ": no p below " + fixed(alpha, 2) + " is possible)";
+           ": no p below " + results::fixed(alpha, 2) + " is possible)";
   }
   if (test.p_value >= alpha) return "same within noise";
   return results::median(b) < results::median(a) ? "B faster" : "B slower";
@@ -93,12 +87,13 @@ int compare_command(const CompareOptions& options, std::ostream& out) {
     const auto& vb = other->second;
     const results::UTest test = results::mann_whitney_u(va, vb);
     const double ma = results::median(va), mb = results::median(vb);
-    table.add_row({key, fixed(ma, 1), fixed(mb, 1), ma > 0 ? fixed(mb / ma, 3) : "-",
-                   fixed(test.p_value, 3), verdict(va, vb, options.alpha, test)});
+    table.add_row({key, results::fixed(ma, 1), results::fixed(mb, 1),
+                   ma > 0 ? results::fixed(mb / ma, 3) : "-", results::fixed(test.p_value, 3),
+                   verdict(va, vb, options.alpha, test)});
   }
   out << "A = " << options.baseline.string() << "\nB = " << options.candidate.string()
       << "\nmedians of ns per message; p: two-sided Mann-Whitney U over the repetitions, "
-      << "significant below " << fixed(options.alpha, 2) << "\n\n"
+      << "significant below " << results::fixed(options.alpha, 2) << "\n\n"
       << table.render();
   out << matched << " points in both; " << a.order.size() - matched << " only in A, "
       << b.order.size() - matched << " only in B\n";

@@ -8,18 +8,13 @@
 #include "harness/settings.h"
 #include "harness/testing_aids.h"
 #include "results/statistics.h"
+#include "results/table.h"
 #include "workloads/point.h"
 
 namespace refbench::harness {
 namespace {
 
 using results::ResultRow;
-
-std::string join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const std::string& part : parts) out += (out.empty() ? "" : ";") + part;
-  return out;
-}
 
 void describe_point(ResultRow& row, const workloads::PointConfig& c, const Point& point,
                     const std::string& topology) {
@@ -123,12 +118,12 @@ ResultRow measure(const pinning::Topology& topo, const PointOptions& options,
     record_measurements(row, config, workloads::run_point(config, hooks));
   } catch (const workloads::PointStalled& stalled) {
     row.error = stalled_error(stalled);
-    row.memory = join(memory_used);
+    row.memory = results::join(memory_used, ";");
     for (const std::string& name : counters.columns())
       row.counters.push_back({name, "", {}, {}, {}, {}, {}});
     return row;
   }
-  row.memory = join(memory_used);
+  row.memory = results::join(memory_used, ";");
   row.counters = point_counters.figures(config.workload, row.messages);
   return row;
 }

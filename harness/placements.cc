@@ -7,23 +7,15 @@
 
 #include "harness/usage_error.h"
 #include "pinning/placement.h"
+#include "results/table.h"
 
 namespace refbench::harness {
 namespace {
 
-std::string join(const std::vector<std::string>& parts, const char* separator) {
-  std::string out;
-  for (const std::string& part : parts) {
-    if (!out.empty()) out += separator;
-    out += part;
-  }
-  return out;
-}
-
 std::string join(const PuList& pus, const char* separator) {
   std::vector<std::string> parts;
   for (unsigned pu : pus) parts.push_back(std::to_string(pu));
-  return join(parts, separator);
+  return results::join(parts, separator);
 }
 
 // Right after binding, the thread may not have been rescheduled yet; give the scheduler a
@@ -120,7 +112,7 @@ std::string planned_memory(const pinning::Topology& topo, const PuList& pus,
   } catch (const pinning::PinningError& e) {
     throw UsageError(std::string("--memory: ") + e.what());
   }
-  return join(plans, ";");
+  return results::join(plans, ";");
 }
 
 workloads::ThreadHooks point_hooks(const pinning::Topology& topo, const PuList& pus,

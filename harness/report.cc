@@ -14,17 +14,11 @@ namespace {
 
 using results::ResultRow;
 
-std::string fixed(double x, int places) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", places, x);
-  return buffer;
-}
-
 // A counter per message: thousandths, or 3 significant figures below 0.1 so a rare event
 // (a page fault per million messages: 0.00000100) never reads as 0; exactly 0 is "0".
 std::string per_message_text(double x) {
   if (x == 0) return "0";
-  return std::fabs(x) >= 0.1 ? fixed(x, 3) : results::significant(x, 3);
+  return std::fabs(x) >= 0.1 ? results::fixed(x, 3) : results::significant(x, 3);
 }
 
 // 3 significant figures with an SI suffix: 1.23M, 456k.
@@ -62,7 +56,7 @@ std::vector<double> collect(const std::vector<ResultRow>& rows, const std::strin
 }
 
 std::string ratio(double numerator, double denominator) {
-  return numerator > 0 && denominator > 0 ? fixed(numerator / denominator, 2) + "x" : "-";
+  return numerator > 0 && denominator > 0 ? results::fixed(numerator / denominator, 2) + "x" : "-";
 }
 
 std::string violations_cell(const std::vector<ResultRow>& rows, const std::string& strategy) {
@@ -175,10 +169,11 @@ std::string group_report(const std::vector<ResultRow>& all_rows, double noise_th
     any_noisy = any_noisy || noisy;
     std::vector<std::string> cells = {
         s,
-        fixed(summary.median, 1),
-        summary.ci95 ? fixed(summary.ci95->low, 1) + " - " + fixed(summary.ci95->high, 1)
-                     : "needs 6 reps",
-        fixed(100 * summary.cv, 1) + "%" + (noisy ? " noisy" : ""),
+        results::fixed(summary.median, 1),
+        summary.ci95
+            ? results::fixed(summary.ci95->low, 1) + " - " + results::fixed(summary.ci95->high, 1)
+            : "needs 6 reps",
+        results::fixed(100 * summary.cv, 1) + "%" + (noisy ? " noisy" : ""),
         si(results::median(rate)),
         ratio(summary.median, immortal)};
     if (pingpong) {
@@ -188,8 +183,9 @@ std::string group_report(const std::vector<ResultRow>& all_rows, double noise_th
           collect(rows, s, [](const ResultRow& r) { return double(r.rtt_p99_ns.value_or(0)); });
       auto max =
           collect(rows, s, [](const ResultRow& r) { return double(r.rtt_max_ns.value_or(0)); });
-      cells.insert(cells.end(), {fixed(results::median(p50), 0), fixed(results::median(p99), 0),
-                                 fixed(results::maximum(max), 0)});
+      cells.insert(cells.end(), {results::fixed(results::median(p50), 0),
+                                 results::fixed(results::median(p99), 0),
+                                 results::fixed(results::maximum(max), 0)});
     }
     cells.push_back(violations_cell(rows, s));
     table.add_row(std::move(cells));
@@ -197,7 +193,7 @@ std::string group_report(const std::vector<ResultRow>& all_rows, double noise_th
 
   std::string out = title(rows.front(), repetitions) + table.render();
   if (any_noisy) {
-    out += "  noisy: CV above " + fixed(100 * noise_threshold, 1) +
+    out += "  noisy: CV above " + results::fixed(100 * noise_threshold, 1) +
            "%; more repetitions or a quieter machine would narrow it\n";
   }
   return out + ratios_line(rows) + errors + counter_table(rows);
@@ -236,7 +232,7 @@ std::string summary_table(const std::vector<ResultRow>& rows, SummaryAxis axis) 
         }
       }
       cells.push_back(values.empty() ? "-"
-                      : by_class     ? fixed(results::median(values), 1)
+                      : by_class     ? results::fixed(results::median(values), 1)
                                      : si(results::median(values)));
     }
     table.add_row(std::move(cells));

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <functional>
 
+#include "results/table.h"
+
 namespace refbench::results {
 namespace {
 
@@ -13,24 +15,19 @@ std::string number(std::uint64_t n) { return std::to_string(n); }
 std::string flag(bool b) { return b ? "1" : "0"; }
 std::string maybe(const std::optional<std::uint64_t>& n) { return n ? number(*n) : ""; }
 
-// Plain decimals (never exponents, which some CSV readers take for text) with a fixed
-// number of places: nanoseconds for seconds, thousandths for ns per message.
-std::string decimal(double x, int places) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", places, x);
-  return buffer;
-}
-
 }  // namespace
 
 std::string significant(double x, int digits) {
-  if (x == 0 || !std::isfinite(x)) return decimal(x, 0);
+  if (x == 0 || !std::isfinite(x)) return fixed(x, 0);
   const int magnitude = static_cast<int>(std::floor(std::log10(std::fabs(x))));
-  return decimal(x, std::clamp(digits - 1 - magnitude, 0, 15));
+  return fixed(x, std::clamp(digits - 1 - magnitude, 0, 15));
 }
 
 namespace {
 
+// Figures are plain decimals (fixed(): never exponents, which some CSV readers take for
+// text) with a fixed number of places: nanoseconds for seconds, thousandths for ns per
+// message.
 struct Column {
   const char* name;
   std::function<std::string(const ResultRow&)> field;
@@ -78,9 +75,9 @@ const std::vector<Column>& columns() {
       {"messages", [](const ResultRow& r) { return number(r.messages); }},
       {"round_trips",
        [](const ResultRow& r) { return r.round_trips ? number(r.round_trips) : ""; }},
-      {"elapsed_s", [](const ResultRow& r) { return decimal(r.elapsed_s, 9); }},
-      {"msgs_per_s", [](const ResultRow& r) { return decimal(r.msgs_per_s(), 1); }},
-      {"ns_per_msg", [](const ResultRow& r) { return decimal(r.ns_per_msg(), 3); }},
+      {"elapsed_s", [](const ResultRow& r) { return fixed(r.elapsed_s, 9); }},
+      {"msgs_per_s", [](const ResultRow& r) { return fixed(r.msgs_per_s(), 1); }},
+      {"ns_per_msg", [](const ResultRow& r) { return fixed(r.ns_per_msg(), 3); }},
       {"rtt_p50_ns", [](const ResultRow& r) { return maybe(r.rtt_p50_ns); }},
       {"rtt_p99_ns", [](const ResultRow& r) { return maybe(r.rtt_p99_ns); }},
       {"rtt_max_ns", [](const ResultRow& r) { return maybe(r.rtt_max_ns); }},
@@ -139,7 +136,7 @@ std::vector<std::string> csv_fields(const ResultRow& row) {
     fields.push_back(row.error.empty() || c.is_setting ? c.field(row) : std::string());
   }
   auto value = [](const std::optional<double>& x, int places) {
-    return x ? decimal(*x, places) : std::string();
+    return x ? fixed(*x, places) : std::string();
   };
   auto per_message = [](const std::optional<double>& x) {
     return x ? significant(*x, 6) : std::string();

@@ -1,8 +1,24 @@
 #include "results/table.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace refbench::results {
+
+std::string fixed(double x, int places) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", places, x);
+  return buffer;
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (const std::string& part : parts) {
+    if (!out.empty()) out += separator;
+    out += part;
+  }
+  return out;
+}
 
 TextTable::TextTable(std::vector<std::string> header) {
   for (std::string& cell : header) {

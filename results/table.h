@@ -2,9 +2,16 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace refbench::results {
+
+// `x` with `places` decimals, never an exponent: fixed(2.5, 3) is "2.500".
+std::string fixed(double x, int places);
+
+// The parts with `separator` between them: join({"a", "b"}, ";") is "a;b".
+std::string join(const std::vector<std::string>& parts, std::string_view separator);
 
 class TextTable {
  public:
