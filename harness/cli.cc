@@ -64,6 +64,7 @@ const Option kHelp = {"help,h", nullptr, "explain the options and exit"};
 // The options of a point, from the table of settings.
 void add_point_options(po::options_description& d) {
   for (const Setting& s : point_settings()) {
+    if (s.flag == nullptr) continue;  // a derived column
     if (s.implicit_text != nullptr) {
       d.add_options()(s.flag,
                       po::value<std::string>()
@@ -235,7 +236,9 @@ PointOptions to_point_options(const Values& v) {
   v.conflict("messages", "seconds", "give one, a count of messages or a duration");
   PointOptions o;
   for (const Setting& s : point_settings()) {
-    if (v.has(s.flag)) read_option(s, s.value_name != nullptr ? v.get(s.flag) : "", o);
+    if (s.flag != nullptr && v.has(s.flag)) {
+      read_option(s, s.value_name != nullptr ? v.get(s.flag) : "", o);
+    }
   }
   for (Workload w : o.workloads) {
     if (const std::string problem = workloads::teardown_problem(w, o.config.teardown);

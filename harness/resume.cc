@@ -57,6 +57,7 @@ class Rows {
 
 // How a resume error names a setting: "--local-work", "--verify (1 = on)".
 std::string describe_flag(const Setting& s) {
+  if (s.flag == nullptr) return s.column;  // derived from other options
   const bool switch_like = s.value_name == nullptr || s.implicit_text != nullptr;
   return std::string("--") + s.flag + (switch_like ? " (1 = on)" : "");
 }

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <stdexcept>
 
 #include "harness/parse.h"
@@ -50,6 +51,18 @@ std::string shortest(double x) {
     if (std::strtod(text, nullptr) == x) break;
   }
   return text;
+}
+
+// civ-deferred's ring or batch: unset, the --cpython version's (`of`); set, a departure.
+Setting ring_override(const char* flag, std::string help,
+                      std::optional<std::uint32_t> PointConfig::*field, std::uint64_t max,
+                      std::uint32_t (*of)(const workloads::PendingCalls&)) {
+  Setting s = named(flag, "N", std::move(help));
+  s.read = [flag, field, max](const std::string& text, PointConfig& c) {
+    c.*field = static_cast<std::uint32_t>(parse_whole(option(flag), text, 1, max));
+  };
+  s.show = [of](const PointConfig& c) { return std::to_string(of(workloads::pending_calls(c))); };
+  return s;
 }
 
 // A duration in seconds kept in `field`; with `zero_is_never`, "0" is allowed too.
@@ -155,20 +168,53 @@ std::vector<Setting> make_table() {
       with(whole("channel-capacity", "N", "messages a channel holds before the sender waits",
                  &PointConfig::channel_capacity, 1, 1u << 30),
            "256", "channel_capacity", kIdentity | kComparedPoint));
-  t.push_back(with(whole("release-queue", "N",
-                         "civ-deferred: release requests each interpreter's queue holds; a full "
-                         "queue drops the request, as CPython's pending calls do: a leak",
-                         &PointConfig::release_queue, 1, 1u << 24),
-                   "300", "release_queue", kPointName, uses_release_queue, "300, as CPython"));
-  t.push_back(with(whole("release-batch", "N",
-                         "civ-deferred: release requests the owner carries out at most per drain",
-                         &PointConfig::release_batch, 1, 1u << 20),
-                   "100", "release_batch", kPointName, uses_release_queue, "100, as CPython"));
+  Setting cpython = named("cpython", "VERSION",
+                          "civ-deferred: the CPython release path modelled: 3.12 (a ring of 32 "
+                          "pending calls per interpreter, drained 32 at a time), 3.13 (300, "
+                          "drained 100 at a time) or main (300 and 100, and two pending calls "
+                          "per released memoryview); each release looks the owner up under one "
+                          "process-wide lock, and the owner's drain takes the ring's mutex once "
+                          "per call");
+  cpython.read = [](const std::string& text, PointConfig& c) {
+    const auto version = workloads::parse_cpython_version(text);
+    if (!version) {
+      throw UsageError("--cpython: '" + text +
+                       "' is not allowed (allowed: " + workloads::cpython_version_names() + ")");
+    }
+    c.cpython = *version;
+  };
+  cpython.show = [](const PointConfig& c) { return std::string(workloads::name(c.cpython)); };
+  t.push_back(with(std::move(cpython), "3.13", "cpython", kPointName, uses_release_queue,
+                   "3.13, the newest release"));
+  t.push_back(
+      with(ring_override("release-queue",
+                         "civ-deferred: pending calls each interpreter's ring holds; a full "
+                         "ring drops the call, as CPython's pending calls do: a leak. "
+                         "Departs from CPython (the row says not_cpython)",
+                         &PointConfig::release_queue, 1u << 24,
+                         [](const workloads::PendingCalls& p) { return p.ring; }),
+           nullptr, "release_queue", kPointName, uses_release_queue,
+           "the --cpython version's, 300 (32 for 3.12)"));
+  t.push_back(with(ring_override("release-batch",
+                                 "civ-deferred: pending calls the owner carries out at most per "
+                                 "drain. Departs from CPython (the row says not_cpython)",
+                                 &PointConfig::release_batch, 1u << 20,
+                                 [](const workloads::PendingCalls& p) { return p.batch; }),
+                   nullptr, "release_batch", kPointName, uses_release_queue,
+                   "the --cpython version's, 100 (32 for 3.12)"));
   t.push_back(with(whole("drain-interval", "N",
                          "civ-deferred: the owner looks at its release requests every N safe "
-                         "points, a safe point being each message it sends or receives",
+                         "points, a safe point being each message it sends or receives; other "
+                         "than 1 departs from CPython (the row says not_cpython)",
                          &PointConfig::drain_interval, 1, 1u << 20),
                    "1", "drain_interval", kPointName, uses_release_queue));
+  Setting path;  // no option: what the three above make of the release path
+  path.help = "";
+  path.show = [](const PointConfig& c) {
+    return std::string(workloads::follows_cpython(c) ? "cpython" : "not_cpython");
+  };
+  t.push_back(with(std::move(path), nullptr, "cpython_path", kComparedPoint | kResumeIdentity,
+                   uses_release_queue));
   Setting gil = named("gil", "KIND",
                       "the interpreter locks of gil, racy, civ and civ-deferred (atomic, biased "
                       "and immortal take none): cpython (a mutex and condition variable with "
@@ -316,7 +362,7 @@ std::vector<const Setting*> column_settings() {
 
 const Setting& setting(std::string_view flag) {
   for (const Setting& s : point_settings()) {
-    if (s.flag == flag) return s;
+    if (s.flag != nullptr && s.flag == flag) return s;
   }
   throw std::logic_error("no setting --" + std::string(flag));
 }

@@ -30,7 +30,8 @@ enum SettingRole : unsigned {
 };
 
 struct Setting {
-  const char* flag = nullptr;        // the option without "--"
+  // The option without "--"; null for a column derived from other settings, with no option.
+  const char* flag = nullptr;
   const char* value_name = nullptr;  // "N", "S", ...; null for a switch, which takes no value
   // Set for an option whose value may be left out (--verify, --verify=witness): what it
   // reads when it is.

@@ -70,6 +70,8 @@ const std::vector<Column>& columns() {
       setting("release_queue"),
       setting("release_batch"),
       setting("drain_interval"),
+      setting("cpython"),
+      setting("cpython_path"),
       setting("gil"),
       setting("switch_interval_s"),
       {"messages", [](const ResultRow& r) { return number(r.messages); }},

@@ -26,7 +26,7 @@ class alignas(kCacheLine) Actor {
         local_work_(config.local_work),
         pool_size_(config.objects),
         drain_interval_(drain_options_apply() ? config.drain_interval : 1),
-        release_batch_(drain_options_apply() ? config.release_batch : PendingQueue::kAll),
+        release_batch_(drain_options_apply() ? pending_calls(config).batch : PendingQueue::kAll),
         ledger_(ledger) {}
 
   Interpreter& self() { return self_; }

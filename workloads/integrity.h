@@ -14,6 +14,7 @@ struct Tally {
   std::uint64_t double_frees = 0;       // a count reaching zero on an object already freed
   std::uint64_t resource_warnings = 0;  // views closed by their destructor, not by close()
   std::uint64_t dropped_releases = 0;   // civ-deferred: releases refused by a full queue
+  std::uint64_t pending_calls = 0;      // civ-deferred: release calls carried out by owners
   // With --verify, racy only: updates of other threads this thread's stores overwrote.
   std::uint64_t lost_increments = 0;
   std::uint64_t lost_decrements = 0;
@@ -24,6 +25,7 @@ struct Tally {
     double_frees += other.double_frees;
     resource_warnings += other.resource_warnings;
     dropped_releases += other.dropped_releases;
+    pending_calls += other.pending_calls;
     lost_increments += other.lost_increments;
     lost_decrements += other.lost_decrements;
     return *this;

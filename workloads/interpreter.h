@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <utility>
 
@@ -86,6 +87,16 @@ class Interpreter {
   // points (biased: objects to merge; civ-deferred: views to release).
   PendingQueue& pending() { return pending_; }
 
+  // How a civ-deferred view of this interpreter's objects is released, as the CPython
+  // version modelled does it: the pending calls one release posts, and the process-wide
+  // lock under which the releaser looks the owner up by its id (null: no lookup).
+  struct ReleasePath {
+    std::uint32_t calls_per_release = 1;
+    std::mutex* lookup_lock = nullptr;
+  };
+  const ReleasePath& release_path() const { return release_path_; }
+  void set_release_path(ReleasePath path) { release_path_ = path; }
+
  private:
   // Drops the heap's reference to every pooled object; the last reference frees it. Runs
   // once, on whichever thread dropped the last reference to the interpreter: no one else
@@ -102,6 +113,7 @@ class Interpreter {
   std::uint64_t views_opened_ = 0;
   std::uint64_t views_closed_ = 0;
   PendingQueue pending_;
+  ReleasePath release_path_;
 };
 
 // The calling thread runs inside an interpreter (holds its lock) while this lives, as a

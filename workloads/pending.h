@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -24,16 +25,23 @@ class PendingQueue {
  public:
   static constexpr std::size_t kUnbounded = 0;
   static constexpr std::size_t kAll = static_cast<std::size_t>(-1);  // for take()
+
+  // One request: an object, and which part of its release (civ-deferred on CPython's main
+  // posts two calls per view; every other request is part 0).
+  struct Request {
+    Object* object = nullptr;
+    std::uint32_t part = 0;
+  };
   explicit PendingQueue(std::size_t capacity = kUnbounded) : capacity_(capacity) {}
 
   // What became of a request: queued for the owner, or refused, and then the poster must
   // deal with it (full: CPython drops it; owner_gone: carry it out itself).
   enum class Posted { queued, full, owner_gone };
-  [[nodiscard]] Posted post(Object& object) {
+  [[nodiscard]] Posted post(Object& object, std::uint32_t part = 0) {
     std::lock_guard lock(mutex_);
     if (closed_) return Posted::owner_gone;
     if (capacity_ != kUnbounded && requests_.size() == capacity_) return Posted::full;
-    requests_.push_back(&object);
+    requests_.push_back({&object, part});
     // Relaxed: only a hint for the owner's cheap check; the requests themselves are read
     // under the mutex, which orders them.
     pending_.store(requests_.size(), std::memory_order_relaxed);
@@ -45,19 +53,29 @@ class PendingQueue {
   // close(), whose lock orders every post that got in before it.
   bool has_pending() const { return pending_.load(std::memory_order_relaxed) != 0; }
 
-  // Moves up to `most` of the oldest requests into `out`. The owner's thread only.
-  void take(std::size_t most, std::vector<Object*>& out) {
+  // Moves up to `most` of the oldest requests into `out`, under one hold of the mutex (as
+  // CPython's biased counting takes a whole merge queue). The owner's thread only.
+  void take(std::size_t most, std::vector<Request>& out) {
     std::lock_guard lock(mutex_);
-    if constexpr (kChecked) {
-      REFBENCH_ASSERT(taker_ == std::thread::id() || taker_ == std::this_thread::get_id(),
-                      "a pending queue is taken from by its owner's thread only");
-      taker_ = std::this_thread::get_id();
-    }
+    check_taker();
     const std::size_t n = std::min(most, requests_.size());
     out.insert(out.end(), requests_.begin(), requests_.begin() + static_cast<std::ptrdiff_t>(n));
     requests_.erase(requests_.begin(), requests_.begin() + static_cast<std::ptrdiff_t>(n));
     // Relaxed: as in post().
     pending_.store(requests_.size(), std::memory_order_relaxed);
+  }
+
+  // The oldest request, under a hold of the mutex of its own, as CPython's drain pops each
+  // pending call (_pop_pending_call); false if there is none. The owner's thread only.
+  [[nodiscard]] bool take_one(Request& out) {
+    std::lock_guard lock(mutex_);
+    check_taker();
+    if (requests_.empty()) return false;
+    out = requests_.front();
+    requests_.pop_front();
+    // Relaxed: as in post().
+    pending_.store(requests_.size(), std::memory_order_relaxed);
+    return true;
   }
 
   // The owner stops taking requests: later posts refuse. Those already queued stay, for the
@@ -68,9 +86,17 @@ class PendingQueue {
   }
 
  private:
+  void check_taker() {
+    if constexpr (kChecked) {
+      REFBENCH_ASSERT(taker_ == std::thread::id() || taker_ == std::this_thread::get_id(),
+                      "a pending queue is taken from by its owner's thread only");
+      taker_ = std::this_thread::get_id();
+    }
+  }
+
   const std::size_t capacity_;
   std::mutex mutex_;
-  std::deque<Object*> requests_;
+  std::deque<Request> requests_;
   bool closed_ = false;
   std::thread::id taker_;  // the thread that takes (checked builds only)
   alignas(kCacheLine) std::atomic<std::size_t> pending_{0};

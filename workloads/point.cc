@@ -29,8 +29,8 @@ void check(const PointConfig& config) {
   }
   if (config.objects == 0) bad("a point needs at least one object");
   if (config.channel_capacity == 0) bad("a channel needs a capacity of at least 1");
-  if (config.release_queue == 0) bad("a release queue needs room for at least 1 request");
-  if (config.release_batch == 0) bad("a release batch needs at least 1 request");
+  if (config.release_queue == 0u) bad("a release queue needs room for at least 1 request");
+  if (config.release_batch == 0u) bad("a release batch needs at least 1 request");
   if (config.drain_interval == 0) bad("a drain interval needs at least 1 safe point");
   if (config.witness && !config.verify) bad("the witness of lost updates needs verify");
 }
@@ -127,7 +127,19 @@ std::string teardown_problem(Workload workload, Teardown teardown) {
 
 std::uint32_t release_queue_that_never_fills(unsigned interpreters, std::uint32_t channel_capacity,
                                              std::uint32_t drain_interval) {
-  return interpreters * (channel_capacity + 2 * drain_interval);
+  // Times the most pending calls one release posts (two, on CPython's main).
+  return 2 * interpreters * (channel_capacity + 2 * drain_interval);
+}
+
+PendingCalls pending_calls(const PointConfig& config) {
+  PendingCalls calls = pending_calls(config.cpython);
+  if (config.release_queue) calls.ring = *config.release_queue;
+  if (config.release_batch) calls.batch = *config.release_batch;
+  return calls;
+}
+
+bool follows_cpython(const PointConfig& config) {
+  return !config.release_queue && !config.release_batch && config.drain_interval == 1;
 }
 
 PointResult run_point(const PointConfig& config, const ThreadHooks& hooks) {

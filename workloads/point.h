@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -40,12 +41,14 @@ struct PointConfig {
   std::uint32_t objects = 1;     // pool of distinct objects each interpreter sends
   std::uint32_t local_work = 0;  // increment+decrement pairs on own objects per message
   std::uint32_t channel_capacity = 256;
-  // civ-deferred, after CPython's pending calls: each interpreter's queue holds at most
-  // `release_queue` release requests (a full queue drops them); the owner looks at it every
-  // `drain_interval` safe points (a message sent or received) and carries out at most
-  // `release_batch` requests each time.
-  std::uint32_t release_queue = 300;
-  std::uint32_t release_batch = 100;
+  // civ-deferred, after CPython's pending calls (`cpython` picks the version): each
+  // interpreter's ring holds at most `release_queue` calls (a full ring drops them), the
+  // owner looks at it every `drain_interval` safe points (a message sent or received) and
+  // carries out at most `release_batch` calls each time. Unset: the version's own. A set
+  // value, or an interval other than 1, departs from CPython (the row says not_cpython).
+  CpythonVersion cpython = CpythonVersion::v3_13;
+  std::optional<std::uint32_t> release_queue;
+  std::optional<std::uint32_t> release_batch;
   std::uint32_t drain_interval = 1;
   // The interpreter locks (strategies with traits().interpreter_lock): CPython's GIL or a
   // spinlock, and how long a CPython waiter waits before it asks the holder to drop.
@@ -92,6 +95,12 @@ std::string teardown_problem(Workload workload, Teardown teardown);
 // channel out, and drops nothing at CPython's 300 with 256-message channels.
 std::uint32_t release_queue_that_never_fills(unsigned interpreters, std::uint32_t channel_capacity,
                                              std::uint32_t drain_interval);
+
+// civ-deferred's ring, batch and calls per release as the config asks for them.
+PendingCalls pending_calls(const PointConfig& config);
+// Whether civ-deferred runs a CPython version's own path (no --release-queue,
+// --release-batch or --drain-interval of the user's).
+bool follows_cpython(const PointConfig& config);
 
 // What the harness does on each interpreter thread; each may throw to fail the point.
 struct ThreadHooks {

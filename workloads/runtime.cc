@@ -12,7 +12,8 @@ namespace {
 // civ-deferred models CPython's bounded ring of pending calls; biased's merge queue is
 // unbounded, as CPython's is.
 std::size_t pending_capacity(const PointConfig& config) {
-  return traits(config.strategy).release_queue ? config.release_queue : PendingQueue::kUnbounded;
+  return traits(config.strategy).release_queue ? pending_calls(config).ring
+                                               : PendingQueue::kUnbounded;
 }
 
 }  // namespace
@@ -28,6 +29,9 @@ Runtime::Runtime(const PointConfig& config, unsigned interpreters, bool shared_l
   for (unsigned i = 0; i < interpreters; ++i) {
     interpreters_.push_back(std::make_unique<Interpreter>(
         i, *locks_[shared_lock ? 0 : i], recorded(drop), pending_capacity(config)));
+    if (traits(config.strategy).release_queue) {
+      interpreters_.back()->set_release_path({pending_calls(config).per_release, &lookup_lock_});
+    }
   }
   if (config.verify) ledger_.emplace(std::size_t{interpreters} * config.objects, interpreters);
 }

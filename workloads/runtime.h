@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <vector>
@@ -82,6 +83,8 @@ class Runtime {
   std::vector<std::unique_ptr<InterpreterLock>> locks_;
   std::vector<std::unique_ptr<Interpreter>> interpreters_;
   std::optional<Ledger> ledger_;
+  // CPython's HEAD_LOCK: the process-wide lock under which an interpreter is found by id.
+  std::mutex lookup_lock_;
 };
 
 }  // namespace refbench::workloads

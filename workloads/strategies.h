@@ -129,15 +129,23 @@ struct CivStrategy {
   static void drop_heap_reference(Object& o, Tally& actor) { counting::Plain::decref(o, actor); }
 };
 
-// Carries out with `act` at most `most` of the requests this interpreter's queue holds; with
-// none waiting, one load and no lock.
+// Carries out with `act` at most `most` of the requests this interpreter's queue holds,
+// taken under one hold of its mutex; with none waiting, one load and no lock.
 template <class Act>
 void carry_out_pending(Interpreter& self, std::size_t most, Act act) {
   if (!self.pending().has_pending()) return;
-  static thread_local std::vector<Object*> taken;
+  static thread_local std::vector<PendingQueue::Request> taken;
   taken.clear();
   self.pending().take(most, taken);
-  for (Object* o : taken) act(*o);
+  for (const PendingQueue::Request& r : taken) act(r);
+}
+
+// The same, as CPython's drain of pending calls does it: the mutex taken once per call.
+template <class Act>
+void carry_out_pending_calls(Interpreter& self, std::size_t most, Act act) {
+  if (!self.pending().has_pending()) return;
+  PendingQueue::Request r;
+  for (std::size_t n = 0; n < most && self.pending().take_one(r); ++n) act(r);
 }
 
 // The owner's thread is done: the queue refuses new requests, and every one left is carried
@@ -157,12 +165,14 @@ struct BiasedStrategy : CountedStrategy<Strategy::biased, counting::Biased> {
   static std::int64_t references(const Object& o) { return Count::references(o); }
 
   static void at_safe_point(Interpreter& self, Tally& actor, std::size_t most) {
-    carry_out_pending(self, most, [&](Object& o) { Count::merge_queued(o, actor); });
+    carry_out_pending(
+        self, most, [&](const PendingQueue::Request& r) { Count::merge_queued(*r.object, actor); });
   }
   // As CPython does when a thread state is deleted: merge what is queued; objects queued
   // later are merged by the thread that queues them.
   static void owner_exits(Interpreter& self, Tally& actor) {
-    carry_out_pending_and_close(self, [&](Object& o) { Count::merge_queued(o, actor); });
+    carry_out_pending_and_close(
+        self, [&](const PendingQueue::Request& r) { Count::merge_queued(*r.object, actor); });
   }
 };
 
@@ -190,20 +200,24 @@ struct CivDeferredStrategy {
   static void drop_heap_reference(Object& o, Tally& actor) { counting::Plain::decref(o, actor); }
 
   static void at_safe_point(Interpreter& self, Tally& actor, std::size_t most) {
-    carry_out_pending(self, most, [&](Object& o) { release_view(self, o, actor); });
+    carry_out_pending_calls(self, most,
+                            [&](const PendingQueue::Request& r) { release_view(self, r, actor); });
   }
   // The owner's thread is done: release what is pending; a view closed later is closed by
   // its holder, entering this interpreter as civ does.
   static void owner_exits(Interpreter& self, Tally& actor) {
-    carry_out_pending_and_close(self, [&](Object& o) { release_view(self, o, actor); });
+    carry_out_pending_and_close(
+        self, [&](const PendingQueue::Request& r) { release_view(self, r, actor); });
   }
 
   // Inside `self`, the view's owner: what civ's close does in the sender, then the view's
   // reference to the interpreter. That may finalise it (after --teardown early), on its own
   // thread.
-  static void release_view(Interpreter& self, Object& o, Tally& actor) {
-    release_in_sender(o, self, actor);
-    self.decref(actor);
+  // On CPython's main a release comes as two calls (ViewRelease::kBuffer, then kView).
+  static void release_view(Interpreter& self, const PendingQueue::Request& r, Tally& actor) {
+    ++actor.pending_calls;
+    if (r.part != ViewRelease::kView) release_in_sender(*r.object, self, actor);
+    if (r.part != ViewRelease::kBuffer) self.decref(actor);
   }
 };
 

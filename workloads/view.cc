@@ -26,15 +26,30 @@ void CloseInSender::close(Object& object, Interpreter& sender, Tally& holder) {
 }
 
 void PostToSender::close(Object& object, Interpreter& sender, Tally& holder) {
-  // The request carries the view's references; whoever carries it out drops them.
-  switch (sender.pending().post(object)) {
+  // As CPython finds the owner by its id (_PyInterpreterState_LookUpID): under the
+  // runtime's process-wide lock, held for the lookup only.
+  if (std::mutex* lookup = sender.release_path().lookup_lock) std::lock_guard hold(*lookup);
+  // Each call carries a part of the view's references; whoever carries it out drops them.
+  const bool in_two = sender.release_path().calls_per_release == 2;
+  switch (sender.pending().post(object, in_two ? ViewRelease::kBuffer : ViewRelease::kWhole)) {
     case PendingQueue::Posted::queued:
-      return;
+      break;
     case PendingQueue::Posted::full:  // dropped, as CPython drops it: the references leak
       ++holder.dropped_releases;
-      return;
+      break;
     case PendingQueue::Posted::owner_gone:
       CloseInSender::close(object, sender, holder);
+      return;
+  }
+  if (!in_two) return;
+  switch (sender.pending().post(object, ViewRelease::kView)) {
+    case PendingQueue::Posted::queued:
+      return;
+    case PendingQueue::Posted::full:  // the interpreter stays held: a leak
+      ++holder.dropped_releases;
+      return;
+    case PendingQueue::Posted::owner_gone:  // the view lets go of the sender itself
+      sender.decref(holder);
       return;
   }
 }

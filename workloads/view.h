@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 
 #include "workloads/integrity.h"
@@ -70,6 +71,16 @@ void release_in_sender(Object& object, Interpreter& sender, Tally& holder);
 // interpreter locks are ever held at once.
 struct CloseInSender {
   static void close(Object& object, Interpreter& sender, Tally& holder);
+};
+
+// The parts of a civ-deferred release, as pending calls carry them out (PendingQueue's
+// Request::part): the whole release in one call, or, as CPython's main posts it for a
+// memoryview, the buffer and object (_release_xid_data) and then the view's hold on the
+// interpreter (xibufferview_dealloc) in two.
+struct ViewRelease {
+  static constexpr std::uint32_t kWhole = 0;
+  static constexpr std::uint32_t kBuffer = 1;
+  static constexpr std::uint32_t kView = 2;
 };
 
 // civ-deferred's close: post a release request to the sender's queue instead of entering

@@ -103,4 +103,22 @@ std::optional<GilKind> parse_gil_kind(std::string_view text) {
 
 std::string gil_kind_names() { return join_names(kAllGilKinds); }
 
+std::string_view name(CpythonVersion v) {
+  switch (v) {
+    case CpythonVersion::v3_12:
+      return "3.12";
+    case CpythonVersion::v3_13:
+      return "3.13";
+    case CpythonVersion::main:
+      return "main";
+  }
+  return "main";
+}
+
+std::optional<CpythonVersion> parse_cpython_version(std::string_view text) {
+  return parse_among(text, kAllCpythonVersions);
+}
+
+std::string cpython_version_names() { return join_names(kAllCpythonVersions); }
+
 }  // namespace refbench::workloads

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -84,6 +85,33 @@ inline constexpr std::array<WaitPolicy, 3> kAllWaitPolicies = {WaitPolicy::spin,
 enum class GilKind { cpython, spin };
 inline constexpr std::array<GilKind, 2> kAllGilKinds = {GilKind::cpython, GilKind::spin};
 
+// Which CPython's release path civ-deferred follows (--cpython): how big each
+// interpreter's ring of pending calls is, how many calls a drain carries out at most, and
+// how many pending calls the release of one received memoryview posts (3.12: a 32-entry
+// ring drained 32 at a time; 3.13: 300 and 100; main: 300 and 100, and two calls per
+// memoryview, _release_xid_data's and xibufferview_dealloc's).
+enum class CpythonVersion { v3_12, v3_13, main };
+inline constexpr std::array<CpythonVersion, 3> kAllCpythonVersions = {
+    CpythonVersion::v3_12, CpythonVersion::v3_13, CpythonVersion::main};
+
+struct PendingCalls {
+  std::uint32_t ring = 300;
+  std::uint32_t batch = 100;
+  std::uint32_t per_release = 1;
+};
+
+constexpr PendingCalls pending_calls(CpythonVersion v) {
+  switch (v) {
+    case CpythonVersion::v3_12:
+      return {.ring = 32, .batch = 32, .per_release = 1};
+    case CpythonVersion::v3_13:
+      return {.ring = 300, .batch = 100, .per_release = 1};
+    case CpythonVersion::main:
+      return {.ring = 300, .batch = 100, .per_release = 2};
+  }
+  return {};
+}
+
 // When a sending interpreter is destroyed:
 //   end    after every thread is done (the runtime finalises every interpreter)
 //   early  by its own thread, as soon as it has sent its last message, while receivers
@@ -95,17 +123,20 @@ std::string_view name(Workload w);
 std::string_view name(WaitPolicy w);
 std::string_view name(Teardown t);
 std::string_view name(GilKind g);
+std::string_view name(CpythonVersion v);
 
 std::optional<Strategy> parse_strategy(std::string_view text);
 std::optional<Workload> parse_workload(std::string_view text);
 std::optional<WaitPolicy> parse_wait_policy(std::string_view text);
 std::optional<Teardown> parse_teardown(std::string_view text);
 std::optional<GilKind> parse_gil_kind(std::string_view text);
+std::optional<CpythonVersion> parse_cpython_version(std::string_view text);
 
 // "gil, racy, atomic, biased, civ, civ-deferred, immortal": for error messages and --help.
 std::string strategy_names();
 std::string workload_names();
 std::string wait_policy_names();
 std::string gil_kind_names();
+std::string cpython_version_names();
 
 }  // namespace refbench::workloads

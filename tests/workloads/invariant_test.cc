@@ -107,7 +107,7 @@ TEST(InvariantDeathTest, AFreedObjectCountedByACorrectStrategy) {
 TEST(InvariantDeathTest, APendingQueueTakenFromByTwoThreads) {
   SKIP_UNLESS_CHECKED();
   PendingQueue queue;
-  std::vector<Object*> taken;
+  std::vector<PendingQueue::Request> taken;
   queue.take(1, taken);  // this thread is the owner's
   EXPECT_DEATH(std::thread([&] { queue.take(1, taken); }).join(),
                "taken from by its owner's thread only");

@@ -249,6 +249,40 @@ TEST(Point, TheDefaultReleaseQueueDropsNothing) {
   EXPECT_EQ(r.integrity.violations(), 0u);
 }
 
+// CPython's main posts two pending calls per released memoryview, so its 300-call ring
+// holds the releases of only 150 views: a receiver far behind a 256-message channel
+// overflows it, where 3.13's one call per release does not (above).
+TEST(Point, MainsTwoCallsPerReleaseOverflowTheRingAtHalfTheViews) {
+  PointConfig c = small_point(Strategy::civ_deferred, Workload::stream, WaitPolicy::yield);
+  c.channel_capacity = 256;
+  c.cpython = CpythonVersion::main;
+  ThreadHooks hooks;
+  hooks.on_measure_begin = [](unsigned i) {
+    if (i == 1) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  };
+  const PointResult r = run_point(c, hooks);
+  EXPECT_GT(r.integrity.events.dropped_releases, 0u);
+  EXPECT_EQ(r.integrity.violations() > 0, true);
+}
+
+// The pending calls an owner carries out per message: one per view released on 3.12 and
+// 3.13, two on main (a ring roomy enough never to drop any). Views closed after the
+// sender's thread finished (at most a channel's worth) are closed by their holders instead.
+TEST(Point, PendingCallsPerMessageFollowTheCpythonVersion) {
+  for (CpythonVersion v : kAllCpythonVersions) {
+    PointConfig c = small_point(Strategy::civ_deferred, Workload::stream, WaitPolicy::yield);
+    c.cpython = v;
+    c.release_queue = 100'000;
+    const PointResult r = run_point(c, {});
+    EXPECT_EQ(r.integrity.violations(), 0u) << name(v);
+    const std::uint64_t per_release = pending_calls(v).per_release;
+    const std::uint64_t views = c.messages + c.warmup_messages;
+    EXPECT_LE(r.integrity.events.pending_calls, per_release * views) << name(v);
+    EXPECT_GE(r.integrity.events.pending_calls, per_release * (views - c.channel_capacity - 1))
+        << name(v);
+  }
+}
+
 TEST(Point, DurationModeStopsAtTheDeadline) {
   PointConfig c = small_point(Strategy::atomic, Workload::stream, WaitPolicy::yield);
   c.messages = 0;
