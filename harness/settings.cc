@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <optional>
 #include <stdexcept>
+#include <string_view>
 
 #include "harness/parse.h"
 #include "harness/usage_error.h"
@@ -51,6 +52,22 @@ std::string shortest(double x) {
     if (std::strtod(text, nullptr) == x) break;
   }
   return text;
+}
+
+// A setting that names one of an enum's values, kept in `field`.
+template <class E>
+Setting choice(const char* flag, const char* value_name, std::string help, E PointConfig::*field,
+               std::optional<E> (*parse)(std::string_view), std::string allowed) {
+  Setting s = named(flag, value_name, std::move(help));
+  s.read = [flag, field, parse, allowed](const std::string& text, PointConfig& c) {
+    const std::optional<E> value = parse(text);
+    if (!value) {
+      throw UsageError(option(flag) + ": '" + text + "' is not allowed (allowed: " + allowed + ")");
+    }
+    c.*field = *value;
+  };
+  s.show = [field](const PointConfig& c) { return std::string(workloads::name(c.*field)); };
+  return s;
 }
 
 // civ-deferred's ring or batch: unset, the --cpython version's (`of`); set, a departure.
@@ -168,22 +185,15 @@ std::vector<Setting> make_table() {
       with(whole("channel-capacity", "N", "messages a channel holds before the sender waits",
                  &PointConfig::channel_capacity, 1, 1u << 30),
            "256", "channel_capacity", kIdentity | kComparedPoint));
-  Setting cpython = named("cpython", "VERSION",
-                          "civ-deferred: the CPython release path modelled: 3.12 (a ring of 32 "
-                          "pending calls per interpreter, drained 32 at a time), 3.13 (300, "
-                          "drained 100 at a time) or main (300 and 100, and two pending calls "
-                          "per released memoryview); each release looks the owner up under one "
-                          "process-wide lock, and the owner's drain takes the ring's mutex once "
-                          "per call");
-  cpython.read = [](const std::string& text, PointConfig& c) {
-    const auto version = workloads::parse_cpython_version(text);
-    if (!version) {
-      throw UsageError("--cpython: '" + text +
-                       "' is not allowed (allowed: " + workloads::cpython_version_names() + ")");
-    }
-    c.cpython = *version;
-  };
-  cpython.show = [](const PointConfig& c) { return std::string(workloads::name(c.cpython)); };
+  Setting cpython = choice("cpython", "VERSION",
+                           "civ-deferred: the CPython release path modelled: 3.12 (a ring of 32 "
+                           "pending calls per interpreter, drained 32 at a time), 3.13 (300, "
+                           "drained 100 at a time) or main (300 and 100, and two pending calls "
+                           "per released memoryview); each release looks the owner up under one "
+                           "process-wide lock, and the owner's drain takes the ring's mutex once "
+                           "per call",
+                           &PointConfig::cpython, workloads::parse_cpython_version,
+                           workloads::cpython_version_names());
   t.push_back(with(std::move(cpython), "3.13", "cpython", kPointName, uses_release_queue,
                    "3.13, the newest release"));
   t.push_back(
@@ -215,22 +225,14 @@ std::vector<Setting> make_table() {
   };
   t.push_back(with(std::move(path), nullptr, "cpython_path", kComparedPoint | kResumeIdentity,
                    uses_release_queue));
-  Setting gil = named("gil", "KIND",
-                      "the interpreter locks of gil, racy, civ and civ-deferred (atomic, biased "
-                      "and immortal take none): cpython (a mutex and condition variable with "
-                      "CPython's protocol: a waiter asks the holder to drop after "
-                      "--switch-interval, the holder lets go at its next safe point and waits "
-                      "until another thread took it) or spin (a spinlock that waits by --wait; a "
-                      "waiter asks at once)");
-  gil.read = [](const std::string& text, PointConfig& c) {
-    const auto kind = workloads::parse_gil_kind(text);
-    if (!kind) {
-      throw UsageError("--gil: '" + text +
-                       "' is not allowed (allowed: " + workloads::gil_kind_names() + ")");
-    }
-    c.gil = *kind;
-  };
-  gil.show = [](const PointConfig& c) { return std::string(workloads::name(c.gil)); };
+  Setting gil = choice("gil", "KIND",
+                       "the interpreter locks of gil, racy, civ and civ-deferred (atomic, biased "
+                       "and immortal take none): cpython (a mutex and condition variable with "
+                       "CPython's protocol: a waiter asks the holder to drop after "
+                       "--switch-interval, the holder lets go at its next safe point and waits "
+                       "until another thread took it) or spin (a spinlock that waits by --wait; a "
+                       "waiter asks at once)",
+                       &PointConfig::gil, workloads::parse_gil_kind, workloads::gil_kind_names());
   t.push_back(with(std::move(gil), "cpython", "gil", kPointName, takes_interpreter_locks));
   t.push_back(with(seconds("switch-interval",
                            "with --gil cpython: how long a thread waits for an interpreter lock "
@@ -288,20 +290,13 @@ std::vector<Setting> make_table() {
         o.noise_threshold = parse_positive("--noise-threshold", text, 1000, "a percentage") / 100;
       }));
   Setting teardown =
-      named("teardown", "WHEN",
-            "when each sending interpreter is destroyed: end (after every thread is done) "
-            "or early (by its own thread right after its last send, while receivers may "
-            "still hold references and views of its objects: stream's and pingpong's 2k, "
-            "pipeline's first stage, fanout's root; not with shuffle, which has no pure "
-            "sender)");
-  teardown.read = [](const std::string& text, PointConfig& c) {
-    const auto when = workloads::parse_teardown(text);
-    if (!when) {
-      throw UsageError("--teardown: '" + text + "' is not allowed (allowed: end, early)");
-    }
-    c.teardown = *when;
-  };
-  teardown.show = [](const PointConfig& c) { return std::string(workloads::name(c.teardown)); };
+      choice("teardown", "WHEN",
+             "when each sending interpreter is destroyed: end (after every thread is done) "
+             "or early (by its own thread right after its last send, while receivers may "
+             "still hold references and views of its objects: stream's and pingpong's 2k, "
+             "pipeline's first stage, fanout's root; not with shuffle, which has no pure "
+             "sender)",
+             &PointConfig::teardown, workloads::parse_teardown, "end, early");
   t.push_back(with(std::move(teardown), "end", "teardown", kIdentity));
   t.push_back(with(seconds("stall-timeout",
                            "give up a point in which no message moved for S seconds: it gets an "
