@@ -38,19 +38,25 @@ class PendingQueue {
   // deal with it (full: CPython drops it; owner_gone: carry it out itself).
   enum class Posted { queued, full, owner_gone };
   [[nodiscard]] Posted post(Object& object, std::uint32_t part = 0) {
-    std::lock_guard lock(mutex_);
-    if (closed_) return Posted::owner_gone;
-    if (capacity_ != kUnbounded && requests_.size() == capacity_) return Posted::full;
-    requests_.push_back({&object, part});
-    // Relaxed: only a hint for the owner's cheap check; the requests themselves are read
-    // under the mutex, which orders them.
-    pending_.store(requests_.size(), std::memory_order_relaxed);
+    {
+      std::lock_guard lock(mutex_);
+      if (closed_) return Posted::owner_gone;
+      if (capacity_ != kUnbounded && requests_.size() == capacity_) return Posted::full;
+      requests_.push_back({&object, part});
+    }
+    // Then signal the owner, as CPython does after it lets go of the pending mutex: an
+    // atomic OR into the word the owner's eval breaker polls (_Py_set_eval_breaker_bit),
+    // a locked instruction on the owner's line per post. Relaxed: only a hint; the
+    // requests themselves are read under the mutex, which orders them. The owner clears it
+    // under the mutex when it empties the queue; a signal set after that, for a request it
+    // already took, only makes it look once more.
+    pending_.fetch_or(kCallsToDo, std::memory_order_relaxed);
     return Posted::queued;
   }
 
   // The owner's check at a safe point: one load, no lock. Relaxed: a request it misses now
-  // is taken at a later safe point, or at the latest when the owner exits, checking after
-  // close(), whose lock orders every post that got in before it.
+  // is taken at a later safe point, or at the latest when the owner exits, taking under
+  // the mutex after close(), which orders every post that got in before it.
   bool has_pending() const { return pending_.load(std::memory_order_relaxed) != 0; }
 
   // Moves up to `most` of the oldest requests into `out`, under one hold of the mutex (as
@@ -62,7 +68,7 @@ class PendingQueue {
     out.insert(out.end(), requests_.begin(), requests_.begin() + static_cast<std::ptrdiff_t>(n));
     requests_.erase(requests_.begin(), requests_.begin() + static_cast<std::ptrdiff_t>(n));
     // Relaxed: as in post().
-    pending_.store(requests_.size(), std::memory_order_relaxed);
+    if (requests_.empty()) pending_.store(0, std::memory_order_relaxed);
   }
 
   // The oldest request, under a hold of the mutex of its own, as CPython's drain pops each
@@ -70,11 +76,14 @@ class PendingQueue {
   [[nodiscard]] bool take_one(Request& out) {
     std::lock_guard lock(mutex_);
     check_taker();
-    if (requests_.empty()) return false;
+    if (requests_.empty()) {
+      pending_.store(0, std::memory_order_relaxed);  // a late signal (see post())
+      return false;
+    }
     out = requests_.front();
     requests_.pop_front();
     // Relaxed: as in post().
-    pending_.store(requests_.size(), std::memory_order_relaxed);
+    if (requests_.empty()) pending_.store(0, std::memory_order_relaxed);
     return true;
   }
 
@@ -98,8 +107,9 @@ class PendingQueue {
   std::mutex mutex_;
   std::deque<Request> requests_;
   bool closed_ = false;
-  std::thread::id taker_;  // the thread that takes (checked builds only)
-  alignas(kCacheLine) std::atomic<std::size_t> pending_{0};
+  std::thread::id taker_;                         // the thread that takes (checked builds only)
+  static constexpr std::uint32_t kCallsToDo = 1;  // the eval breaker's _PY_CALLS_TO_DO_BIT
+  alignas(kCacheLine) std::atomic<std::uint32_t> pending_{0};
 };
 
 }  // namespace refbench::workloads

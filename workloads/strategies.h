@@ -129,15 +129,22 @@ struct CivStrategy {
   static void drop_heap_reference(Object& o, Tally& actor) { counting::Plain::decref(o, actor); }
 };
 
+// Takes at most `most` requests under one hold of the queue's mutex, whatever the hint
+// says, and carries them out with `act`.
+template <class Act>
+void carry_out_taken(Interpreter& self, std::size_t most, Act act) {
+  static thread_local std::vector<PendingQueue::Request> taken;
+  taken.clear();
+  self.pending().take(most, taken);
+  for (const PendingQueue::Request& r : taken) act(r);
+}
+
 // Carries out with `act` at most `most` of the requests this interpreter's queue holds,
 // taken under one hold of its mutex; with none waiting, one load and no lock.
 template <class Act>
 void carry_out_pending(Interpreter& self, std::size_t most, Act act) {
   if (!self.pending().has_pending()) return;
-  static thread_local std::vector<PendingQueue::Request> taken;
-  taken.clear();
-  self.pending().take(most, taken);
-  for (const PendingQueue::Request& r : taken) act(r);
+  carry_out_taken(self, most, act);
 }
 
 // The same, as CPython's drain of pending calls does it: the mutex taken once per call.
@@ -153,7 +160,9 @@ void carry_out_pending_calls(Interpreter& self, std::size_t most, Act act) {
 template <class Act>
 void carry_out_pending_and_close(Interpreter& self, Act act) {
   self.pending().close();
-  carry_out_pending(self, PendingQueue::kAll, act);
+  // Not through the hint: a poster signals after it lets go of the mutex, so a request
+  // that got in before close() may not have set it yet. The mutex orders them all.
+  carry_out_taken(self, PendingQueue::kAll, act);
 }
 
 // Biased counting (PEP 703): the owner's thread counts plainly, others atomically; an object
