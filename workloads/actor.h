@@ -135,10 +135,7 @@ class alignas(kCacheLine) Actor {
   // Another thread asked for our interpreter's lock: let go (waiting until it is taken)
   // and take it back. Out of line: the rare path of the safe point.
   [[gnu::noinline]] void hand_over_lock() {
-    Entered* here = Entered::current();
-    if (here == nullptr || !here->inside()) return;
-    here->leave();
-    here->enter();
+    (void)outside([] { return true; });  // leaving waits until the asker has the lock
   }
 
   // The rest of the interpreter: increments then decrements on our own objects, counted

@@ -71,8 +71,6 @@ class alignas(kCacheLine) InterpreterLock {
     return drop_request_.load(std::memory_order_relaxed);
   }
 
-  GilKind kind() const { return cpython_ ? GilKind::cpython : GilKind::spin; }
-
   // The watchdog gave up on the point: every wait for this lock, now or later, throws
   // LockAbandoned instead of waiting on, so that stuck threads unwind. Sleepers are woken
   // by kAbandoned, a state no lock or unlock writes; the flag keeps saying it after the state
