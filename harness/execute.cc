@@ -54,6 +54,7 @@ void record_measurements(ResultRow& row, const workloads::PointConfig& c,
   row.views_left_open = i.views_left_open;
   row.resource_warnings = i.events.resource_warnings;
   row.dropped_releases = i.events.dropped_releases;
+  row.pending_at_end = i.events.calls_at_end;
   row.lost_increments = i.lost_increments;
   row.lost_decrements = i.lost_decrements;
   if (c.verify) row.lost_split = i.lost_split_exact ? "exact" : "lower_bound";

@@ -92,6 +92,7 @@ const std::vector<Column>& columns() {
       {"views_left_open", [](const ResultRow& r) { return number(r.views_left_open); }},
       {"resource_warnings", [](const ResultRow& r) { return number(r.resource_warnings); }},
       {"dropped_releases", [](const ResultRow& r) { return number(r.dropped_releases); }},
+      {"pending_at_end", [](const ResultRow& r) { return number(r.pending_at_end); }},
       {"lost_increments", [](const ResultRow& r) { return maybe(r.lost_increments); }},
       {"lost_decrements", [](const ResultRow& r) { return maybe(r.lost_decrements); }},
       {"lost_split", [](const ResultRow& r) { return r.lost_split; }},

@@ -68,6 +68,7 @@ struct ResultRow {
   std::uint64_t views_left_open = 0;
   std::uint64_t resource_warnings = 0;
   std::uint64_t dropped_releases = 0;
+  std::uint64_t pending_at_end = 0;  // civ-deferred: release calls made only at the end
   std::optional<std::uint64_t> lost_increments;  // with --verify only
   std::optional<std::uint64_t> lost_decrements;  // with --verify only
   // How the split into lost increments and decrements is known: "exact" or "lower_bound"

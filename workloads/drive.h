@@ -52,6 +52,19 @@ void owner_exits(Interpreter& interpreter, Tally& actor) {
   }
 }
 
+// After every interpreter thread is done, before the audit: the runtime ends each
+// interpreter, inside it, and the strategy carries out what is still pending there
+// (civ-deferred as CPython runs it).
+template <class S>
+void interpreters_end(Runtime& runtime, unsigned n, Tally& events) {
+  if constexpr (requires(Interpreter& i, Tally& t) { S::interpreter_ends(i, t); }) {
+    for (unsigned i = 0; i < n; ++i) {
+      Entered inside(runtime.interpreter(i));
+      S::interpreter_ends(runtime.interpreter(i), events);
+    }
+  }
+}
+
 // How S kept the counts the ground truth checks.
 template <class S>
 constexpr Runtime::Counts counts_of() {
@@ -144,6 +157,7 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
       *std::max_element(ends.begin(), ends.end()) - *std::min_element(starts.begin(), starts.end());
   result.elapsed_seconds = std::chrono::duration<double>(elapsed).count();
   result.lock_acquisitions = runtime.lock_acquisitions();
+  interpreters_end<S>(runtime, n, events);
   result.integrity = runtime.audit_and_tear_down(events, counts_of<S>(), &references_of<S>);
   for (std::uint64_t open : open_at_teardown) result.integrity.views_open_at_teardown += open;
   return result;

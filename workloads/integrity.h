@@ -15,6 +15,9 @@ struct Tally {
   std::uint64_t resource_warnings = 0;  // views closed by their destructor, not by close()
   std::uint64_t dropped_releases = 0;   // civ-deferred: releases refused by a full queue
   std::uint64_t pending_calls = 0;      // civ-deferred: release calls carried out by owners
+  // civ-deferred as CPython: release calls still pending when the owner's thread stopped,
+  // carried out only when the interpreter was ended.
+  std::uint64_t calls_at_end = 0;
   // With --verify, racy only: updates of other threads this thread's stores overwrote.
   std::uint64_t lost_increments = 0;
   std::uint64_t lost_decrements = 0;
@@ -26,6 +29,7 @@ struct Tally {
     resource_warnings += other.resource_warnings;
     dropped_releases += other.dropped_releases;
     pending_calls += other.pending_calls;
+    calls_at_end += other.calls_at_end;
     lost_increments += other.lost_increments;
     lost_decrements += other.lost_decrements;
     return *this;

@@ -93,6 +93,11 @@ class Interpreter {
   struct ReleasePath {
     std::uint32_t calls_per_release = 1;
     std::mutex* lookup_lock = nullptr;
+    // As CPython: once the owner's thread stops running, nothing drains its pending calls;
+    // they wait in the ring (a full ring drops them) until the interpreter is ended. Else
+    // the owner's thread carries out what is left when it exits and later closes enter the
+    // sender, as civ's do (refbench's departure under --drain-interval/--release-*).
+    bool held_until_ended = false;
   };
   const ReleasePath& release_path() const { return release_path_; }
   void set_release_path(ReleasePath path) { release_path_ = path; }

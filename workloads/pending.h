@@ -87,6 +87,18 @@ class PendingQueue {
     return true;
   }
 
+  // The interpreter is being ended (CPython's Py_EndInterpreter makes the remaining pending
+  // calls, _Py_FinishPendingCalls): later posts refuse, and every request queued moves into
+  // `out`. On the thread that ends it, which need not be the owner's: by then no thread
+  // runs in the interpreter.
+  void finish(std::vector<Request>& out) {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    out.insert(out.end(), requests_.begin(), requests_.end());
+    requests_.clear();
+    pending_.store(0, std::memory_order_relaxed);
+  }
+
   // The owner stops taking requests: later posts refuse. Those already queued stay, for the
   // owner to take.
   void close() {

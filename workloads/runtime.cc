@@ -30,7 +30,8 @@ Runtime::Runtime(const PointConfig& config, unsigned interpreters, bool shared_l
     interpreters_.push_back(std::make_unique<Interpreter>(
         i, *locks_[shared_lock ? 0 : i], recorded(drop), pending_capacity(config)));
     if (traits(config.strategy).release_queue) {
-      interpreters_.back()->set_release_path({pending_calls(config).per_release, &lookup_lock_});
+      interpreters_.back()->set_release_path(
+          {pending_calls(config).per_release, &lookup_lock_, follows_cpython(config)});
     }
   }
   if (config.verify) ledger_.emplace(std::size_t{interpreters} * config.objects, interpreters);

@@ -14,6 +14,8 @@
 //                                  n requests other threads posted to it
 //   owner_exits(self, actor)       on the interpreter's thread, when it has nothing left to
 //                                  do: carry out every request and stop taking more
+//   interpreter_ends(self, actor)  after every thread is done, as the runtime ends the
+//                                  interpreter: carry out what is still pending
 //   kWitnessed                     every lost update is seen by the store that made it
 //                                  (racy under ground-truth verification)
 #pragma once
@@ -212,11 +214,25 @@ struct CivDeferredStrategy {
     carry_out_pending_calls(self, most,
                             [&](const PendingQueue::Request& r) { release_view(self, r, actor); });
   }
-  // The owner's thread is done: release what is pending; a view closed later is closed by
-  // its holder, entering this interpreter as civ does.
+  // The owner's thread is done. As CPython runs it, that is all: a thread that no longer
+  // runs code reaches no eval breaker, so what is pending stays, and later releases queue
+  // behind it (a full ring drops them) until the interpreter is ended. Off CPython's path
+  // (refbench's departure), the thread releases what is pending and stops taking more; a
+  // view closed later is closed by its holder, entering this interpreter as civ does.
   static void owner_exits(Interpreter& self, Tally& actor) {
+    if (self.release_path().held_until_ended) return;
     carry_out_pending_and_close(
         self, [&](const PendingQueue::Request& r) { release_view(self, r, actor); });
+  }
+  // The runtime ends the interpreter: as Py_EndInterpreter does first
+  // (_Py_FinishPendingCalls), the calls still pending are made.
+  static void interpreter_ends(Interpreter& self, Tally& actor) {
+    std::vector<PendingQueue::Request> left;
+    self.pending().finish(left);
+    for (const PendingQueue::Request& r : left) {
+      ++actor.calls_at_end;
+      release_view(self, r, actor);
+    }
   }
 
   // Inside `self`, the view's owner: what civ's close does in the sender, then the view's

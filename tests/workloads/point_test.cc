@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <future>
 #include <stdexcept>
 #include <thread>
 #include <tuple>
@@ -281,6 +282,54 @@ TEST(Point, PendingCallsPerMessageFollowTheCpythonVersion) {
     EXPECT_GE(r.integrity.events.pending_calls, per_release * (views - c.channel_capacity - 1))
         << name(v);
   }
+}
+
+// A stream whose receiver starts only after the sender's thread has finished: every
+// release is posted to an owner that no longer runs.
+PointResult released_after_the_owner_stopped(PointConfig c) {
+  c.warmup_messages = 0;
+  c.messages = 64;
+  c.channel_capacity = 128;  // the sender never waits: it sends all and stops
+  std::promise<void> sender_done;
+  std::shared_future<void> done = sender_done.get_future().share();
+  ThreadHooks hooks;
+  hooks.on_finish = [&](unsigned i) {
+    if (i == 0) sender_done.set_value();
+  };
+  hooks.on_measure_begin = [&](unsigned i) {
+    if (i == 1) done.wait();
+  };
+  return run_point(c, hooks);
+}
+
+// As CPython runs it, an interpreter whose thread stopped drains nothing: the releases wait
+// in its ring until the interpreter is ended, and what does not fit is dropped (a leak).
+TEST(Point, AnOwnerThatStoppedDrainsNothingUntilItsInterpreterEnds) {
+  PointConfig c = small_point(Strategy::civ_deferred, Workload::stream, WaitPolicy::yield);
+  c.cpython = CpythonVersion::v3_13;  // a ring of 300: all 64 wait there
+  PointResult r = released_after_the_owner_stopped(c);
+  EXPECT_EQ(r.integrity.events.calls_at_end, 64u);
+  EXPECT_EQ(r.integrity.events.pending_calls, 64u) << "every release made once, at the end";
+  EXPECT_EQ(r.integrity.violations(), 0u);
+
+  c.cpython = CpythonVersion::v3_12;  // a ring of 32: half of them are dropped
+  r = released_after_the_owner_stopped(c);
+  EXPECT_EQ(r.integrity.events.calls_at_end, 32u);
+  EXPECT_EQ(r.integrity.events.dropped_releases, 32u);
+  EXPECT_EQ(r.integrity.views_left_open, 32u);
+  EXPECT_EQ(*r.integrity.lost_decrements, 32u) << "the ground truth sees each drop";
+}
+
+// refbench's departure (--drain-interval, --release-*): the owner's thread releases what is
+// pending as it stops, and a view closed later enters the sender as civ's close does.
+TEST(Point, OffCpythonsPathLateClosesEnterTheSender) {
+  PointConfig c = small_point(Strategy::civ_deferred, Workload::stream, WaitPolicy::yield);
+  c.cpython = CpythonVersion::v3_12;
+  c.drain_interval = 2;
+  const PointResult r = released_after_the_owner_stopped(c);
+  EXPECT_EQ(r.integrity.events.calls_at_end, 0u);
+  EXPECT_EQ(r.integrity.events.pending_calls, 0u);
+  EXPECT_EQ(r.integrity.violations(), 0u);
 }
 
 TEST(Point, DurationModeStopsAtTheDeadline) {
