@@ -240,6 +240,11 @@ PointOptions to_point_options(const Values& v) {
       read_option(s, s.value_name != nullptr ? v.get(s.flag) : "", o);
     }
   }
+  if (o.precision && o.max_repetitions < o.repetitions) {
+    throw UsageError("--max-repetitions: " + std::to_string(o.max_repetitions) +
+                     " is below --repetitions " + std::to_string(o.repetitions) +
+                     " (allowed: at least as many blocks as --precision starts with)");
+  }
   for (Workload w : o.workloads) {
     if (const std::string problem = workloads::teardown_problem(w, o.config.teardown);
         !problem.empty()) {
@@ -286,6 +291,11 @@ SweepOptions to_sweep_options(const Values& v) {
   SweepOptions o;
   o.points = to_point_options(v);
   o.output = to_output_options(v);
+  if (o.points.precision) {
+    throw UsageError(
+        "--precision: a sweep runs --repetitions blocks of every point (allowed: refbench run "
+        "--precision)");
+  }
   v.conflict("pairs", "interpreters", "a sweep visits PU pairs or scales interpreters, not both");
   v.conflict("pairs", "placement",
              "--placement places --interpreters; pairs are placed by --pairs");

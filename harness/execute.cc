@@ -5,6 +5,7 @@
 
 #include "harness/counter_figures.h"
 #include "harness/machine.h"
+#include "harness/probe.h"
 #include "harness/settings.h"
 #include "harness/testing_aids.h"
 #include "results/statistics.h"
@@ -102,6 +103,13 @@ std::string stalled_error(const workloads::PointStalled& stalled) {
          " s (--stall-timeout); the point was given up";
 }
 
+// The bare round trip between the sender's PU and the first receiver's, right before the
+// point; none when they are one PU.
+std::optional<double> probe_before(const pinning::Topology& topo, const PuList& pus) {
+  if (pus.size() < 2 || pus[0] == pus[1] || !topo.is_this_machine()) return std::nullopt;
+  return probe_round_trip_ns(topo, pus[0], pus[1]);
+}
+
 }  // namespace
 
 ResultRow measure(const pinning::Topology& topo, const PointOptions& options,
@@ -115,6 +123,7 @@ ResultRow measure(const pinning::Topology& topo, const PointOptions& options,
   add_testing_aids(hooks, config);
   ResultRow row;
   describe_point(row, config, point, topo.source());
+  row.probe_rtt_ns = probe_before(topo, point.placement.pus);
   try {
     record_measurements(row, config, workloads::run_point(config, hooks));
   } catch (const workloads::PointStalled& stalled) {

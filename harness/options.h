@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "pinning/topology.h"
+#include "results/ratios.h"
 #include "results/sink.h"
 #include "workloads/point.h"
 #include "workloads/vocabulary.h"
@@ -30,6 +31,11 @@ struct PointOptions {
   std::optional<workloads::WaitPolicy> wait;  // none: auto (spin apart, yield on one PU)
   unsigned repetitions = 6;       // the fewest with a 95 % confidence interval of the median
   double noise_threshold = 0.05;  // a point whose CV exceeds it is flagged noisy
+  std::vector<results::RatioPair> ratios;  // --ratios: reported beside the headline ones
+  // --precision: blocks are added until every headline ratio's 95 % interval is within
+  // this fraction of it, up to max_repetitions blocks in all.
+  std::optional<double> precision;
+  unsigned max_repetitions = 30;
   pinning::MemoryPolicy memory = pinning::MemoryPolicy::local;
   std::string counters = "basic";  // a --counters spec, resolved by CounterSet
   // The settings of each point; plan.cc's point_config adds what the plan decides (strategy,

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "pinning/distance.h"
+#include "results/ratios.h"
 #include "results/statistics.h"
 #include "results/table.h"
 
@@ -55,10 +56,6 @@ std::vector<double> collect(const std::vector<ResultRow>& rows, const std::strin
   return values;
 }
 
-std::string ratio(double numerator, double denominator) {
-  return numerator > 0 && denominator > 0 ? results::fixed(numerator / denominator, 2) + "x" : "-";
-}
-
 std::string violations_cell(const std::vector<ResultRow>& rows, const std::string& strategy) {
   std::uint64_t total = 0;
   bool correct = true;
@@ -73,12 +70,16 @@ std::string violations_cell(const std::vector<ResultRow>& rows, const std::strin
   return cell;
 }
 
-std::string title(const ResultRow& first, std::size_t repetitions) {
+std::string title(const ResultRow& first, std::size_t repetitions,
+                  const results::GroupRatios& ratios) {
   std::string pus = first.pus;
   std::replace(pus.begin(), pus.end(), ';', ',');
   std::string t = first.workload + " on PUs " + pus + " (" + first.distance_class + "), wait " +
                   first.wait_policy + ", " + std::to_string(repetitions) + " repetition" +
                   (repetitions == 1 ? "" : "s");
+  if (ratios.clusters.size() == 1) {
+    t += ", probe " + results::fixed(ratios.clusters.front().probe_rtt_ns, 0) + " ns";
+  }
   return t + ", medians\n";
 }
 
@@ -121,23 +122,74 @@ double median_ns_per_msg(const std::vector<ResultRow>& rows, const std::string& 
   return results::median(values);
 }
 
-// The comparisons people quote, each a strategy over what it is an alternative to, for the
-// pairs the run has both of: "  ratios: atomic/immortal 1.70x, civ/atomic 1.86x".
-std::string ratios_line(const std::vector<ResultRow>& rows) {
-  static const std::pair<const char*, const char*> kPairs[] = {
-      {"atomic", "immortal"}, {"civ", "atomic"}, {"biased", "atomic"}, {"civ-deferred", "civ"}};
-  std::string line;
-  for (const auto& [strategy, baseline] : kPairs) {
-    const double a = median_ns_per_msg(rows, strategy);
-    const double b = median_ns_per_msg(rows, baseline);
-    if (a <= 0 || b <= 0) continue;
-    line += std::string(line.empty() ? "  ratios: " : ", ") + strategy + "/" + baseline + " " +
-            ratio(a, b);
-  }
-  return line.empty() ? "" : line + "\n";
+namespace {
+
+// "2.80-3.10": the 95 % interval of a median ratio; with fewer than 6 blocks it is
+// [min, max] and its coverage is said: "2.80-3.10 (94%)"; with one block there is none.
+std::string interval_text(const results::MedianWithInterval& m) {
+  if (m.samples < 2) return "-";
+  std::string text = results::fixed(m.low, 2) + "-" + results::fixed(m.high, 2);
+  if (m.coverage < 0.95) text += " (" + results::fixed(100 * m.coverage, 0) + "%)";
+  return text;
 }
 
-std::string group_report(const std::vector<ResultRow>& all_rows, double noise_threshold) {
+const results::PairedRatio* find_ratio(const results::GroupRatios& group,
+                                       const results::RatioPair& pair, unsigned cluster) {
+  for (const results::PairedRatio& r : group.ratios) {
+    if (r.cluster == cluster && r.pair == pair) return &r;
+  }
+  return nullptr;
+}
+
+// The check of the harness against the bare round trip, for pingpong with immortal.
+std::string round_trip_check_line(const std::vector<ResultRow>& rows) {
+  const auto check = results::harness_round_trip(rows);
+  if (!check) return "";
+  std::string line = "  check: immortal's p50 round trip " + results::fixed(check->harness_ns, 0) +
+                     " ns is " + results::fixed(check->factor, 2) + "x the bare probe's " +
+                     results::fixed(check->probe_ns, 0) + " ns: the harness adds " +
+                     results::fixed(check->harness_ns - check->probe_ns, 0) + " ns";
+  if (!check->within_bound) {
+    line += "; FLAGGED: outside 1-" + results::fixed(results::kMostHarnessFactor, 0) +
+            "x, the probe or the point did not measure what it should";
+  }
+  return line + "\n";
+}
+
+}  // namespace
+
+// The comparisons people quote, each a strategy over what it is an alternative to, taken
+// per repetition block: a table of the median of the per-block ratios, its 95 % interval and
+// the blocks it had. A group whose probes moved says so first, and gives each probe
+// cluster's ratios beside the pooled ones (which mix them).
+std::string ratios_lines(const results::GroupRatios& group) {
+  if (group.ratios.empty()) return "";
+  std::vector<std::string> header = {"<ratios (per block)", "median", "<95% CI", "blocks"};
+  for (const results::ProbeCluster& cluster : group.clusters) {
+    if (!group.drift) break;
+    header.push_back("<at probe " + results::fixed(cluster.probe_rtt_ns, 0) + " ns");
+  }
+  results::TextTable table(header);
+  for (const results::PairedRatio& r : group.ratios) {
+    if (r.cluster != 0) continue;
+    std::vector<std::string> cells = {r.pair.text(), results::fixed(r.ratio.median, 2) + "x",
+                                      interval_text(r.ratio), std::to_string(r.ratio.samples)};
+    for (std::size_t c = 0; group.drift && c < group.clusters.size(); ++c) {
+      const results::PairedRatio* at = find_ratio(group, r.pair, static_cast<unsigned>(c + 1));
+      cells.push_back(at == nullptr
+                          ? "-"
+                          : results::fixed(at->ratio.median, 2) + "x " + interval_text(at->ratio) +
+                                ", " + std::to_string(at->ratio.samples) + " blocks");
+    }
+    table.add_row(std::move(cells));
+  }
+  const std::string drift =
+      group.drift ? "  drift: " + results::drift_line(group) + "; pooled ratios mix them\n" : "";
+  return drift + table.render();
+}
+
+std::string group_report(const std::vector<ResultRow>& all_rows, double noise_threshold,
+                         const std::vector<results::RatioPair>& asked) {
   // Points given up (stalled) have no figures: said after the table, never averaged in.
   std::vector<ResultRow> rows;
   std::string errors;
@@ -157,7 +209,16 @@ std::string group_report(const std::vector<ResultRow>& all_rows, double noise_th
   header.push_back("<violations");
   results::TextTable table(header);
 
-  const double immortal = median_ns_per_msg(rows, "immortal");
+  const std::vector<results::GroupRatios> paired =
+      results::paired_ratios(results::observations(rows), asked);
+  const results::GroupRatios& ratios = paired.front();
+  const auto vs_immortal = [&](const std::string& s) -> std::string {
+    for (const results::PairedRatio& r : ratios.ratios) {
+      if (r.cluster == 0 && r.pair == results::RatioPair{s, "immortal"})
+        return results::fixed(r.ratio.median, 2) + "x";
+    }
+    return s == "immortal" ? "1.00x" : "-";
+  };
   std::size_t repetitions = 0;
   bool any_noisy = false;
   for (const std::string& s : strategies_in_order(rows)) {
@@ -175,7 +236,7 @@ std::string group_report(const std::vector<ResultRow>& all_rows, double noise_th
             : "needs 6 reps",
         results::fixed(100 * summary.cv, 1) + "%" + (noisy ? " noisy" : ""),
         si(results::median(rate)),
-        ratio(summary.median, immortal)};
+        vs_immortal(s)};
     if (pingpong) {
       auto p50 =
           collect(rows, s, [](const ResultRow& r) { return double(r.rtt_p50_ns.value_or(0)); });
@@ -191,12 +252,12 @@ std::string group_report(const std::vector<ResultRow>& all_rows, double noise_th
     table.add_row(std::move(cells));
   }
 
-  std::string out = title(rows.front(), repetitions) + table.render();
+  std::string out = title(rows.front(), repetitions, ratios) + table.render();
   if (any_noisy) {
     out += "  noisy: CV above " + results::fixed(100 * noise_threshold, 1) +
            "%; more repetitions or a quieter machine would narrow it\n";
   }
-  return out + ratios_line(rows) + errors + counter_table(rows);
+  return out + ratios_lines(ratios) + round_trip_check_line(rows) + errors + counter_table(rows);
 }
 
 namespace {

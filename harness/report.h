@@ -5,15 +5,22 @@
 #include <string>
 #include <vector>
 
+#include "results/ratios.h"
 #include "results/row.h"
 
 namespace refbench::harness {
 
 // All rows of one workload on one placement (every strategy, every repetition): per
 // strategy the median ns/msg with its 95 % confidence interval and CV (flagged noisy above
-// `noise_threshold`, a fraction), throughput, the ratio to immortal, latency for pingpong,
-// and violations; then the ratios the issue tracks and the counters per message.
-std::string group_report(const std::vector<results::ResultRow>& rows, double noise_threshold);
+// `noise_threshold`, a fraction), throughput, the ratio to immortal (per block), latency for
+// pingpong, and violations; then the headline ratios and `asked` (--ratios), each the median
+// of its per-block ratios with a 95 % interval, per probe cluster where the PUs moved; the
+// harness's round trip against the probe (pingpong); and the counters per message.
+std::string group_report(const std::vector<results::ResultRow>& rows, double noise_threshold,
+                         const std::vector<results::RatioPair>& asked = {});
+
+// The ratio lines of one group (results/ratios.h), as group_report prints them.
+std::string ratios_lines(const results::GroupRatios& group);
 
 enum class SummaryAxis { distance_class, interpreters };
 

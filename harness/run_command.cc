@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <chrono>
 
 #include "harness/commands.h"
@@ -5,12 +6,38 @@
 #include "harness/placements.h"
 #include "harness/plan.h"
 #include "harness/preflight.h"
+#include "harness/ratio_checks.h"
 #include "harness/report.h"
 #include "harness/session.h"
 #include "harness/shard.h"
 #include "results/metadata.h"
 
 namespace refbench::harness {
+namespace {
+
+// Each group's table (workload, PUs, payload), in the order the groups first ran.
+std::string group_reports(const std::vector<results::ResultRow>& rows,
+                          const PointOptions& options) {
+  std::vector<std::vector<results::ResultRow>> groups;
+  for (const results::ResultRow& r : rows) {
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) {
+      return g.front().workload == r.workload && g.front().pus == r.pus &&
+             g.front().payload_bytes == r.payload_bytes;
+    });
+    if (it == groups.end()) {
+      groups.push_back({r});
+    } else {
+      it->push_back(r);
+    }
+  }
+  std::string out;
+  for (const auto& g : groups) {
+    out += group_report(g, options.noise_threshold, options.ratios) + "\n";
+  }
+  return out;
+}
+
+}  // namespace
 
 int run_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
   const pinning::Topology topo = load_topology(options.output);
@@ -43,17 +70,42 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
     for (const std::string& note : plan.notes) out << note << "\n";
     out << "\n";
   }
+  sink->ask_ratios(options.points.ratios);
+  // Without --precision each group's table is printed as soon as its last point is done;
+  // with it, once no group needs another block.
+  const bool precision = options.points.precision.has_value();
+  std::vector<results::ResultRow> rows;
   std::vector<results::ResultRow> group;
   const auto report_group = [&](std::size_t i, const results::ResultRow& row) {
+    rows.push_back(row);
+    if (precision) return;
     group.push_back(row);
     const bool last =
         i + 1 == plan.points.size() || !same_group(plan.points[i], plan.points[i + 1]);
     if (!last) return;
-    out << group_report(group, options.points.noise_threshold) << "\n" << std::flush;
+    out << group_report(group, options.points.noise_threshold, options.points.ratios) << "\n"
+        << std::flush;
     group.clear();
   };
-  const int status = execute_plan(
-      {topo, options.points, counters, plan, *sink, err, nullptr, report_group, nullptr, ""});
+  int status = execute_plan({topo, options.points, counters, plan, *sink, err, nullptr,
+                             report_group, nullptr, "", precision});
+  for (Plan more = next_blocks(plan, rows, options.points); status == 0 && !more.points.empty();
+       more = next_blocks(plan, rows, options.points)) {
+    if (!options.output.quiet) {
+      out << "--precision: " << more.points.size() << " more runs (another block of "
+          << "each group not yet within it)\n"
+          << std::flush;
+    }
+    status = execute_plan({topo, options.points, counters, more, *sink, err, nullptr,
+                           [&](std::size_t, const results::ResultRow& row) { rows.push_back(row); },
+                           nullptr, "", true});
+  }
+  sink->commit();
+  if (precision) out << group_reports(rows, options.points);
+  const RatioChecks checks = check_ratios(rows, options.points);
+  write_ratio_checks(*sink, options.output.format.value_or(results::format_for(sink->path())),
+                     checks);
+  err << check_lines(checks.checks);
   out << "wrote " << sink->rows() << " rows to " << sink->path().string()
       << " (metadata: " << results::metadata_path(sink->path()).string() << ")\n"
       << std::flush;

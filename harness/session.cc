@@ -41,7 +41,7 @@ int execute_plan(const PlanRun& run) {
       return 1;
     }
   }
-  run.sink.commit();
+  if (!run.more_to_come) run.sink.commit();
   if (run.before_message) run.before_message();
   if (failing_rows > 0) {
     run.err << "refbench: FAIL: " << failing_rows

@@ -31,6 +31,9 @@ struct PlanRun {
   std::function<void()> before_message;
   // How to continue after Ctrl-C, said when it happens; empty: start again.
   std::string resume_hint;
+  // More points may follow in the same file (--precision's further blocks): the sink is
+  // committed only if the run stops early, and otherwise left for the caller to commit.
+  bool more_to_come = false;
 };
 
 // Measures every point of the plan in order, writes its row and hands it to after_each.

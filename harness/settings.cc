@@ -1,5 +1,6 @@
 #include "harness/settings.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -113,6 +114,37 @@ Setting plan_option(const char* flag, const char* value_name, std::string help,
   Setting s = named(flag, value_name, std::move(help));
   s.read_option = std::move(read);
   return s;
+}
+
+// "gil/civ,racy/atomic": pairs of strategy names, each checked.
+std::vector<results::RatioPair> parse_ratio_pairs(const std::string& text) {
+  std::vector<results::RatioPair> pairs;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    const std::string item = text.substr(start, comma - start);
+    const std::size_t slash = item.find('/');
+    const auto strategy = [&](const std::string& name) {
+      if (!workloads::parse_strategy(name)) {
+        throw UsageError("--ratios: '" + item + "' names no strategy '" + name +
+                         "' (allowed: NUMERATOR/DENOMINATOR, each one of " +
+                         workloads::strategy_names() + ")");
+      }
+      return name;
+    };
+    if (slash == std::string::npos) {
+      throw UsageError("--ratios: '" + item +
+                       "' is not a ratio (allowed: NUMERATOR/DENOMINATOR strategies, "
+                       "e.g. gil/civ)");
+    }
+    results::RatioPair pair{strategy(item.substr(0, slash)), strategy(item.substr(slash + 1))};
+    if (pair.numerator == pair.denominator) {
+      throw UsageError("--ratios: '" + item + "' is a strategy over itself");
+    }
+    pairs.push_back(std::move(pair));
+    start = comma + 1;
+  }
+  return pairs;
 }
 
 // Gives a setting its default, column and roles.
@@ -281,6 +313,25 @@ std::vector<Setting> make_table() {
       "confidence interval of the median (default: 6)",
       [](const std::string& text, PointOptions& o) {
         o.repetitions = static_cast<unsigned>(parse_whole("--repetitions", text, 1, 100000));
+      }));
+  t.push_back(plan_option(
+      "ratios", "LIST",
+      "more ratios to report, each NUMERATOR/DENOMINATOR strategies, comma-separated (e.g. "
+      "gil/civ,racy/atomic); each strategy over immortal, civ/atomic, biased/atomic and "
+      "civ-deferred/civ always come. Each is taken per repetition block",
+      [](const std::string& text, PointOptions& o) { o.ratios = parse_ratio_pairs(text); }));
+  t.push_back(plan_option(
+      "precision", "PERCENT",
+      "add repetition blocks, up to --max-repetitions, until every headline ratio's 95 % "
+      "confidence interval is within PERCENT of it (default: off, --repetitions blocks)",
+      [](const std::string& text, PointOptions& o) {
+        o.precision = parse_positive("--precision", text, 100, "a percentage") / 100;
+      }));
+  t.push_back(plan_option(
+      "max-repetitions", "R", "the most repetition blocks --precision may run (default: 30)",
+      [](const std::string& text, PointOptions& o) {
+        o.max_repetitions =
+            static_cast<unsigned>(parse_whole("--max-repetitions", text, 1, 100000));
       }));
   t.push_back(plan_option(
       "noise-threshold", "PERCENT",

@@ -8,6 +8,7 @@
 #include "harness/plan.h"
 #include "harness/preflight.h"
 #include "harness/progress.h"
+#include "harness/ratio_checks.h"
 #include "harness/report.h"
 #include "harness/resume.h"
 #include "harness/session.h"
@@ -148,6 +149,13 @@ int sweep_command(const SweepOptions& given, std::ostream& out, std::ostream& er
                       [&](std::size_t, const results::ResultRow& row) { rows.push_back(row); },
                       [&] { progress.clear(); }, resume_hint(options, sink->path())});
     if (status != 0) return plot_if_asked(options.output, *sink, status, err);
+  }
+  // The ratios of a resumed sweep would cover only the points run now: none are written.
+  if (!resuming) {
+    const RatioChecks checks = check_ratios(rows, options.points);
+    write_ratio_checks(*sink, options.output.format.value_or(results::format_for(sink->path())),
+                       checks);
+    err << check_lines(checks.checks);
   }
   const SummaryAxis axis =
       options.interpreters.empty() ? SummaryAxis::distance_class : SummaryAxis::interpreters;

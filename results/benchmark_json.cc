@@ -3,6 +3,7 @@
 #include <map>
 #include <optional>
 
+#include "results/ratios.h"
 #include "results/statistics.h"
 
 namespace refbench::results {
@@ -61,6 +62,13 @@ Json iteration(const ResultRow& r, std::size_t family, std::size_t repetitions) 
                 {"cpu_time", cpu_time(r)},
                 {"time_unit", "ns"},
                 {"label", r.distance_class + " " + r.wait_policy + " " + r.memory}};
+  if (!r.error.empty()) {
+    // As Google Benchmark writes a run that called SkipWithError: flagged, with its reason,
+    // so that no tool reads its zero time as a figure.
+    entry["error_occurred"] = true;
+    entry["error_message"] = r.error;
+    return entry;
+  }
   add_counters(entry, r);
   return entry;
 }
@@ -76,7 +84,12 @@ Json aggregate(const std::string& name, std::size_t family, std::size_t repetiti
 
 // The mean, median, stddev and cv entries of one point, as Google Benchmark writes them.
 void add_aggregates(Json& benchmarks, const std::string& name, std::size_t family,
-                    const std::vector<const ResultRow*>& runs) {
+                    const std::vector<const ResultRow*>& all_runs) {
+  std::vector<const ResultRow*> runs;  // failed runs measured nothing: left out
+  for (const ResultRow* r : all_runs) {
+    if (r->error.empty()) runs.push_back(r);
+  }
+  if (runs.empty()) return;
   std::vector<double> real, cpu;
   for (const ResultRow* r : runs) {
     real.push_back(r->ns_per_msg());
@@ -124,7 +137,35 @@ std::string point_name(const ResultRow& r) {
          "/payload:" + std::to_string(r.payload_bytes) + settings_in_name(r);
 }
 
-std::string benchmark_json(const Metadata& metadata, const std::vector<ResultRow>& rows) {
+namespace {
+
+Json ratios_json(const std::vector<ResultRow>& rows, const std::vector<RatioPair>& asked) {
+  Json out = Json::array();
+  for (const GroupRatios& g : paired_ratios(observations(rows), asked)) {
+    for (const PairedRatio& r : g.ratios) {
+      Json entry = {{"workload", g.workload},
+                    {"pus", g.pus},
+                    {"payload_bytes", g.payload_bytes},
+                    {"numerator", r.pair.numerator},
+                    {"denominator", r.pair.denominator},
+                    {"cluster", r.cluster == 0 ? Json("all") : Json(r.cluster)},
+                    {"ratio", r.ratio.median},
+                    {"ci_low", r.ratio.low},
+                    {"ci_high", r.ratio.high},
+                    {"ci_coverage", r.ratio.coverage},
+                    {"blocks", r.ratio.samples},
+                    {"probe_rtt_ns", r.probe_rtt_ns ? Json(*r.probe_rtt_ns) : Json(nullptr)},
+                    {"drift", g.drift}};
+      out.push_back(std::move(entry));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string benchmark_json(const Metadata& metadata, const std::vector<ResultRow>& rows,
+                           const std::vector<RatioPair>& asked) {
   // Points in the order they first appear, with their repetitions' ns per message.
   std::vector<std::string> order;
   std::map<std::string, std::vector<const ResultRow*>> points;
@@ -141,7 +182,8 @@ std::string benchmark_json(const Metadata& metadata, const std::vector<ResultRow
   }
   Json described = context(metadata);
   described["refbench_cpu_time"] = cpu_time_note(rows);
-  const Json document = {{"context", described}, {"benchmarks", benchmarks}};
+  const Json document = {
+      {"context", described}, {"benchmarks", benchmarks}, {"ratios", ratios_json(rows, asked)}};
   return document.dump(2) + "\n";
 }
 

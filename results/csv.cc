@@ -139,6 +139,7 @@ void CsvFile::write_record(const std::vector<std::string>& fields) {
 }
 
 void CsvFile::commit() {
+  if (committed_) return;  // a second commit (after an early stop) has nothing to do
   if (std::fclose(file_) != 0) {
     file_ = nullptr;
     throw OutputError(describe_errno("cannot close", writing_));

@@ -83,6 +83,12 @@ Metadata from_object(const nlohmann::json& j) {
   m.turbo = optional_field(frequency, "turbo");
   m.frequency_note = field<std::string>(frequency, "note", "");
   if (j.contains("plan") && !j.at("plan").is_null()) m.plan = plan_from_json(j.at("plan"));
+  if (j.contains("checks") && !j.at("checks").is_null()) {
+    const nlohmann::json& checks = j.at("checks");
+    m.checks = RunChecks{field<std::vector<std::string>>(checks, "drift", {}),
+                         field<std::vector<std::string>>(checks, "harness_round_trip", {}),
+                         field<std::vector<std::string>>(checks, "precision_not_reached", {})};
+  }
   return m;
 }
 
@@ -120,6 +126,11 @@ nlohmann::ordered_json machine_and_build(const Metadata& m) {
 nlohmann::ordered_json to_json(const Metadata& m) {
   nlohmann::ordered_json json = machine_and_build(m);
   if (m.plan) json["plan"] = to_json(*m.plan);
+  if (m.checks) {
+    json["checks"] = {{"drift", m.checks->drift},
+                      {"harness_round_trip", m.checks->harness_round_trip},
+                      {"precision_not_reached", m.checks->precision_not_reached}};
+  }
   return json;
 }
 

@@ -26,6 +26,15 @@ struct PlanRecord {
   std::size_t shard_points = 0;  // planned in this shard
 };
 
+// What a run found about its own figures, once its points are done: the groups whose PUs
+// moved (their probes fell into clusters, results/ratios.h), the harness's round trip
+// against the bare probe, and the ratios --precision did not bring within its bound.
+struct RunChecks {
+  std::vector<std::string> drift;
+  std::vector<std::string> harness_round_trip;
+  std::vector<std::string> precision_not_reached;
+};
+
 struct Metadata {
   std::string refbench_version;
   std::string git_commit;
@@ -46,6 +55,7 @@ struct Metadata {
   std::optional<std::string> turbo;     // "on" / "off", if readable
   std::string frequency_note;           // why governor or turbo are unknown
   std::optional<PlanRecord> plan;       // none for stress, which has no plan
+  std::optional<RunChecks> checks;      // written when the run ends
 };
 
 nlohmann::ordered_json to_json(const Metadata& metadata);

@@ -83,6 +83,8 @@ const std::vector<Column>& columns() {
       {"rtt_p50_ns", [](const ResultRow& r) { return maybe(r.rtt_p50_ns); }},
       {"rtt_p99_ns", [](const ResultRow& r) { return maybe(r.rtt_p99_ns); }},
       {"rtt_max_ns", [](const ResultRow& r) { return maybe(r.rtt_max_ns); }},
+      {"probe_rtt_ns",
+       [](const ResultRow& r) { return r.probe_rtt_ns ? fixed(*r.probe_rtt_ns, 1) : ""; }},
       setting("verified"),
       setting("teardown"),
       {"leaks", [](const ResultRow& r) { return number(r.leaks); }},

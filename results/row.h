@@ -58,6 +58,9 @@ struct ResultRow {
   std::optional<std::uint64_t> rtt_p50_ns;  // pingpong only
   std::optional<std::uint64_t> rtt_p99_ns;
   std::optional<std::uint64_t> rtt_max_ns;
+  // A bare cache-line round trip between the sender's and the first receiver's PU, taken
+  // right before the point (harness/probe.h): the distance it actually saw. None on one PU.
+  std::optional<double> probe_rtt_ns;
   // Integrity.
   // Why the point has no figures (it stalled and was given up); empty when it ran.
   std::string error;
@@ -68,7 +71,7 @@ struct ResultRow {
   std::uint64_t views_left_open = 0;
   std::uint64_t resource_warnings = 0;
   std::uint64_t dropped_releases = 0;
-  std::uint64_t pending_at_end = 0;  // civ-deferred: release calls made only at the end
+  std::uint64_t pending_at_end = 0;              // civ-deferred: release calls made only at the end
   std::optional<std::uint64_t> lost_increments;  // with --verify only
   std::optional<std::uint64_t> lost_decrements;  // with --verify only
   // How the split into lost increments and decrements is known: "exact" or "lower_bound"

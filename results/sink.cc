@@ -27,7 +27,8 @@ class JsonSink : public ResultSink {
     CsvFile probe(path_, {});
   }
   void write(const ResultRow& row) override { rows_.push_back(row); }
-  void commit() override { write_file_atomically(path_, benchmark_json(metadata_, rows_)); }
+  void commit() override { write_file_atomically(path_, benchmark_json(metadata_, rows_, asked_)); }
+  void ask_ratios(const std::vector<RatioPair>& asked) override { asked_ = asked; }
   const std::filesystem::path& path() const override { return path_; }
   std::size_t rows() const override { return rows_.size(); }
 
@@ -35,6 +36,7 @@ class JsonSink : public ResultSink {
   std::filesystem::path path_;
   Metadata metadata_;
   std::vector<ResultRow> rows_;
+  std::vector<RatioPair> asked_;
 };
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include "results/csv.h"
 #include "results/metadata.h"
+#include "results/ratios.h"
 #include "results/row.h"
 
 namespace refbench::results {
@@ -26,6 +27,8 @@ class ResultSink {
   // Makes the file whole under its real name (also after an interruption: with the rows
   // written so far).
   virtual void commit() = 0;
+  // More ratios to report where the format carries them (JSON: its "ratios" array).
+  virtual void ask_ratios(const std::vector<RatioPair>&) {}
   virtual const std::filesystem::path& path() const = 0;
   virtual std::size_t rows() const = 0;
 };

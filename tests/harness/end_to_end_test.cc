@@ -20,7 +20,8 @@ TEST_F(EndToEnd, RunWritesOneVerifiedRowPerStrategyWorkloadAndRepetition) {
       "run --cores 0,1 --messages 3000 --warmup 100 --repetitions 2 --verify "
       "--out out.csv");
   ASSERT_EQ(o.status, 0) << o.out << o.err;
-  EXPECT_EQ(files(), (std::set<std::string>{"out.csv", "out.meta.json", "out.topology.xml"}));
+  EXPECT_EQ(files(), (std::set<std::string>{"out.csv", "out.meta.json", "out.ratios.csv",
+                                            "out.topology.xml"}));
   // The metadata record names what ran, where, built how; the XML is this machine's.
   const auto meta = nlohmann::json::parse(slurp(dir_ / "out.meta.json"));
   for (const char* key : {"refbench_version", "git_commit", "date", "host", "cpu_model", "kernel",
@@ -37,7 +38,23 @@ TEST_F(EndToEnd, RunWritesOneVerifiedRowPerStrategyWorkloadAndRepetition) {
   EXPECT_TRUE(meta.at("cpu_frequency").contains("governor"));
   const auto xml = refbench::pinning::Topology::load("xml:" + (dir_ / "out.topology.xml").string());
   EXPECT_EQ(xml.pus().size(), refbench::pinning::Topology::this_machine().pus().size());
-  EXPECT_NE(o.out.find("ratios: atomic/immortal"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("  ratios (per block) "), std::string::npos) << o.out;
+  EXPECT_TRUE(meta.at("checks").at("drift").is_array());
+  // Every ratio of the table is in FILE.ratios.csv, per group, with the probe the blocks saw.
+  const Csv ratios = parse_csv(slurp(dir_ / "out.ratios.csv"));
+  std::set<std::string> pairs;
+  for (std::size_t r = 0; r < ratios.rows.size(); ++r) {
+    if (ratios.at(r, "cluster") != "all") continue;
+    pairs.insert(ratios.at(r, "workload") + " " + ratios.at(r, "numerator") + "/" +
+                 ratios.at(r, "denominator"));
+    EXPECT_EQ(ratios.at(r, "blocks"), "2");
+    EXPECT_GT(std::stod(ratios.at(r, "ratio")), 0);
+    EXPECT_LE(std::stod(ratios.at(r, "ci_low")), std::stod(ratios.at(r, "ratio")));
+    EXPECT_GE(std::stod(ratios.at(r, "ci_high")), std::stod(ratios.at(r, "ratio")));
+    EXPECT_GT(std::stod(ratios.at(r, "probe_rtt_ns")), 0);
+  }
+  EXPECT_EQ(pairs.size(), 2u * 9u) << "6 strategies over immortal and 3 designs, per workload";
+  EXPECT_TRUE(pairs.count("stream civ-deferred/civ"));
 
   const Csv csv = parse_csv(slurp(dir_ / "out.csv"));
   ASSERT_EQ(csv.rows.size(), kStrategies * 2u * 2u);
@@ -58,6 +75,7 @@ TEST_F(EndToEnd, RunWritesOneVerifiedRowPerStrategyWorkloadAndRepetition) {
     const bool pingpong = csv.at(r, "workload") == "pingpong";
     EXPECT_EQ(csv.at(r, "messages"), pingpong ? "6000" : "3000");
     EXPECT_EQ(csv.at(r, "rtt_p50_ns").empty(), !pingpong);
+    EXPECT_GT(std::stod(csv.at(r, "probe_rtt_ns")), 0) << "PUs 0 and 1: probed before each point";
     EXPECT_EQ(csv.at(r, "rtt_max_ns").empty(), !pingpong);
     EXPECT_FALSE(csv.at(r, "lost_increments").empty());
     EXPECT_FALSE(csv.at(r, "lost_decrements").empty());
@@ -119,6 +137,7 @@ TEST_F(EndToEnd, BothInterpretersOnOnePuYieldInsteadOfSpinning) {
   for (std::size_t r = 0; r < csv.rows.size(); ++r) {
     EXPECT_EQ(csv.at(r, "distance_class"), "same_pu");
     EXPECT_EQ(csv.at(r, "wait_policy"), "yield");
+    EXPECT_EQ(csv.at(r, "probe_rtt_ns"), "") << "one PU: no distance to probe";
   }
 }
 
@@ -128,14 +147,14 @@ TEST_F(EndToEnd, DefaultOutputIsATimeStampedFileUnderResults) {
       "--repetitions 1");
   ASSERT_EQ(o.status, 0) << o.err;
   const auto names = files();
-  ASSERT_EQ(names.size(), 4u) << "results/ with the CSV, its metadata and its topology";
+  ASSERT_EQ(names.size(), 5u) << "results/ with the CSV, its metadata, ratios and topology";
   std::size_t csvs = 0;
   for (const std::string& name : names) {
     if (name == "results") continue;
     EXPECT_EQ(name.rfind("results/refbench-", 0), 0u) << name;
     csvs += name.size() > 4 && name.substr(name.size() - 4) == ".csv";
   }
-  EXPECT_EQ(csvs, 1u);
+  EXPECT_EQ(csvs, 2u) << "the results and their ratios";
 }
 
 struct BadInput {
@@ -165,6 +184,11 @@ TEST_F(EndToEnd, BadInputIsOneLineExitTwoAndNoFile) {
       {"run --cores 0 --workload fanout --out x.csv",
        "fanout runs one interpreter sending to the others: 1 is not allowed"},
       {"run --workload shuffle --teardown early --out x.csv", "shuffle cannot tear down early"},
+      {"run --ratios civ --out x.csv", "--ratios: 'civ' is not a ratio"},
+      {"run --ratios civ/fast --out x.csv", "--ratios: 'civ/fast' names no strategy 'fast'"},
+      {"run --precision 0 --out x.csv", "--precision"},
+      {"run --precision 5 --repetitions 6 --max-repetitions 4 --out x.csv",
+       "--max-repetitions: 4 is below --repetitions 6"},
       {"sweep --interpreters 4000 --placement compact --out x.csv", "compact needs 4000 PUs"},
       {"sweep --interpreters 9999 --placement compact --out x.csv", "from 1 to 4096"},
       {"topology --placement cross-package", "cross-package needs 2 packages"},

@@ -34,7 +34,46 @@ TEST(Report, TableOfMediansWithRatiosMeasuredSideBySide) {
             "  civ        320.0      needs 6 reps        0.0%   3.12M        4.00x  0\n"
             "  immortal    80.0      needs 6 reps        0.0%   12.5M        1.00x  0\n"
             "  noisy: CV above 5.0%; more repetitions or a quieter machine would narrow it\n"
-            "  ratios: atomic/immortal 2.00x, civ/atomic 2.00x\n");
+            "  ratios (per block)  median  95% CI           blocks\n"
+            "  ------------------  ------  ---------------  ------\n"
+            "  atomic/immortal      2.00x  1.88-2.12 (75%)       3\n"
+            "  civ/immortal         4.00x  4.00-4.00 (75%)       3\n"
+            "  civ/atomic           2.00x  1.88-2.13 (75%)       3\n");
+}
+
+// A ratio is taken inside each block, where both strategies saw the same machine: blocks
+// three times slower slow both, so each figure is noisy and the ratio is not.
+TEST(Report, RatiosArePairedWithinBlocks) {
+  std::vector<results::ResultRow> rows;
+  const double slow[] = {1, 3, 1, 3, 1, 3};  // the machine per block
+  for (unsigned rep = 1; rep <= 6; ++rep) {
+    rows.push_back(row("atomic", 200 * slow[rep - 1], rep));
+    rows.push_back(row("immortal", 100 * slow[rep - 1], rep));
+  }
+  const std::string text = group_report(rows, 0.05);
+  EXPECT_NE(text.find("  atomic/immortal      2.00x  2.00-2.00       6\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("200.0 - 600.0"), std::string::npos) << "each figure alone is wide" << text;
+}
+
+TEST(Report, DriftIsSaidWithTheRatiosOfEachProbeCluster) {
+  std::vector<results::ResultRow> rows;
+  for (unsigned rep = 1; rep <= 6; ++rep) {
+    const bool far = rep > 2;
+    results::ResultRow a = row("atomic", far ? 900 : 200, rep);
+    results::ResultRow i = row("immortal", far ? 300 : 100, rep);
+    a.probe_rtt_ns = i.probe_rtt_ns = far ? 840.0 : 240.0;
+    rows.push_back(a);
+    rows.push_back(i);
+  }
+  const std::string text = group_report(rows, 0.05);
+  EXPECT_NE(text.find("  drift: PUs 0,1 moved during the run: probe 240 ns in 2 blocks, 840 ns in "
+                      "4 blocks; pooled ratios mix them\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("2.00x 2.00-2.00 (50%), 2 blocks"), std::string::npos) << text;
+  EXPECT_NE(text.find("3.00x 3.00-3.00 (88%), 4 blocks"), std::string::npos) << text;
+  EXPECT_EQ(text.find(", probe "), std::string::npos) << "no single probe in the title" << text;
 }
 
 // Each newer design is compared with what it replaces, for the pairs the run has.
@@ -42,7 +81,9 @@ TEST(Report, RatiosCompareEachDesignWithWhatItReplaces) {
   std::vector<results::ResultRow> rows = {row("atomic", 200, 1), row("biased", 150, 1),
                                           row("civ", 400, 1), row("civ-deferred", 600, 1)};
   EXPECT_NE(group_report(rows, 0.05)
-                .find("  ratios: civ/atomic 2.00x, biased/atomic 0.75x, civ-deferred/civ 1.50x\n"),
+                .find("  civ/atomic           2.00x  -            1\n"
+                      "  biased/atomic        0.75x  -            1\n"
+                      "  civ-deferred/civ     1.50x  -            1\n"),
             std::string::npos)
       << group_report(rows, 0.05);
   rows = {row("biased", 150, 1), row("civ", 400, 1)};
@@ -79,7 +120,7 @@ TEST(Report, ViolationsAreExpectedOnlyFromRacy) {
   const std::string text = group_report(rows, 0.05);
   EXPECT_NE(text.find("7 (expected: racy)"), std::string::npos) << text;
   EXPECT_NE(text.find("1 FAIL"), std::string::npos) << text;
-  EXPECT_EQ(text.find("ratios"), std::string::npos) << "no atomic, no ratio line";
+  EXPECT_EQ(text.find("ratios"), std::string::npos) << "no pair, no ratio table";
 }
 
 TEST(Report, PingpongShowsRoundTripPercentiles) {

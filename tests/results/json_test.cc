@@ -175,6 +175,42 @@ TEST(Json, CpuTimeIsTheTaskClockOrSaysItWasNotMeasured) {
             "not measured (no task_clock_ns counter): repeats real_time");
 }
 
+// A failed point is flagged as Google Benchmark flags a run that skipped with an error, and
+// stays out of the aggregates: compare.py must never read its zero time as a figure.
+TEST(Json, AFailedPointCarriesGoogleBenchmarksErrorFields) {
+  std::vector<ResultRow> rows = {example_row(1, 0.0004), example_row(2, 0)};
+  rows[1].messages = 0;
+  rows[1].error = "stalled: no message moved for 10 s (--stall-timeout); the point was given up";
+  const auto json = nlohmann::json::parse(benchmark_json(example_metadata(), rows));
+  const auto& failed = json["benchmarks"][1];
+  EXPECT_EQ(failed["run_type"], "iteration");
+  EXPECT_EQ(failed["error_occurred"], true);
+  EXPECT_EQ(failed["error_message"], rows[1].error);
+  EXPECT_FALSE(json["benchmarks"][0].contains("error_occurred"));
+  for (const auto& b : json["benchmarks"]) {
+    if (b["run_type"] == "aggregate" && b["aggregate_name"] == "mean") {
+      EXPECT_DOUBLE_EQ(b["real_time"].get<double>(), 400.0) << "the failed run is left out";
+      EXPECT_EQ(b["repetitions"], 1);
+    }
+  }
+  rows.erase(rows.begin());  // only the failed run: no aggregates at all
+  const auto alone = nlohmann::json::parse(benchmark_json(example_metadata(), rows));
+  EXPECT_EQ(alone["benchmarks"].size(), 1u);
+}
+
+TEST(Json, RatiosArrayBesideTheBenchmarks) {
+  std::vector<ResultRow> rows = {example_row(1, 0.0004), example_row(1, 0.0002)};
+  rows[1].strategy = "immortal";
+  rows[0].probe_rtt_ns = rows[1].probe_rtt_ns = 240;
+  const auto json = nlohmann::json::parse(benchmark_json(example_metadata(), rows));
+  ASSERT_EQ(json["ratios"].size(), 1u);
+  EXPECT_EQ(json["ratios"][0]["numerator"], "civ");
+  EXPECT_EQ(json["ratios"][0]["denominator"], "immortal");
+  EXPECT_DOUBLE_EQ(json["ratios"][0]["ratio"].get<double>(), 2.0);
+  EXPECT_DOUBLE_EQ(json["ratios"][0]["probe_rtt_ns"].get<double>(), 240.0);
+  EXPECT_EQ(json["ratios"][0]["drift"], false);
+}
+
 TEST(Json, FilesBesideTheResults) {
   EXPECT_EQ(metadata_path("results/refbench-1.csv"), "results/refbench-1.meta.json");
   EXPECT_EQ(topology_xml_path("out.json"), "out.topology.xml");

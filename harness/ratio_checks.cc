@@ -1,0 +1,135 @@
+#include "harness/ratio_checks.h"
+
+#include <algorithm>
+#include <map>
+
+#include "results/csv.h"
+#include "results/table.h"
+
+namespace refbench::harness {
+namespace {
+
+std::string pus_text(std::string pus) {
+  std::replace(pus.begin(), pus.end(), ';', ',');
+  return pus;
+}
+
+std::string group_name(const results::GroupRatios& g) {
+  return g.workload + " on PUs " + pus_text(g.pus) + ", payload " +
+         std::to_string(g.payload_bytes) + " B";
+}
+
+// The rows of one group (workload, PUs, payload), as group_report and paired_ratios take them.
+std::vector<results::ResultRow> rows_of(const std::vector<results::ResultRow>& rows,
+                                        const results::GroupRatios& g) {
+  std::vector<results::ResultRow> out;
+  for (const results::ResultRow& r : rows) {
+    if (r.workload == g.workload && r.pus == g.pus && r.payload_bytes == g.payload_bytes)
+      out.push_back(r);
+  }
+  return out;
+}
+
+std::string not_precise(const results::GroupRatios& g, double precision) {
+  std::string which;
+  for (const results::PairedRatio& r : g.ratios) {
+    if (r.cluster != 0) continue;
+    if (r.ratio.coverage >= 0.95 && results::relative_half_width(r.ratio) <= precision) continue;
+    which += (which.empty() ? "" : ", ") + r.pair.text() + " +-" +
+             results::fixed(100 * results::relative_half_width(r.ratio), 1) + "%";
+  }
+  return which;
+}
+
+}  // namespace
+
+RatioChecks check_ratios(const std::vector<results::ResultRow>& rows, const PointOptions& options) {
+  RatioChecks outcome;
+  outcome.groups = results::paired_ratios(results::observations(rows), options.ratios);
+  for (const results::GroupRatios& g : outcome.groups) {
+    if (g.drift) outcome.checks.drift.push_back(results::drift_line(g));
+    if (const auto rtt = results::harness_round_trip(rows_of(rows, g))) {
+      outcome.checks.harness_round_trip.push_back(
+          group_name(g) + ": immortal's p50 round trip " + results::fixed(rtt->harness_ns, 0) +
+          " ns, the bare probe " + results::fixed(rtt->probe_ns, 0) + " ns (" +
+          results::fixed(rtt->factor, 2) + "x; the harness adds " +
+          results::fixed(rtt->harness_ns - rtt->probe_ns, 0) + " ns)" +
+          (rtt->within_bound ? "" : "; FLAGGED: outside 1-5x"));
+    }
+    if (options.precision) {
+      const std::string which = not_precise(g, *options.precision);
+      if (!which.empty()) {
+        outcome.checks.precision_not_reached.push_back(group_name(g) + ": " + which + " (asked +-" +
+                                                       results::fixed(100 * *options.precision, 1) +
+                                                       "%)");
+      }
+    }
+  }
+  return outcome;
+}
+
+std::filesystem::path ratios_path(const std::filesystem::path& results) {
+  std::filesystem::path p = results;
+  return p.replace_extension(".ratios.csv");
+}
+
+void write_ratio_checks(const results::ResultSink& sink, results::Format format,
+                        const RatioChecks& outcome) {
+  if (format == results::Format::csv) {
+    results::write_file_atomically(ratios_path(sink.path()), results::ratios_csv(outcome.groups));
+  }
+  const std::filesystem::path meta = results::metadata_path(sink.path());
+  results::Metadata metadata = results::read_metadata(meta);
+  metadata.checks = outcome.checks;
+  results::write_file_atomically(meta, results::to_json(metadata).dump(2) + "\n");
+}
+
+std::string check_lines(const results::RunChecks& checks) {
+  std::string out;
+  for (const std::string& line : checks.drift) out += "refbench: drift: " + line + "\n";
+  for (const std::string& line : checks.harness_round_trip) {
+    if (line.find("FLAGGED") != std::string::npos) out += "refbench: check: " + line + "\n";
+  }
+  for (const std::string& line : checks.precision_not_reached) {
+    out += "refbench: precision not reached: " + line + "\n";
+  }
+  return out;
+}
+
+Plan next_blocks(const Plan& plan, const std::vector<results::ResultRow>& rows,
+                 const PointOptions& options) {
+  Plan more;
+  if (!options.precision) return more;
+  const std::vector<results::GroupRatios> groups =
+      results::paired_ratios(results::observations(rows), options.ratios);
+  std::vector<Point> firsts;  // the first point of each group, in plan order
+  for (const Point& p : plan.points) {
+    if (std::none_of(firsts.begin(), firsts.end(),
+                     [&](const Point& f) { return same_group(f, p); }))
+      firsts.push_back(p);
+  }
+  for (const Point& first : firsts) {
+    unsigned blocks = 0;
+    for (const results::ResultRow& r : rows) {
+      if (r.workload == name(first.workload) && r.pus == first.placement.pus_field() &&
+          r.payload_bytes == first.payload_bytes)
+        blocks = std::max(blocks, r.repetition);
+    }
+    const auto group = std::find_if(groups.begin(), groups.end(), [&](const auto& g) {
+      return g.workload == name(first.workload) && g.pus == first.placement.pus_field() &&
+             g.payload_bytes == first.payload_bytes;
+    });
+    if (blocks >= options.max_repetitions) continue;
+    if (group != groups.end() && results::precise_enough(*group, *options.precision)) continue;
+    for (const Point& p : plan.points) {
+      if (!same_group(p, first) || p.repetition != first.repetition) continue;
+      Point next = p;
+      next.repetition = blocks + 1;
+      more.points.push_back(next);
+    }
+  }
+  more.dimensions = std::to_string(more.points.size()) + " points of further blocks";
+  return more;
+}
+
+}  // namespace refbench::harness
