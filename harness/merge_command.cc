@@ -253,8 +253,17 @@ void check_output(const MergeOptions& options) {
                        input.string() + "); write the merge to a new file");
     }
   }
-  if (fs::is_directory(options.out)) {
-    throw UsageError("--out: '" + options.out.string() + "' is a directory (allowed: a file path)");
+  try {
+    for (const fs::path& written : {options.out, results::metadata_path(options.out)}) {
+      results::check_regular_or_new(written);
+    }
+  } catch (const results::OutputError& e) {
+    throw UsageError(std::string("--out: ") + e.what());
+  }
+  std::error_code error;
+  if (fs::exists(options.out, error) && !options.force) {
+    throw UsageError("--out: " + options.out.string() +
+                     " exists (refbench never writes over a result): use --force to replace it");
   }
 }
 

@@ -460,11 +460,17 @@ std::size_t core_end(const std::vector<PuInfo>& pus, std::size_t begin) {
 
 }  // namespace
 
-void Topology::export_xml(const std::string& path) const {
-  if (hwloc_topology_export_xml(impl_->handle.get(), path.c_str(), 0) != 0) {
+std::string Topology::xml() const {
+  char* buffer = nullptr;
+  int length = 0;
+  if (hwloc_topology_export_xmlbuffer(impl_->handle.get(), &buffer, &length, 0) != 0) {
     const int error = errno;
-    throw PinningError(failure("hwloc_topology_export_xml(" + path + ")", error));
+    throw PinningError(failure("hwloc_topology_export_xmlbuffer", error));
   }
+  // The length counts the terminating NUL.
+  std::string text(buffer, length > 0 ? static_cast<std::size_t>(length) - 1 : 0);
+  hwloc_free_xmlbuffer(impl_->handle.get(), buffer);
+  return text;
 }
 
 std::string Topology::describe() const {

@@ -100,10 +100,10 @@ class Topology {
   // does) on a synthetic or XML topology, and naming hwloc_set_area_membind and strerror
   // where binding fails for a reason other than lack of support.
   std::string bind_memory(std::span<std::byte> area, unsigned pu, MemoryPolicy policy) const;
-  // Writes hwloc's XML description of this topology to `path`, so that results can be
-  // read (and plans made) against the machine that produced them. Throws PinningError
-  // naming the path.
-  void export_xml(const std::string& path) const;
+  // hwloc's XML description of this topology, so that results can be read (and plans
+  // made) against the machine that produced them (written beside them as a whole file).
+  // Throws PinningError naming hwloc_topology_export_xmlbuffer and strerror.
+  std::string xml() const;
 
   // What bind_memory would do, without binding: works on any topology, so --dry-run can
   // show it. Throws PinningError where bind_memory would for too few NUMA nodes.

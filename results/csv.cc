@@ -1,6 +1,7 @@
 #include "results/csv.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace refbench::results {
@@ -103,22 +104,26 @@ CsvTable read_csv(const std::filesystem::path& path) {
   return parse_csv(text, path.string());
 }
 
-CsvFile::CsvFile(std::filesystem::path path, const std::vector<std::string>& header,
-                 Opening opening)
-    : path_(std::move(path)),
-      writing_(opening == Opening::whole_file ? std::filesystem::path(path_.string() + ".tmp")
-                                              : path_),
-      columns_(header.size()) {
-  file_ = std::fopen(writing_.c_str(), opening == Opening::append ? "ab" : "wb");
-  if (file_ == nullptr) throw OutputError(describe_errno("cannot write", writing_));
-  if (opening != Opening::append) write_record(header);
+namespace {
+
+OutputFile::Mode mode_of(Opening opening) {
+  switch (opening) {
+    case Opening::whole_file:
+      return OutputFile::Mode::whole;
+    case Opening::stream:
+      return OutputFile::Mode::stream;
+    case Opening::append:
+      return OutputFile::Mode::append;
+  }
+  return OutputFile::Mode::whole;
 }
 
-CsvFile::~CsvFile() {
-  if (file_ != nullptr) std::fclose(file_);
-  if (committed_ || writing_ == path_) return;
-  std::error_code ignored;
-  std::filesystem::remove(writing_, ignored);
+}  // namespace
+
+CsvFile::CsvFile(std::filesystem::path path, const std::vector<std::string>& header,
+                 Opening opening, bool replace)
+    : file_(std::move(path), mode_of(opening), replace), columns_(header.size()) {
+  if (opening != Opening::append) write_record(header);
 }
 
 void CsvFile::write_row(const std::vector<std::string>& fields) {
@@ -131,30 +136,9 @@ void CsvFile::write_row(const std::vector<std::string>& fields) {
 }
 
 void CsvFile::write_record(const std::vector<std::string>& fields) {
-  const std::string record = csv_record(fields);
-  if (std::fwrite(record.data(), 1, record.size(), file_) != record.size() ||
-      std::fflush(file_) != 0) {
-    throw OutputError(describe_errno("cannot write", writing_));
-  }
+  file_.write(csv_record(fields));
 }
 
-void CsvFile::commit() {
-  if (std::fclose(file_) != 0) {
-    file_ = nullptr;
-    throw OutputError(describe_errno("cannot close", writing_));
-  }
-  file_ = nullptr;
-  if (writing_ == path_) {
-    committed_ = true;
-    return;
-  }
-  std::error_code error;
-  std::filesystem::rename(writing_, path_, error);
-  if (error) {
-    throw OutputError("cannot rename " + writing_.string() + " to " + path_.string() + ": " +
-                      error.message());
-  }
-  committed_ = true;
-}
+void CsvFile::commit() { file_.commit(); }
 
 }  // namespace refbench::results

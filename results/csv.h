@@ -4,19 +4,14 @@
 // keeps every row it finished, and no row is ever half there.
 #pragma once
 
-#include <cstdio>
 #include <filesystem>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace refbench::results {
+#include "results/output_file.h"
 
-class OutputError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+namespace refbench::results {
 
 // Quotes a field if it holds a comma, quote, CR or LF; doubles inner quotes.
 std::string csv_escape(std::string_view field);
@@ -46,34 +41,31 @@ enum class Opening {
 
 class CsvFile {
  public:
-  // Creates `path` + ".tmp" (whole_file) or `path` (stream) and writes the header, or opens
-  // `path` to append rows under the header it already has (append). Throws OutputError
-  // naming the path and strerror if it cannot (the directory must exist).
+  // Creates `path` + ".tmp" (whole_file) or `path` (stream: a new path unless `replace`)
+  // and writes the header, or opens `path` to append rows under the header it already has
+  // (append); the file is locked (flock) while it is written (results/output_file.h).
+  // Throws OutputError naming the path and the reason if it cannot (the directory must
+  // exist).
   CsvFile(std::filesystem::path path, const std::vector<std::string>& header,
-          Opening opening = Opening::whole_file);
-  CsvFile(const CsvFile&) = delete;
-  CsvFile& operator=(const CsvFile&) = delete;
-  // Without commit() a whole file's temporary file is removed: nothing half-written is
-  // left. A stream keeps its finished rows.
-  ~CsvFile();
+          Opening opening = Opening::whole_file, bool replace = false);
 
-  // Appends and flushes one row (as many fields as the header).
+  // Appends one row (as many fields as the header): on disk whole when this returns for a
+  // stream, or not at all (a full disk: OutputError, and the file is as it was).
   void write_row(const std::vector<std::string>& fields);
-  // Closes the file; a whole file is renamed from its temporary name to its real one.
+  // Syncs and closes the file; a whole file is renamed from its temporary name to its real
+  // one. Without commit() a whole file's temporary file is removed on destruction: nothing
+  // half-written is left. A stream keeps its finished rows.
   void commit();
 
-  const std::filesystem::path& path() const { return path_; }
+  const std::filesystem::path& path() const { return file_.path(); }
   std::size_t rows() const { return rows_; }
 
  private:
   void write_record(const std::vector<std::string>& fields);
 
-  std::filesystem::path path_;
-  std::filesystem::path writing_;  // path_ + ".tmp" for a whole file, path_ for a stream
+  OutputFile file_;
   std::size_t columns_;
-  std::FILE* file_ = nullptr;
   std::size_t rows_ = 0;
-  bool committed_ = false;
 };
 
 }  // namespace refbench::results

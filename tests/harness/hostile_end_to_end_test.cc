@@ -1,0 +1,127 @@
+// refbench under a hostile but realistic environment (issue 13): devices and FIFOs as
+// --out, existing results, a second writer, signals, a full disk, thread limits, a
+// restricted CPU set, malformed input. Each test runs the binary as a user would; what the
+// machine cannot make (root for mknod and mount, a user to drop to) is skipped with the
+// reason.
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <chrono>
+#include <csignal>
+#include <thread>
+
+#include "tests/harness/end_to_end_support.h"
+
+extern char** environ;
+
+namespace {
+
+using namespace refbench::testing_support;
+
+// A short run: one strategy, one workload, one repetition, one PU.
+constexpr const char* kShortRun =
+    "run --strategy immortal --workload stream --cores 0,0 --messages 2000 --repetitions 1 ";
+
+// One line on stderr, starting `refbench: ` and holding `what`.
+void expect_one_line(const Outcome& o, const std::string& what) {
+  EXPECT_EQ(o.err.rfind("refbench: ", 0), 0u) << o.err;
+  EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o.err;
+  EXPECT_NE(o.err.find(what), std::string::npos) << o.err;
+}
+
+TEST_F(EndToEnd, ADeviceFifoOrDirectoryAsOutIsRefusedAndLeftAsItWas) {
+  ASSERT_EQ(mkfifo((dir_ / "fifo.csv").c_str(), 0644), 0);
+  fs::create_directories(dir_ / "dir.csv");
+  const Outcome fifo = refbench(std::string(kShortRun) + "--out fifo.csv");
+  EXPECT_EQ(fifo.status, 2);
+  expect_one_line(fifo, "--out: fifo.csv is a FIFO (allowed: a regular file or a new path)");
+  const Outcome dir = refbench(std::string(kShortRun) + "--out dir.csv");
+  EXPECT_EQ(dir.status, 2);
+  expect_one_line(dir, "--out: dir.csv is a directory");
+  EXPECT_EQ(files(), (std::set<std::string>{"fifo.csv", "dir.csv"}));
+  EXPECT_TRUE(fs::is_fifo(dir_ / "fifo.csv"));
+  if (geteuid() != 0)
+    GTEST_SKIP() << "a device node needs root (mknod); FIFO and directory checked";
+  ASSERT_EQ(mknod((dir_ / "null").c_str(), S_IFCHR | 0666, makedev(1, 3)), 0);
+  for (const char* command : {"run --strategy immortal --workload stream --cores 0,0 --messages "
+                              "2000 --repetitions 1 --out null",
+                              "sweep --strategy immortal --workload stream --messages 2000 "
+                              "--repetitions 1 --out null",
+                              "run --strategy immortal --workload stream --cores 0,0 --messages "
+                              "2000 --repetitions 1 --out null --force"}) {
+    const Outcome o = refbench(command);
+    EXPECT_EQ(o.status, 2) << command;
+    expect_one_line(o, "--out: null is a character device (allowed: a regular file or a new path)");
+    EXPECT_TRUE(fs::is_character_file(dir_ / "null")) << command << ": the device is still there";
+  }
+  EXPECT_EQ(files(), (std::set<std::string>{"fifo.csv", "dir.csv", "null"}));
+}
+
+TEST_F(EndToEnd, AnExistingResultIsNeverOverwrittenWithoutForce) {
+  ASSERT_EQ(refbench(std::string(kShortRun) + "--out r.csv").status, 0);
+  const std::string first = slurp(dir_ / "r.csv");
+  const Outcome again = refbench(std::string(kShortRun) + "--out r.csv");
+  EXPECT_EQ(again.status, 2);
+  expect_one_line(again, "--out: r.csv exists (refbench never writes over a result): use --force");
+  EXPECT_EQ(slurp(dir_ / "r.csv"), first);
+
+  const std::string sweep =
+      "sweep --strategy immortal --workload stream --messages 2000 --repetitions 1 ";
+  ASSERT_EQ(refbench(sweep + "--out s.csv").status, 0);
+  const std::string swept = slurp(dir_ / "s.csv");
+  const Outcome sweep_again = refbench(sweep + "--out s.csv");
+  EXPECT_EQ(sweep_again.status, 2);
+  expect_one_line(sweep_again, "use --resume to go on or --force to replace it");
+  EXPECT_EQ(slurp(dir_ / "s.csv"), swept);
+  EXPECT_EQ(refbench(sweep + "--resume s.csv --force").status, 2);
+
+  const Outcome forced = refbench(std::string(kShortRun) + "--out r.csv --force");
+  ASSERT_EQ(forced.status, 0) << forced.err;
+  EXPECT_EQ(parse_csv(slurp(dir_ / "r.csv")).rows.size(), 1u);
+  EXPECT_EQ(refbench(sweep + "--out s.csv --force").status, 0);
+  EXPECT_EQ(files(), (std::set<std::string>{"r.csv", "r.meta.json", "r.topology.xml", "s.csv",
+                                            "s.meta.json", "s.topology.xml"}));
+}
+
+// A file being written holds its lock: a second refbench writing it is refused at once and
+// leaves the first one's file alone.
+TEST_F(EndToEnd, AResultBeingWrittenIsLockedAgainstASecondWriter) {
+  ASSERT_EQ(refbench("sweep --strategy immortal --workload stream --messages 2000 --repetitions 1 "
+                     "--out s.csv")
+                .status,
+            0);
+  const std::string before = slurp(dir_ / "s.csv");
+  const int held = open((dir_ / "s.csv").c_str(), O_RDONLY);
+  ASSERT_GE(held, 0);
+  ASSERT_EQ(flock(held, LOCK_EX | LOCK_NB), 0);  // as a sweep appending to it does
+  const auto start = std::chrono::steady_clock::now();
+  const Outcome resumed = refbench(
+      "sweep --strategy immortal --workload stream --messages 2000 --repetitions 1 "
+      "--resume s.csv");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20)) << "at once";
+  EXPECT_EQ(resumed.status, 2);
+  expect_one_line(resumed, "s.csv is being written by another refbench");
+  EXPECT_EQ(slurp(dir_ / "s.csv"), before);
+
+  // A run writes r.csv.tmp until it ends: another run to r.csv is refused meanwhile.
+  std::ofstream(dir_ / "r.csv.tmp") << "partial";
+  const int writing = open((dir_ / "r.csv.tmp").c_str(), O_RDONLY);
+  ASSERT_EQ(flock(writing, LOCK_EX | LOCK_NB), 0);
+  const Outcome run = refbench(std::string(kShortRun) + "--out r.csv");
+  EXPECT_EQ(run.status, 2);
+  expect_one_line(run, "r.csv.tmp is being written by another refbench");
+  EXPECT_EQ(slurp(dir_ / "r.csv.tmp"), "partial");
+  EXPECT_FALSE(fs::exists(dir_ / "r.csv"));
+  close(writing);
+  close(held);
+  // Once the lock is free, a stale temporary file (a killed run's) is taken over.
+  const Outcome after = refbench(std::string(kShortRun) + "--out r.csv");
+  EXPECT_EQ(after.status, 0) << after.err;
+  EXPECT_FALSE(fs::exists(dir_ / "r.csv.tmp"));
+}
+
+}  // namespace
