@@ -59,7 +59,7 @@ int plot_command(const PlotOptions& options, std::ostream& err) {
 int plot_if_asked(const OutputOptions& output, const results::ResultSink& sink, int status,
                   std::ostream& err) {
   if (!output.plot) return status;
-  if (status == kInterrupted || sink.rows() == 0) {
+  if (is_interrupted_status(status) || sink.rows() == 0) {
     err << "refbench: no plots: the run did not finish (refbench plot " << sink.path().string()
         << " draws what is there)\n";
     return status;

@@ -13,11 +13,11 @@ int execute_plan(const PlanRun& run) {
     if (InterruptScope::requested()) {
       run.sink.commit();
       if (run.before_message) run.before_message();
-      run.err << "refbench: interrupted after " << i << " of " << run.plan.points.size()
-              << " points; the " << run.sink.rows() << " rows finished are in "
-              << run.sink.path().string() << "\n";
+      run.err << "refbench: interrupted (" << InterruptScope::signal_name() << ") after " << i
+              << " of " << run.plan.points.size() << " points; the " << run.sink.rows()
+              << " rows finished are in " << run.sink.path().string() << "\n";
       if (!run.resume_hint.empty()) run.err << "refbench: to go on: " << run.resume_hint << "\n";
-      return kInterrupted;
+      return interrupted_status(InterruptScope::signal());
     }
     const Point& point = run.plan.points[i];
     if (run.before_each) run.before_each(i, point);

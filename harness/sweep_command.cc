@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "harness/commands.h"
+#include "harness/interrupt.h"
 #include "harness/output_files.h"
 #include "harness/placements.h"
 #include "harness/plan.h"
@@ -52,7 +53,14 @@ Plan without(const Plan& plan, const std::vector<bool>& done) {
 
 std::string resume_hint(const SweepOptions& options, const std::filesystem::path& file) {
   if (!options.resume.empty()) return options.output.command_line;
-  return options.output.command_line + " --resume '" + file.string() + "'";
+  // --force replaced the file once; going on appends to it (and --resume refuses --force).
+  std::string command = options.output.command_line;
+  for (std::size_t at; (at = command.find(" --force")) != std::string::npos;) {
+    const std::size_t end = at + 8;
+    if (end != command.size() && command[end] != ' ') break;
+    command.erase(at, 8);
+  }
+  return command + " --resume '" + file.string() + "'";
 }
 
 // "120 points", or where the sweep is sharded "shard 2 of 8: 15 of 120 points".
@@ -121,6 +129,8 @@ int sweep_command(const SweepOptions& given, std::ostream& out, std::ostream& er
   for (const PuList& pus : pu_lists) most_interpreters = std::max(most_interpreters, pus.size());
   check_memory(options.points, most_interpreters);
   const Plan plan = resuming ? without(shard.plan, done()) : shard.plan;
+  // From here a signal stops the plan cleanly: the temporary file is never stranded.
+  const InterruptScope interrupt;
   const auto sink =
       open_results(options.output, topo, counters,
                    resuming ? results::Opening::append : results::Opening::stream, record);

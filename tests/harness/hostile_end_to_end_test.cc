@@ -125,3 +125,77 @@ TEST_F(EndToEnd, AResultBeingWrittenIsLockedAgainstASecondWriter) {
 }
 
 }  // namespace
+
+namespace {
+
+pid_t start_refbench(const fs::path& dir, const std::vector<std::string>& args) {
+  std::vector<std::string> words = {REFBENCH_BINARY};
+  words.insert(words.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addchdir_np(&actions, dir.c_str());
+  posix_spawn_file_actions_addopen(&actions, 1, (dir / "stdout.txt").c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, (dir / "stderr.txt").c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = -1;
+  posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  return pid;
+}
+
+std::size_t lines_in(const fs::path& file) {
+  const std::string text = slurp(file);
+  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+// Sends `signal` once `file` has more than `lines` lines, and returns the exit status.
+int stop_when(pid_t pid, const fs::path& file, std::size_t lines, int signal) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (lines_in(file) <= lines && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  kill(pid, signal);
+  int raw = 0;
+  waitpid(pid, &raw, 0);
+  return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+}
+
+// SIGTERM and SIGHUP stop a sweep as Ctrl-C does: every finished row kept under the real
+// name, 128 + the signal, and the command that goes on (without --force, which --resume
+// refuses); a run stopped so renames its rows to --out.
+TEST_F(EndToEnd, SigtermAndSighupKeepTheRowsAndSayHowToGoOn) {
+  const std::vector<std::string> sweep = {"sweep",  "--strategy", "all",   "--workload",
+                                          "stream", "--seconds",  "0.05",  "--repetitions",
+                                          "3",      "--out",      "s.csv", "--force"};
+  const int status = stop_when(start_refbench(dir_, sweep), dir_ / "s.csv", 2, SIGTERM);
+  const std::string err = slurp(dir_ / "stderr.txt");
+  EXPECT_EQ(status, 128 + SIGTERM) << err;
+  EXPECT_NE(err.find("refbench: interrupted (SIGTERM) after"), std::string::npos) << err;
+  EXPECT_NE(err.find("refbench sweep --strategy all --workload stream "
+                     "--seconds 0.05 --repetitions 3 --out s.csv --resume 's.csv'"),
+            std::string::npos)
+      << err;
+  const std::size_t kept = parse_csv(slurp(dir_ / "s.csv")).rows.size();
+  EXPECT_GE(kept, 2u);
+  EXPECT_EQ(lines_in(dir_ / "s.csv"), kept + 1) << "every row whole";
+  const Outcome resumed = refbench(
+      "sweep --strategy all --workload stream --seconds 0.05 --repetitions 3 --out s.csv "
+      "--resume s.csv");
+  EXPECT_EQ(resumed.status, 0) << resumed.err;
+
+  const std::vector<std::string> run = {
+      "run",       "--strategy", "all",           "--workload", "stream", "--cores", "0,0",
+      "--seconds", "0.05",       "--repetitions", "3",          "--out",  "r.csv"};
+  const int run_status = stop_when(start_refbench(dir_, run), dir_ / "r.csv.tmp", 2, SIGHUP);
+  const std::string run_err = slurp(dir_ / "stderr.txt");
+  EXPECT_EQ(run_status, 128 + SIGHUP) << run_err;
+  EXPECT_NE(run_err.find("refbench: interrupted (SIGHUP) after"), std::string::npos) << run_err;
+  EXPECT_FALSE(fs::exists(dir_ / "r.csv.tmp"));
+  EXPECT_GE(parse_csv(slurp(dir_ / "r.csv")).rows.size(), 2u);
+}
+
+}  // namespace

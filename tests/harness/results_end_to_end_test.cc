@@ -121,7 +121,7 @@ TEST_F(EndToEnd, ASweepStoppedWithCtrlCResumesToTheSamePoints) {
   ASSERT_TRUE(WIFEXITED(raw));
   const std::string err = slurp(dir_ / "stderr.txt");
   EXPECT_EQ(WEXITSTATUS(raw), 130) << err;
-  EXPECT_NE(err.find("refbench: interrupted after"), std::string::npos) << err;
+  EXPECT_NE(err.find("refbench: interrupted (SIGINT) after"), std::string::npos) << err;
   EXPECT_NE(err.find("refbench: to go on: "), std::string::npos) << err;
   EXPECT_NE(err.find("refbench sweep --pairs classes "), std::string::npos) << err;
   EXPECT_NE(err.find("--resume 's.csv'"), std::string::npos) << err;
