@@ -33,7 +33,17 @@ std::string placement_spec(const SweepOptions& options) {
 }
 
 std::vector<PuList> swept_pu_lists(const SweepOptions& options, const pinning::Topology& topo) {
-  if (options.interpreters.empty()) return sweep_pairs(topo, options.pairs);
+  if (options.interpreters.empty()) {
+    std::vector<PuList> pairs = sweep_pairs(topo, options.pairs);
+    if (pairs.empty()) {
+      // One PU (a one-PU cpuset, taskset -c 0) has no pair of distinct PUs.
+      throw UsageError("--pairs " + placement_spec(options).substr(6) + ": " + topo.source() +
+                       " has " + std::to_string(topo.pus().size()) +
+                       " PU that this process may run on, and pairs of distinct PUs need two "
+                       "(allow more with taskset or the cpuset, or use --pairs classes)");
+    }
+    return pairs;
+  }
   std::vector<PuList> lists;
   for (unsigned n : options.interpreters) {
     lists.push_back(resolve_pus(topo, "--placement", options.placement, n));

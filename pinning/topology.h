@@ -43,9 +43,10 @@ struct PuInfo {
 
 class Topology {
  public:
-  // This machine, restricted to the PUs this process may run on (hwloc's allowed cpuset:
-  // what cgroups and cpusets allow, not the affinity mask `taskset` sets, which a thread may
-  // widen). Throws PinningError if hwloc cannot load it.
+  // This machine, restricted to the PUs this process may run on: hwloc's allowed cpuset
+  // (what cgroups allow) and the process's CPU binding (sched_getaffinity: `taskset`, a
+  // cpuset). A PU left out is refused by pu() naming the allowed set, and describe() lists
+  // it as not allowed. Throws PinningError if hwloc cannot load it.
   static Topology this_machine();
   // "synthetic:pack:2 numa:2 l3:2 core:4 pu:2", "xml:FILE", or "" / "this" for this machine.
   // The text after "synthetic:" or "xml:" may be wrapped in quotes, which are dropped.

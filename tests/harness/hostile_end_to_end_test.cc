@@ -14,6 +14,7 @@
 #include <csignal>
 #include <thread>
 
+#include "pinning/topology.h"
 #include "tests/harness/end_to_end_support.h"
 
 extern char** environ;
@@ -196,6 +197,92 @@ TEST_F(EndToEnd, SigtermAndSighupKeepTheRowsAndSayHowToGoOn) {
   EXPECT_NE(run_err.find("refbench: interrupted (SIGHUP) after"), std::string::npos) << run_err;
   EXPECT_FALSE(fs::exists(dir_ / "r.csv.tmp"));
   EXPECT_GE(parse_csv(slurp(dir_ / "r.csv")).rows.size(), 2u);
+}
+
+}  // namespace
+
+namespace {
+
+// Threads the system will not create (a pids cgroup, RLIMIT_NPROC, as in containers and
+// batch jobs): the point gets an error row naming what failed, how many threads it needs
+// and the limit, and the run goes on and ends; it never waits for threads that never came.
+TEST_F(EndToEnd, ThreadsTheSystemRefusesFailThePointNotHangTheRun) {
+  if (geteuid() != 0) {
+    GTEST_SKIP() << "needs root to run refbench as another user (nobody) under RLIMIT_NPROC: "
+                    "the limit does not bind root, and as this user every process of it counts";
+  }
+  if (std::system("command -v setpriv >/dev/null && command -v prlimit >/dev/null") != 0) {
+    GTEST_SKIP() << "needs setpriv and prlimit (util-linux) to drop to nobody with a limit";
+  }
+  fs::permissions(dir_, fs::perms::all);  // nobody writes its results here
+  std::string cores = "0";
+  for (int i = 1; i < 16; ++i) cores += ",0";
+  const auto start = std::chrono::steady_clock::now();
+  const Outcome o = refbench(
+      "run --workload shuffle --strategy atomic --cores " + cores +
+          " --messages 100 --repetitions 2 --counters none --out r.csv",
+      "timeout 120 prlimit --nproc=8:8 setpriv --reuid=65534 --regid=65534 --clear-groups ");
+  EXPECT_NE(o.status, 124) << "hung at the start barrier";
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(60));
+  EXPECT_EQ(o.status, 1) << o.out << o.err;
+  EXPECT_NE(o.err.find("could not start interpreter thread "), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find(" of 16: Resource temporarily unavailable; the point needs 16 interpreter "
+                       "threads and a watchdog thread; the likely limit: ulimit -u 8 "
+                       "(RLIMIT_NPROC"),
+            std::string::npos)
+      << o.err;
+  EXPECT_NE(o.err.find("its row says so, and the run goes on"), std::string::npos) << o.err;
+  const Csv csv = parse_csv(slurp(dir_ / "r.csv"));
+  ASSERT_EQ(csv.rows.size(), 2u) << "both repetitions have their row";
+  for (std::size_t r = 0; r < csv.rows.size(); ++r) {
+    EXPECT_EQ(csv.at(r, "ns_per_msg"), "");
+  }
+}
+
+}  // namespace
+
+namespace {
+
+// The CPU set this process may run on (taskset, a cpuset) is "this machine": a PU outside
+// it is refused naming the allowed set, defaults and sweeps use only allowed PUs, and the
+// topology printout names the PUs left out.
+TEST_F(EndToEnd, TheAllowedCpuSetIsThisMachine) {
+  const auto topo = refbench::pinning::Topology::this_machine();
+  if (!topo.has_pu(0) || !topo.has_pu(1)) {
+    GTEST_SKIP() << "needs PUs 0 and 1 allowed here, to restrict to PU 0 with taskset";
+  }
+  if (std::system("command -v taskset >/dev/null") != 0) {
+    GTEST_SKIP() << "needs taskset (util-linux) to restrict the CPU set";
+  }
+  const std::string restricted = "taskset -c 0 ";
+  const Outcome outside =
+      refbench("run --strategy immortal --workload stream --cores 0,1 --messages 2000 --out r.csv",
+               restricted);
+  EXPECT_EQ(outside.status, 2);
+  expect_one_line(outside,
+                  "--cores: PU 1 is outside the PUs this process may run on (allowed: 0; its CPU "
+                  "affinity, from taskset or a cpuset)");
+
+  const Outcome topology = refbench("topology", restricted);
+  ASSERT_EQ(topology.status, 0) << topology.err;
+  EXPECT_NE(topology.out.find("1 PU"), std::string::npos) << topology.out;
+  EXPECT_NE(topology.out.find("not allowed to this process (its CPU affinity: taskset, a "
+                              "cpuset), never planned on: PU 1"),
+            std::string::npos)
+      << topology.out;
+
+  const Outcome plan = refbench("run --dry-run", restricted);
+  ASSERT_EQ(plan.status, 0) << plan.err;
+  EXPECT_NE(plan.out.find("PUs 0,0"), std::string::npos) << plan.out;
+  EXPECT_EQ(plan.out.find("PUs 0,1"), std::string::npos) << "default pairs on allowed PUs only";
+  EXPECT_EQ(plan.out.find("PUs 1,"), std::string::npos) << plan.out;
+
+  const Outcome pairs = refbench("sweep --pairs all --dry-run", restricted);
+  EXPECT_EQ(pairs.status, 2);
+  expect_one_line(pairs,
+                  "--pairs all: this machine has 1 PU that this process may run on, and "
+                  "pairs of distinct PUs need two");
+  EXPECT_TRUE(files().empty());
 }
 
 }  // namespace

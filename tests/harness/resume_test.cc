@@ -34,7 +34,7 @@ class Resume : public testing::Test {
   // A CSV holding the rows of the first `done` points of the plan.
   fs::path file_with(std::size_t done, std::uint64_t objects = 1) {
     const fs::path path = dir_ / "s.csv";
-    results::CsvFile csv(path, results::csv_header(), results::Opening::stream);
+    results::CsvFile csv(path, results::csv_header(), results::Opening::stream, true);
     for (std::size_t i = 0; i < done; ++i) {
       const Point& p = plan_.points[i];
       results::ResultRow r;
