@@ -121,14 +121,24 @@ int sweep_command(const SweepOptions& given, std::ostream& out, std::ostream& er
   const results::PlanRecord record =
       plan_record(shard, plan_fingerprint(full_plan, options.points, counters.columns()));
   const bool resuming = !options.resume.empty();
+  std::size_t cut_line = 0;
   const auto done = [&] {
-    return shard_points_done(options.resume, shard.plan, options.points, counters, record);
+    return shard_points_done(options.resume, shard.plan, options.points, counters, record,
+                             &cut_line);
+  };
+  // A last row cut short (a killed sweep, a full disk) is removed when the file is opened
+  // to append, and its point runs again.
+  const auto say_cut = [&](const char* what) {
+    if (cut_line == 0) return;
+    err << "refbench: --resume: " << options.resume.string() << " line " << cut_line
+        << " is a row cut short (its writer was killed, or the disk was full); " << what << "\n";
   };
   if (options.output.dry_run) {
     // A resumed dry run checks the file as the real resume would, and says what is left.
     const Plan left = resuming ? without(shard.plan, done()) : shard.plan;
     out << (options.shard ? describe(shard, topo, record.fingerprint) : describe(full_plan, topo));
     if (resuming) {
+      say_cut("a resume removes it and runs its point again");
       out << "resuming " << options.resume.string() << ": "
           << shard.plan.points.size() - left.points.size() << " of " << shard.plan.points.size()
           << " points already there, " << left.points.size() << " to go\n";
@@ -144,6 +154,7 @@ int sweep_command(const SweepOptions& given, std::ostream& out, std::ostream& er
   const auto sink =
       open_results(options.output, topo, counters,
                    resuming ? results::Opening::append : results::Opening::stream, record);
+  say_cut("removed it; its point runs again");
   if (shard.plan.points.empty()) return empty_shard(shard, *sink, out);
   announce_counters(counters, err);
   if (!options.output.quiet) {

@@ -22,15 +22,26 @@ std::string csv_record(const std::vector<std::string>& fields);
 struct CsvTable {
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
+  // The line of the file each row starts on (1 is the header's).
+  std::vector<std::size_t> lines;
+  // The last record had no line end: cut short (a killed writer, a full disk). It is not in
+  // `rows`; `cut_line` is its line, 0 if none.
+  std::size_t cut_line = 0;
   // The index of a column, or -1.
   int column(std::string_view name) const;
+  // "line 7" of row r.
+  std::string line_of(std::size_t r) const { return "line " + std::to_string(lines.at(r)); }
 };
 
 // Parses RFC 4180 text (quoted fields may hold commas, quotes and line breaks; CRLF or LF
-// line ends). Throws OutputError naming `origin` and the line of a malformed record.
+// line ends). A last record without its line end is left out and its line kept in
+// cut_line. Throws OutputError naming `origin` and the line of a malformed record.
 CsvTable parse_csv(std::string_view text, const std::string& origin);
-// Reads and parses a file. Throws OutputError naming the path and strerror if unreadable.
-CsvTable read_csv(const std::filesystem::path& path);
+// Reads and parses a file, strictly: a header of distinct, non-empty names, and every row
+// as many fields as the header. Throws OutputError ("FILE: line N: ...") for what is not,
+// or naming the path and strerror if unreadable or not a regular file.
+// A last row cut short is refused too, unless `allow_cut` (a resumed sweep trims it).
+CsvTable read_csv(const std::filesystem::path& path, bool allow_cut = false);
 
 // How a results file is opened (a CSV file, and the sinks of results/sink.h).
 enum class Opening {

@@ -80,6 +80,7 @@ OutputFile::OutputFile(std::filesystem::path path, Mode mode, bool replace)
   // Owned from here on: the destructor may remove a whole file's temporary.
   if (mode == Mode::append) {
     size_ = ::lseek(fd_, 0, SEEK_END);
+    trim_cut_record();
   } else if (::ftruncate(fd_, 0) != 0) {
     const int error = errno;
     ::close(fd_);
@@ -99,6 +100,29 @@ OutputFile::~OutputFile() {
 void OutputFile::fail(const std::string& what) {
   const int error = errno;
   throw OutputError(system_error(what, writing_, error));
+}
+
+// A record is whole when its line end is there: a file that does not end in one lost its
+// writer mid-record (SIGKILL, a full disk before refbench cut writes back). Whatever follows
+// the last line end goes; a file with no line end at all is left as it is.
+void OutputFile::trim_cut_record() {
+  char buffer[4096];
+  off_t end = size_;
+  while (end > 0) {
+    const off_t begin = end > static_cast<off_t>(sizeof buffer) ? end - sizeof buffer : 0;
+    const ssize_t n = ::pread(fd_, buffer, static_cast<std::size_t>(end - begin), begin);
+    if (n != end - begin) return;
+    for (off_t i = n - 1; i >= 0; --i) {
+      if (buffer[i] != '\n') continue;
+      const off_t keep = begin + i + 1;
+      if (keep == size_) return;
+      if (::ftruncate(fd_, keep) != 0) fail("cannot trim the cut last row of");
+      trimmed_ = static_cast<std::size_t>(size_ - keep);
+      size_ = keep;
+      return;
+    }
+    end = begin;
+  }
 }
 
 // Back to the end of the last whole record: no half row under any name. If even that

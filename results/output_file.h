@@ -31,7 +31,8 @@ class OutputFile {
   enum class Mode {
     whole,   // written to PATH.tmp, renamed to PATH by commit(); removed without commit()
     stream,  // created in place (a new path, or `replace`), each record synced as written
-    append,  // an existing regular file, records added at its end, each synced
+    append,  // an existing regular file, records added at its end, each synced; a last
+             // record without its line end (a killed writer) is removed first
   };
   // Opens the file and takes an exclusive flock on it (the temporary file for `whole`).
   // Throws OutputError naming the path: not a regular file or new path; it exists and
@@ -55,16 +56,20 @@ class OutputFile {
   const std::filesystem::path& path() const { return path_; }
   // The file being written: PATH.tmp for a whole file, else PATH.
   const std::filesystem::path& writing() const { return writing_; }
+  // Append: the bytes of a last record cut short (no line end) that opening removed.
+  std::size_t trimmed() const { return trimmed_; }
 
  private:
   [[noreturn]] void fail(const std::string& what);
   void cut_back();
+  void trim_cut_record();
 
   std::filesystem::path path_;
   std::filesystem::path writing_;
   Mode mode_;
   int fd_ = -1;
   off_t size_ = 0;  // the end of the last record written whole
+  std::size_t trimmed_ = 0;
   bool committed_ = false;
 };
 

@@ -286,3 +286,154 @@ TEST_F(EndToEnd, TheAllowedCpuSetIsThisMachine) {
 }
 
 }  // namespace
+
+namespace {
+
+// The text of `csv` with line `n` (1-based, the header is 1) replaced by `with`.
+std::string with_line(const std::string& csv, std::size_t n, const std::string& with) {
+  std::istringstream in(csv);
+  std::string out;
+  std::size_t at = 1;
+  for (std::string line; std::getline(in, line); ++at) out += (at == n ? with : line) + "\n";
+  return out;
+}
+
+std::string line_of(const std::string& csv, std::size_t n) {
+  std::istringstream in(csv);
+  std::string line;
+  for (std::size_t at = 1; at <= n; ++at) std::getline(in, line);
+  return line;
+}
+
+// compare, merge, plot and --resume read results strictly: every malformed file is one line,
+// exit 2, naming the file, the line and the field; never a raw C++ message.
+TEST_F(EndToEnd, EveryReaderRefusesAMalformedResultsFileOnOneLine) {
+  const std::string sweep =
+      "sweep --strategy immortal,atomic --workload stream --messages 2000 --repetitions 1 "
+      "--counters none ";
+  ASSERT_EQ(refbench(sweep + "--out good.csv").status, 0);
+  const std::string good = slurp(dir_ / "good.csv");
+  const std::string row = line_of(good, 2);  // "stream,immortal,...\r"
+  const std::string header = line_of(good, 1);
+  auto swapped = header;
+  swapped.replace(0, std::string("workload,strategy").size(), "strategy,workload");
+  auto not_number = row;
+  // ns_per_msg is the first figure: replace the row's figure by text via the header's index.
+  std::vector<std::string> fields;
+  std::istringstream cells(row);
+  for (std::string cell; std::getline(cells, cell, ',');) fields.push_back(cell);
+  std::vector<std::string> names;
+  std::istringstream labels(header);
+  for (std::string cell; std::getline(labels, cell, ',');) names.push_back(cell);
+  const auto ns =
+      static_cast<std::size_t>(std::find(names.begin(), names.end(), "ns_per_msg") - names.begin());
+  ASSERT_LT(ns, fields.size());
+  fields[ns] = "abc";
+  not_number.clear();
+  for (std::size_t i = 0; i < fields.size(); ++i) not_number += (i ? "," : "") + fields[i];
+
+  const std::string next_line = "line " + std::to_string(parse_csv(good).rows.size() + 2);
+  const std::map<std::string, std::pair<std::string, std::string>> cases = {
+      {"number.csv",
+       {with_line(good, 2, not_number),
+        "line 2: field ns_per_msg: 'abc' is not a "
+        "number"}},
+      {"short.csv",
+       {with_line(good, 2, "stream,immortal,1\r"), "line 2: 3 fields; the header has"}},
+      {"extra.csv",
+       {with_line(good, 2, row.substr(0, row.size() - 1) + ",x\r"),
+        "line 2: " + std::to_string(names.size() + 1) + " fields; the header has " +
+            std::to_string(names.size())}},
+      {"swapped.csv",
+       {with_line(good, 1, swapped),
+        "line 2: field workload: 'immortal' is not a "
+        "workload"}},
+      {"twice.csv", {good + row + "\n", next_line + ": the same point (stream immortal PUs"}},
+      {"cut.csv", {good + row.substr(0, 20), next_line + ": the last row is cut short"}},
+  };
+  for (const auto& [name, content] : cases) {
+    std::ofstream(dir_ / name, std::ios::binary) << content.first;
+    for (const std::string& command :
+         {"compare good.csv " + name, "merge " + name + " --out m-" + name, "plot " + name}) {
+      const Outcome o = refbench(command);
+      EXPECT_EQ(o.status, 2) << command;
+      expect_one_line(o, name + ": " + content.second);
+      EXPECT_EQ(o.err.find("stod"), std::string::npos) << o.err;
+    }
+  }
+  // --resume reads the same way (a cut row aside: see the resume test).
+  fs::copy_file(dir_ / "twice.csv", dir_ / "resume.csv");
+  fs::copy_file(dir_ / "good.meta.json", dir_ / "resume.meta.json");
+  const Outcome resumed = refbench(sweep + "--resume resume.csv");
+  EXPECT_EQ(resumed.status, 2);
+  expect_one_line(resumed, "--resume: resume.csv: " + next_line + ": the same point");
+  for (const auto& entry : fs::directory_iterator(dir_)) {
+    EXPECT_EQ(entry.path().filename().string().rfind("m-", 0), std::string::npos)
+        << "nothing written: " << entry.path();
+  }
+}
+
+// Paths that cannot be written are one line, exit 2, and leave nothing behind.
+TEST_F(EndToEnd, UnwritablePathsAreOneLineAndLeaveNothing) {
+  const Outcome long_name =
+      refbench(std::string(kShortRun) + "--out " + std::string(300, 'x') + ".csv");
+  EXPECT_EQ(long_name.status, 2);
+  expect_one_line(long_name, "File name too long");
+  std::ofstream(dir_ / "results") << "a file where the results directory would go";
+  const Outcome no_dir = refbench(kShortRun);
+  EXPECT_EQ(no_dir.status, 2);
+  expect_one_line(no_dir, "--out: cannot make the directory results for the results");
+  EXPECT_EQ(no_dir.err.find("filesystem error"), std::string::npos);
+  EXPECT_EQ(files(), (std::set<std::string>{"results"}));
+  // A value holding a line break is shown escaped: the message stays one line.
+  const Outcome newline = refbench("compare $'a\\nb.csv' other.csv");
+  EXPECT_EQ(newline.status, 2);
+  expect_one_line(newline, "a\\nb.csv");
+}
+
+// stdout that cannot be written fails the command; a pipe closed by its reader ends it
+// quietly.
+TEST_F(EndToEnd, StdoutWriteErrorsFailAndAClosedPipeIsQuiet) {
+  const int full = std::system(
+      ("cd '" + dir_.string() + "' && '" + REFBENCH_BINARY + "' run --dry-run >/dev/full 2>err.txt")
+          .c_str());
+  EXPECT_EQ(WEXITSTATUS(full), 1);
+  EXPECT_EQ(slurp(dir_ / "err.txt"), "refbench: cannot write to stdout: No space left on device\n");
+  const int piped = std::system(("cd '" + dir_.string() + "' && '" + REFBENCH_BINARY +
+                                 "' sweep --pairs all --payload 1..300 --dry-run 2>err.txt | "
+                                 "head -1 >/dev/null")
+                                    .c_str());
+  EXPECT_EQ(WEXITSTATUS(piped), 0);
+  EXPECT_EQ(slurp(dir_ / "err.txt"), "") << "quiet";
+}
+
+// A sweep killed mid-row (SIGKILL, a full disk) leaves a last row cut short: --resume says
+// so, removes it, runs its point again, and the file ends whole.
+TEST_F(EndToEnd, ResumeTrimsALastRowCutShortWithANote) {
+  const std::string sweep =
+      "sweep --strategy immortal,atomic,civ --workload stream --messages 2000 --repetitions 1 "
+      "--counters none ";
+  ASSERT_EQ(refbench(sweep + "--out s.csv").status, 0);
+  const std::string whole = slurp(dir_ / "s.csv");
+  const Csv all = parse_csv(whole);
+  // Drop the last row and leave half of it, as a killed writer would.
+  const std::size_t last = whole.rfind('\n', whole.size() - 2) + 1;
+  std::ofstream(dir_ / "s.csv", std::ios::binary) << whole.substr(0, last) + whole.substr(last, 25);
+  const Outcome dry = refbench(sweep + "--resume s.csv --dry-run");
+  EXPECT_EQ(dry.status, 0) << dry.err;
+  EXPECT_NE(dry.err.find("is a row cut short"), std::string::npos) << dry.err;
+  const Outcome resumed = refbench(sweep + "--resume s.csv");
+  ASSERT_EQ(resumed.status, 0) << resumed.err;
+  EXPECT_NE(
+      resumed.err.find("refbench: --resume: s.csv line " + std::to_string(all.rows.size() + 1) +
+                       " is a row cut short (its writer was killed, or the disk was full); "
+                       "removed it; its point runs again"),
+      std::string::npos)
+      << resumed.err;
+  const std::string after = slurp(dir_ / "s.csv");
+  EXPECT_EQ(parse_csv(after).rows.size(), all.rows.size());
+  EXPECT_EQ(after.substr(0, last), whole.substr(0, last));
+  EXPECT_EQ(after.substr(after.size() - 2), "\r\n");
+}
+
+}  // namespace

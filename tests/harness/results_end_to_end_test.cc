@@ -200,7 +200,8 @@ TEST_F(EndToEnd, PlotRefusesWhatIsNotAResultsCsv) {
   std::ofstream(dir_ / "notes.csv") << "a,b\n1,2\n";
   const Outcome o = refbench("plot notes.csv");
   EXPECT_EQ(o.status, 2);
-  EXPECT_NE(o.err.find("not a refbench results CSV: missing columns workload"), std::string::npos)
+  EXPECT_NE(o.err.find("plot: notes.csv is not a refbench results CSV (needs the columns workload"),
+            std::string::npos)
       << o.err;
   EXPECT_FALSE(fs::exists(dir_ / "notes-plots"));
   EXPECT_EQ(refbench("plot missing.csv").status, 2);

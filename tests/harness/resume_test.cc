@@ -86,7 +86,8 @@ TEST_F(Resume, AnotherSweepsFileIsRefused) {
   std::ofstream(dir_ / "foreign.csv") << "a,b\n1,2\n";
   EXPECT_EQ(error_of(dir_ / "foreign.csv"),
             "--resume: " + (dir_ / "foreign.csv").string() +
-                " is not a refbench results file (no workload and ns_per_msg columns)");
+                " is not a refbench results CSV (needs the columns workload, strategy, pus, "
+                "payload_bytes, repetition and ns_per_msg; line 1 lacks workload)");
   EXPECT_NE(error_of(dir_ / "missing.csv").find("cannot read"), std::string::npos);
   const CounterSet basic = CounterSet::resolve("basic");
   try {
