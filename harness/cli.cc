@@ -89,6 +89,9 @@ void add_output_options(po::options_description& d) {
            "name; the metadata (FILE.meta.json) and the topology (FILE.topology.xml) go "
            "beside it (default: results/refbench-YYYYmmdd-HHMMSS.csv)"},
           {"format", "csv|json", "the results' format, whatever --out's name (default: by name)"},
+          {"force", nullptr,
+           "replace --out if it exists (default: an existing result is refused, never written "
+           "over)"},
           {"plot", nullptr, "when done, draw the plots of the results beside them (refbench plot)"},
           {"quiet,q", nullptr, "print only the summary tables"}});
 }
@@ -177,7 +180,8 @@ po::options_description merge_description() {
           {"out", "FILE.csv",
            "where to write the merged results (required); FILE.meta.json goes beside it"},
           {"partial", nullptr,
-           "merge even if shards are missing or did not finish (the result says which)"}});
+           "merge even if shards are missing or did not finish (the result says which)"},
+          {"force", nullptr, "replace --out if it exists (default: refused)"}});
   return d;
 }
 
@@ -266,6 +270,7 @@ OutputOptions to_output_options(const Values& v) {
     o.format = format == "json" ? results::Format::json : results::Format::csv;
   }
   o.plot = v.has("plot");
+  o.force = v.has("force");
   if (v.has("out")) {
     o.out = v.get("out");
     if (o.out.empty()) throw UsageError("--out: '' is not allowed (allowed: a file path)");
@@ -320,6 +325,7 @@ SweepOptions to_sweep_options(const Values& v) {
         parse_whole_list<unsigned>("--interpreters", v.get("interpreters"), 1, kMaxInterpreters);
     o.placement = v.get("placement");
   }
+  v.conflict("resume", "force", "a resumed sweep appends to its file; --force would replace it");
   if (v.has("resume")) {
     o.resume = v.get("resume");
     if (o.resume.empty()) throw UsageError("--resume: '' is not allowed (allowed: a CSV file)");
@@ -358,6 +364,7 @@ MergeOptions to_merge_options(const Values& v, const std::string& typed) {
                      "' is not allowed (allowed: a CSV file path; merge writes CSV)");
   }
   o.partial = v.has("partial");
+  o.force = v.has("force");
   o.command_line = typed;
   return o;
 }

@@ -1,6 +1,9 @@
+#include <algorithm>
+#include <cstdlib>
 #include <map>
 
 #include "harness/commands.h"
+#include "harness/results_input.h"
 #include "harness/settings.h"
 #include "harness/usage_error.h"
 #include "results/csv.h"
@@ -33,28 +36,25 @@ struct Points {
 };
 
 Points read_points(const std::filesystem::path& path) {
-  results::CsvTable table;
-  try {
-    table = results::read_csv(path);
-  } catch (const results::OutputError& e) {
-    throw UsageError(e.what());
-  }
+  const results::CsvTable table = read_results_csv(path, "compare: ");
   const int ns = table.column("ns_per_msg");
   const std::vector<std::string> names = point_columns();
   std::vector<int> key_columns;
   for (const std::string& c : names) key_columns.push_back(table.column(c));
-  if (ns < 0 || std::find(key_columns.begin(), key_columns.end(), -1) != key_columns.end()) {
-    throw UsageError(path.string() + " is not a refbench results CSV (needs the columns " +
-                     listed(names) + "and ns_per_msg)");
+  if (std::find(key_columns.begin(), key_columns.end(), -1) != key_columns.end()) {
+    throw UsageError("compare: " + path.string() +
+                     " is not a refbench results CSV (needs the columns " + listed(names) +
+                     "and ns_per_msg)");
   }
   Points points;
   for (const auto& row : table.rows) {
-    if (row.size() != table.header.size()) continue;
+    const std::string& figure = row[static_cast<std::size_t>(ns)];
+    if (figure.empty()) continue;  // a point given up (its error column says why)
     std::string key;
     for (int c : key_columns) key += (key.empty() ? "" : " ") + row[static_cast<std::size_t>(c)];
     auto& values = points.ns_per_msg[key];
     if (values.empty()) points.order.push_back(key);
-    values.push_back(std::stod(row[static_cast<std::size_t>(ns)]));
+    values.push_back(std::strtod(figure.c_str(), nullptr));  // checked: a number
   }
   return points;
 }

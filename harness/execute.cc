@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <system_error>
 
 #include "harness/counter_figures.h"
 #include "harness/machine.h"
@@ -10,6 +11,7 @@
 #include "harness/testing_aids.h"
 #include "results/statistics.h"
 #include "results/table.h"
+#include "workloads/crew.h"
 #include "workloads/point.h"
 
 namespace refbench::harness {
@@ -110,6 +112,24 @@ std::optional<double> probe_before(const pinning::Topology& topo, const PuList& 
   return probe_round_trip_ns(topo, pus[0], pus[1]);
 }
 
+// A row for a point given up: its settings, where its memory was, and empty figures.
+ResultRow without_figures(ResultRow row, const std::vector<std::string>& memory_used,
+                          const CounterSet& counters) {
+  row.memory = results::join(memory_used, ";");
+  for (const std::string& name : counters.columns())
+    row.counters.push_back({name, "", {}, {}, {}, {}, {}});
+  return row;
+}
+
+// The error column of a point whose threads the system would not create: what failed, how
+// many threads the point needs, and the limit that likely stopped it.
+std::string threads_error(const std::system_error& e, const workloads::PointConfig& c) {
+  const bool interpreter_thread = dynamic_cast<const workloads::ThreadsNotStarted*>(&e) != nullptr;
+  return std::string(interpreter_thread ? "" : "could not start the watchdog thread: ") + e.what() +
+         "; the point needs " + std::to_string(c.interpreters) + " interpreter threads" +
+         (c.stall_timeout.count() > 0 ? " and a watchdog thread" : "") + "; " + thread_limits();
+}
+
 }  // namespace
 
 ResultRow measure(const pinning::Topology& topo, const PointOptions& options,
@@ -123,15 +143,17 @@ ResultRow measure(const pinning::Topology& topo, const PointOptions& options,
   add_testing_aids(hooks, config);
   ResultRow row;
   describe_point(row, config, point, topo.source());
-  row.probe_rtt_ns = probe_before(topo, point.placement.pus);
   try {
+    row.probe_rtt_ns = probe_before(topo, point.placement.pus);
     record_measurements(row, config, workloads::run_point(config, hooks));
   } catch (const workloads::PointStalled& stalled) {
     row.error = stalled_error(stalled);
-    row.memory = results::join(memory_used, ";");
-    for (const std::string& name : counters.columns())
-      row.counters.push_back({name, "", {}, {}, {}, {}, {}});
-    return row;
+    return without_figures(std::move(row), memory_used, counters);
+  } catch (const std::system_error& e) {
+    // A thread the system would not create (issue 13): the point is given up, not hung.
+    if (e.code() != std::errc::resource_unavailable_try_again) throw;
+    row.error = threads_error(e, config);
+    return without_figures(std::move(row), memory_used, counters);
   }
   row.memory = results::join(memory_used, ";");
   row.counters = point_counters.figures(config.workload, row.messages);

@@ -1,10 +1,12 @@
 #include "harness/machine.h"
 
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <ctime>
 #include <fstream>
+#include <vector>
 
 #include "harness/version.h"
 
@@ -89,6 +91,59 @@ results::Metadata describe_machine(const pinning::Topology& topo, const CounterS
   }
   read_frequency(m);
   return m;
+}
+
+namespace {
+
+std::string first_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+// This process's cgroup (v2: the "0::" line of /proc/self/cgroup; v1: the pids
+// controller's line) and the pids.max that applies to it.
+std::string cgroup_pids_limit() {
+  std::ifstream in("/proc/self/cgroup");
+  for (std::string line; std::getline(in, line);) {
+    const bool v2 = line.rfind("0::", 0) == 0;
+    const std::size_t colon = line.find(':');
+    const std::size_t second = line.find(':', colon + 1);
+    if (colon == std::string::npos || second == std::string::npos) continue;
+    const std::string controllers = line.substr(colon + 1, second - colon - 1);
+    if (!v2 && controllers.find("pids") == std::string::npos) continue;
+    const std::string group = line.substr(second + 1);
+    const std::string root = v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/pids";
+    const std::string max = first_line(root + group + "/pids.max");
+    if (!max.empty() && max != "max") {
+      return "pids.max " + max + " of cgroup " + group + " (every thread counts)";
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string thread_limits() {
+  std::vector<std::string> limits;
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NPROC, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+    limits.push_back("ulimit -u " + std::to_string(limit.rlim_cur) +
+                     " (RLIMIT_NPROC: every process and thread of this user counts)");
+  }
+  if (const std::string pids = cgroup_pids_limit(); !pids.empty()) limits.push_back(pids);
+  if (getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+    limits.push_back("ulimit -v " + std::to_string(limit.rlim_cur / 1024) +
+                     " KiB (RLIMIT_AS: each thread's stack needs address space)");
+  }
+  if (limits.empty()) {
+    return "no per-user, cgroup or address-space limit is set here: the system's "
+           "(kernel.threads-max, memory) is what ran out";
+  }
+  std::string text = "the likely limit: ";
+  for (std::size_t i = 0; i < limits.size(); ++i) text += (i > 0 ? "; " : "") + limits[i];
+  return text;
 }
 
 }  // namespace refbench::harness

@@ -20,4 +20,10 @@ std::string host_name();
 // "2026-11-25T06:10:00Z".
 std::string utc_now_iso8601();
 
+// The limits that can stop this process from creating threads, those that are set:
+// "ulimit -u 100 (RLIMIT_NPROC: every process and thread of this user counts); pids.max
+// 100 of cgroup /batch (every thread counts)"; or where none is set, that the system-wide
+// limits (threads-max, memory) are what is left.
+std::string thread_limits();
+
 }  // namespace refbench::harness

@@ -7,6 +7,7 @@
 
 #include "harness/commands.h"
 #include "harness/machine.h"
+#include "harness/results_input.h"
 #include "harness/usage_error.h"
 #include "results/csv.h"
 #include "results/metadata.h"
@@ -41,32 +42,8 @@ std::string ranges_text(const std::vector<unsigned>& numbers) {
   return out;
 }
 
-// The columns merge reads from every row, and which name the point in messages.
-constexpr const char* kNeeded[] = {"workload",      "strategy",   "pus",
-                                   "payload_bytes", "repetition", "ns_per_msg"};
-
 results::CsvTable read_results(const std::string& name) {
-  results::CsvTable table;
-  try {
-    table = results::read_csv(name);
-  } catch (const results::OutputError& e) {
-    throw UsageError(std::string("merge: ") + e.what());
-  }
-  for (const char* column : kNeeded) {
-    if (table.column(column) < 0) {
-      throw UsageError("merge: " + name +
-                       " is not a refbench results CSV (needs the columns workload, strategy, "
-                       "pus, payload_bytes, repetition and ns_per_msg)");
-    }
-  }
-  for (std::size_t r = 0; r < table.rows.size(); ++r) {
-    if (table.rows[r].size() != table.header.size()) {
-      throw UsageError("merge: " + name + " row " + std::to_string(r + 2) + " has " +
-                       std::to_string(table.rows[r].size()) + " fields; its header has " +
-                       std::to_string(table.header.size()));
-    }
-  }
-  return table;
+  return read_results_csv(name, "merge: ");
 }
 
 results::Metadata read_record(const std::string& name) {
@@ -253,8 +230,17 @@ void check_output(const MergeOptions& options) {
                        input.string() + "); write the merge to a new file");
     }
   }
-  if (fs::is_directory(options.out)) {
-    throw UsageError("--out: '" + options.out.string() + "' is a directory (allowed: a file path)");
+  try {
+    for (const fs::path& written : {options.out, results::metadata_path(options.out)}) {
+      results::check_regular_or_new(written);
+    }
+  } catch (const results::OutputError& e) {
+    throw UsageError(std::string("--out: ") + e.what());
+  }
+  std::error_code error;
+  if (fs::exists(options.out, error) && !options.force) {
+    throw UsageError("--out: " + options.out.string() +
+                     " exists (refbench never writes over a result): use --force to replace it");
   }
 }
 

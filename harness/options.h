@@ -49,6 +49,7 @@ struct OutputOptions {
   bool dry_run = false;                   // print the plan, run nothing, write nothing
   std::filesystem::path out;              // empty: results/refbench-YYYYmmdd-HHMMSS.csv (or .json)
   std::optional<results::Format> format;  // none: from --out's extension, else csv
+  bool force = false;                     // --force: an existing --out may be replaced
   bool plot = false;                      // draw the plots of the results when done
   bool quiet = false;
   std::string command_line;  // as typed, for the metadata and the resume hint
@@ -108,6 +109,7 @@ struct MergeOptions {
   std::vector<std::filesystem::path> inputs;  // the shards' CSVs, each with its FILE.meta.json
   std::filesystem::path out;                  // the merged CSV (required)
   bool partial = false;                       // allow missing shards and shards that did not finish
+  bool force = false;                         // an existing --out may be replaced
   std::string command_line;
 };
 

@@ -8,6 +8,7 @@
 
 #include "harness/commands.h"
 #include "harness/interrupt.h"
+#include "harness/results_input.h"
 #include "harness/usage_error.h"
 #include "results/sink.h"
 
@@ -35,6 +36,9 @@ int plot_command(const PlotOptions& options, std::ostream& err) {
   if (!std::filesystem::is_regular_file(options.csv)) {
     throw UsageError("plot: '" + options.csv.string() + "' is not a file (allowed: a results CSV)");
   }
+  // Read as compare and merge read it, so that a file cut short or edited by hand is one
+  // line naming the file, line and field, before the script runs.
+  read_results_csv(options.csv, "plot: ");
   const std::filesystem::path script = plot_script();
   if (!std::filesystem::is_regular_file(script) || access(python().c_str(), X_OK) != 0) {
     err << "refbench: plots need " << python() << " and " << script.string()
@@ -59,7 +63,7 @@ int plot_command(const PlotOptions& options, std::ostream& err) {
 int plot_if_asked(const OutputOptions& output, const results::ResultSink& sink, int status,
                   std::ostream& err) {
   if (!output.plot) return status;
-  if (status == kInterrupted || sink.rows() == 0) {
+  if (is_interrupted_status(status) || sink.rows() == 0) {
     err << "refbench: no plots: the run did not finish (refbench plot " << sink.path().string()
         << " draws what is there)\n";
     return status;

@@ -3,6 +3,7 @@
 #include <map>
 #include <optional>
 
+#include "harness/results_input.h"
 #include "harness/settings.h"
 #include "harness/usage_error.h"
 #include "results/csv.h"
@@ -34,8 +35,8 @@ class Rows {
     const int index = table_.column(column);
     const auto& fields = table_.rows[row];
     if (index < 0 || static_cast<std::size_t>(index) >= fields.size()) {
-      throw UsageError("--resume: " + origin_ + " row " + std::to_string(row + 2) + " has no '" +
-                       column + "' field");
+      throw UsageError("--resume: " + origin_ + " " + table_.line_of(row) + " has no '" + column +
+                       "' field");
     }
     return fields[static_cast<std::size_t>(index)];
   }
@@ -81,19 +82,13 @@ std::optional<results::PlanRecord> recorded_plan(const std::filesystem::path& pa
 }  // namespace
 
 std::vector<bool> points_done(const std::filesystem::path& path, const Plan& plan,
-                              const PointOptions& options, const CounterSet& counters) {
-  results::CsvTable table;
-  try {
-    table = results::read_csv(path);
-  } catch (const results::OutputError& e) {
-    throw UsageError(std::string("--resume: ") + e.what());
-  }
+                              const PointOptions& options, const CounterSet& counters,
+                              std::size_t* cut_line) {
+  // A last row cut short (a killed sweep, a full disk) is no point done: the append trims
+  // it (results/output_file.h), and the caller says so.
+  const results::CsvTable table = read_results_csv(path, "--resume: ", true);
+  if (cut_line != nullptr) *cut_line = table.cut_line;
   const std::string origin = path.string();
-  if (table.column("workload") < 0 || table.column("ns_per_msg") < 0) {
-    throw UsageError("--resume: " + origin +
-                     " is not a refbench results file (no workload "
-                     "and ns_per_msg columns)");
-  }
   if (table.header != results::csv_header(counters.columns())) {
     throw UsageError("--resume: " + origin +
                      " has other columns than this sweep writes "
@@ -116,7 +111,7 @@ std::vector<bool> points_done(const std::filesystem::path& path, const Plan& pla
                rows.at(r, "pus"), rows.at(r, "payload_bytes"), rows.at(r, "repetition"));
     const auto it = planned.find(key);
     if (it == planned.end()) {
-      throw UsageError("--resume: " + origin + " row " + std::to_string(r + 2) + " (" +
+      throw UsageError("--resume: " + origin + " " + table.line_of(r) + " (" +
                        rows.at(r, "workload") + " " + rows.at(r, "strategy") + " PUs " +
                        rows.at(r, "pus") + ", placement " + rows.at(r, "placement") +
                        ") is not a point of this sweep");
@@ -128,7 +123,7 @@ std::vector<bool> points_done(const std::filesystem::path& path, const Plan& pla
 
 std::vector<bool> shard_points_done(const std::filesystem::path& path, const Plan& shard_plan,
                                     const PointOptions& options, const CounterSet& counters,
-                                    const results::PlanRecord& ours) {
+                                    const results::PlanRecord& ours, std::size_t* cut_line) {
   const std::optional<results::PlanRecord> theirs = recorded_plan(path);
   const std::string meta = results::metadata_path(path).string();
   const bool same_plan = theirs && theirs->fingerprint == ours.fingerprint;
@@ -138,7 +133,7 @@ std::vector<bool> shard_points_done(const std::filesystem::path& path, const Pla
                      meta + "); this sweep is " + shard_text(ours));
   }
   // Said after: the rows name the setting that differs, where one does.
-  std::vector<bool> done = points_done(path, shard_plan, options, counters);
+  std::vector<bool> done = points_done(path, shard_plan, options, counters, cut_line);
   if (theirs && !same_plan) {
     throw UsageError("--resume: " + path.string() + " was made for another plan (fingerprint " +
                      theirs->fingerprint + " in " + meta + "; this sweep's is " + ours.fingerprint +

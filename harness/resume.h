@@ -16,14 +16,18 @@ namespace refbench::harness {
 // (objects, local work, channel capacity, warm-up, --verify) equal to this sweep's, and no
 // row for a point this sweep does not plan. Throws UsageError naming the file and what
 // differs.
+// The file is read strictly (harness/results_input.h); a last row cut short is not a point
+// done, and its line goes to `cut_line` (0: none).
 std::vector<bool> points_done(const std::filesystem::path& path, const Plan& plan,
-                              const PointOptions& options, const CounterSet& counters);
+                              const PointOptions& options, const CounterSet& counters,
+                              std::size_t* cut_line = nullptr);
 
 // As points_done for a shard's plan, and the metadata beside the file, where it records a
 // plan (refbench before sharding did not), must record this one: the same shard of a plan
 // with the same fingerprint. Throws UsageError naming the file and what differs.
 std::vector<bool> shard_points_done(const std::filesystem::path& path, const Plan& shard_plan,
                                     const PointOptions& options, const CounterSet& counters,
-                                    const results::PlanRecord& ours);
+                                    const results::PlanRecord& ours,
+                                    std::size_t* cut_line = nullptr);
 
 }  // namespace refbench::harness

@@ -2,6 +2,7 @@
 #include <chrono>
 
 #include "harness/commands.h"
+#include "harness/interrupt.h"
 #include "harness/output_files.h"
 #include "harness/placements.h"
 #include "harness/plan.h"
@@ -56,6 +57,8 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   // A run is one whole plan: shard 1 of 1, which refbench merge also takes.
   const results::PlanRecord record = plan_record(
       take_shard(plan, ShardSpec{}), plan_fingerprint(plan, options.points, counters.columns()));
+  // From here a signal stops the plan cleanly: the temporary file is never stranded.
+  const InterruptScope interrupt;
   const auto sink =
       open_results(options.output, topo, counters, results::Opening::whole_file, record);
   announce_counters(counters, err);

@@ -13,11 +13,11 @@ int execute_plan(const PlanRun& run) {
     if (InterruptScope::requested()) {
       run.sink.commit();
       if (run.before_message) run.before_message();
-      run.err << "refbench: interrupted after " << i << " of " << run.plan.points.size()
-              << " points; the " << run.sink.rows() << " rows finished are in "
-              << run.sink.path().string() << "\n";
+      run.err << "refbench: interrupted (" << InterruptScope::signal_name() << ") after " << i
+              << " of " << run.plan.points.size() << " points; the " << run.sink.rows()
+              << " rows finished are in " << run.sink.path().string() << "\n";
       if (!run.resume_hint.empty()) run.err << "refbench: to go on: " << run.resume_hint << "\n";
-      return kInterrupted;
+      return interrupted_status(InterruptScope::signal());
     }
     const Point& point = run.plan.points[i];
     if (run.before_each) run.before_each(i, point);
@@ -33,11 +33,18 @@ int execute_plan(const PlanRun& run) {
       }
       if (run.after_each) run.after_each(i, row);
     } catch (const std::exception& e) {
-      run.sink.commit();
+      // Said only once the rows are where it says: a failed write was cut back to the last
+      // whole row, and the commit below may fail too (the same full disk).
+      std::string kept;
+      try {
+        run.sink.commit();
+        kept = "the " + std::to_string(run.sink.rows()) + " rows finished before it are in " +
+               run.sink.path().string();
+      } catch (const std::exception& also) {
+        kept = std::string("and the rows finished before it could not be kept: ") + also.what();
+      }
       if (run.before_message) run.before_message();
-      run.err << "refbench: error: " << describe(point) << ": " << e.what() << "; the "
-              << run.sink.rows() << " rows finished before it are in " << run.sink.path().string()
-              << "\n";
+      run.err << "refbench: error: " << describe(point) << ": " << e.what() << "; " << kept << "\n";
       return 1;
     }
   }

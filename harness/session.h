@@ -38,9 +38,9 @@ struct PlanRun {
 
 // Measures every point of the plan in order, writes its row and hands it to after_each.
 // Returns the exit status: 0; 1 if a correct strategy showed a violation or a point
-// failed (the plan stops, the rows written are kept, and `err` says so); kInterrupted
-// after Ctrl-C (the point being measured finishes and is kept, and `err` says how to go
-// on).
+// failed (the plan stops, the rows written are kept, and `err` says so); 128 + the signal
+// after Ctrl-C, SIGTERM or SIGHUP (the point being measured finishes and is kept, and `err` says
+// how to go on).
 int execute_plan(const PlanRun& run);
 
 }  // namespace refbench::harness

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "harness/commands.h"
+#include "harness/interrupt.h"
 #include "harness/output_files.h"
 #include "harness/placements.h"
 #include "harness/plan.h"
@@ -33,7 +34,17 @@ std::string placement_spec(const SweepOptions& options) {
 }
 
 std::vector<PuList> swept_pu_lists(const SweepOptions& options, const pinning::Topology& topo) {
-  if (options.interpreters.empty()) return sweep_pairs(topo, options.pairs);
+  if (options.interpreters.empty()) {
+    std::vector<PuList> pairs = sweep_pairs(topo, options.pairs);
+    if (pairs.empty()) {
+      // One PU (a one-PU cpuset, taskset -c 0) has no pair of distinct PUs.
+      throw UsageError("--pairs " + placement_spec(options).substr(6) + ": " + topo.source() +
+                       " has " + std::to_string(topo.pus().size()) +
+                       " PU that this process may run on, and pairs of distinct PUs need two "
+                       "(allow more with taskset or the cpuset, or use --pairs classes)");
+    }
+    return pairs;
+  }
   std::vector<PuList> lists;
   for (unsigned n : options.interpreters) {
     lists.push_back(resolve_pus(topo, "--placement", options.placement, n));
@@ -53,7 +64,14 @@ Plan without(const Plan& plan, const std::vector<bool>& done) {
 
 std::string resume_hint(const SweepOptions& options, const std::filesystem::path& file) {
   if (!options.resume.empty()) return options.output.command_line;
-  return options.output.command_line + " --resume '" + file.string() + "'";
+  // --force replaced the file once; going on appends to it (and --resume refuses --force).
+  std::string command = options.output.command_line;
+  for (std::size_t at; (at = command.find(" --force")) != std::string::npos;) {
+    const std::size_t end = at + 8;
+    if (end != command.size() && command[end] != ' ') break;
+    command.erase(at, 8);
+  }
+  return command + " --resume '" + file.string() + "'";
 }
 
 // "120 points", or where the sweep is sharded "shard 2 of 8: 15 of 120 points".
@@ -104,14 +122,24 @@ int sweep_command(const SweepOptions& given, std::ostream& out, std::ostream& er
   const results::PlanRecord record =
       plan_record(shard, plan_fingerprint(full_plan, options.points, counters.columns()));
   const bool resuming = !options.resume.empty();
+  std::size_t cut_line = 0;
   const auto done = [&] {
-    return shard_points_done(options.resume, shard.plan, options.points, counters, record);
+    return shard_points_done(options.resume, shard.plan, options.points, counters, record,
+                             &cut_line);
+  };
+  // A last row cut short (a killed sweep, a full disk) is removed when the file is opened
+  // to append, and its point runs again.
+  const auto say_cut = [&](const char* what) {
+    if (cut_line == 0) return;
+    err << "refbench: --resume: " << options.resume.string() << " line " << cut_line
+        << " is a row cut short (its writer was killed, or the disk was full); " << what << "\n";
   };
   if (options.output.dry_run) {
     // A resumed dry run checks the file as the real resume would, and says what is left.
     const Plan left = resuming ? without(shard.plan, done()) : shard.plan;
     out << (options.shard ? describe(shard, topo, record.fingerprint) : describe(full_plan, topo));
     if (resuming) {
+      say_cut("a resume removes it and runs its point again");
       out << "resuming " << options.resume.string() << ": "
           << shard.plan.points.size() - left.points.size() << " of " << shard.plan.points.size()
           << " points already there, " << left.points.size() << " to go\n";
@@ -122,9 +150,12 @@ int sweep_command(const SweepOptions& given, std::ostream& out, std::ostream& er
   for (const PuList& pus : pu_lists) most_interpreters = std::max(most_interpreters, pus.size());
   check_memory(options.points, most_interpreters);
   const Plan plan = resuming ? without(shard.plan, done()) : shard.plan;
+  // From here a signal stops the plan cleanly: the temporary file is never stranded.
+  const InterruptScope interrupt;
   const auto sink =
       open_results(options.output, topo, counters,
                    resuming ? results::Opening::append : results::Opening::stream, record);
+  say_cut("removed it; its point runs again");
   if (shard.plan.points.empty()) return empty_shard(shard, *sink, out);
   announce_counters(counters, err);
   if (!options.output.quiet) {

@@ -238,6 +238,9 @@ struct Topology::Impl {
   std::string source;
   bool this_machine = false;
   std::vector<PuInfo> pus;
+  // This machine's PUs that this process may not run on (its CPU affinity: taskset, a
+  // cpuset), left out of the topology: OS indices, ascending.
+  std::vector<unsigned> outside;
   std::unordered_map<unsigned, std::size_t> position;  // PU OS index -> index in pus
   // For each level of kLevels, the number of PUs in each container (by logical index).
   std::array<std::vector<unsigned>, kLevels.size()> pus_in;
@@ -355,7 +358,31 @@ Topology Topology::this_machine() {
   Handle handle = new_handle("this");
   check_load_step(hwloc_topology_load(handle.get()), "this", "hwloc_topology_load");
   restrict_to_allowed(handle.get());
-  return Topology(std::make_unique<Impl>(std::move(handle), "this machine"));
+  // The process's CPU binding (sched_getaffinity: taskset, a cpuset) is this machine too:
+  // hwloc_topology_restrict to it, as HWLOC_TOPOLOGY_FLAG_RESTRICT_TO_CPUBINDING would,
+  // keeping which PUs were left out to name them.
+  std::vector<unsigned> outside;
+  const Bitmap bound = new_bitmap();
+  if (hwloc_get_cpubind(handle.get(), bound.get(), HWLOC_CPUBIND_PROCESS) == 0 &&
+      !hwloc_bitmap_iszero(bound.get())) {
+    const hwloc_const_cpuset_t all = hwloc_topology_get_topology_cpuset(handle.get());
+    unsigned pu = 0;
+    hwloc_bitmap_foreach_begin(pu, all) {
+      if (!hwloc_bitmap_isset(bound.get(), pu)) outside.push_back(pu);
+    }
+    hwloc_bitmap_foreach_end();
+    if (!outside.empty()) {
+      hwloc_bitmap_and(bound.get(), bound.get(), all);
+      if (hwloc_bitmap_iszero(bound.get())) {
+        throw PinningError("this process may run on no PU of this machine (sched_getaffinity)");
+      }
+      check_load_step(hwloc_topology_restrict(handle.get(), bound.get(), 0), "this",
+                      "hwloc_topology_restrict");
+    }
+  }
+  auto impl = std::make_unique<Impl>(std::move(handle), "this machine");
+  impl->outside = std::move(outside);
+  return Topology(std::move(impl));
 }
 
 Topology Topology::load(std::string_view spec) {
@@ -391,6 +418,12 @@ const PuInfo& Topology::pu(unsigned os_index) const {
   if (found != impl_->position.end()) return impl_->pus[found->second];
   std::vector<unsigned> all;
   for (const PuInfo& info : impl_->pus) all.push_back(info.os_index);
+  const auto& outside = impl_->outside;
+  if (std::find(outside.begin(), outside.end(), os_index) != outside.end()) {
+    throw PinningError("PU " + std::to_string(os_index) +
+                       " is outside the PUs this process may run on (allowed: " +
+                       ranges(std::move(all)) + "; its CPU affinity, from taskset or a cpuset)");
+  }
   throw PinningError("PU " + std::to_string(os_index) + " is not " + impl_->where() +
                      " (PUs: " + ranges(std::move(all)) + ")");
 }
@@ -460,15 +493,27 @@ std::size_t core_end(const std::vector<PuInfo>& pus, std::size_t begin) {
 
 }  // namespace
 
-void Topology::export_xml(const std::string& path) const {
-  if (hwloc_topology_export_xml(impl_->handle.get(), path.c_str(), 0) != 0) {
+std::string Topology::xml() const {
+  char* buffer = nullptr;
+  int length = 0;
+  if (hwloc_topology_export_xmlbuffer(impl_->handle.get(), &buffer, &length, 0) != 0) {
     const int error = errno;
-    throw PinningError(failure("hwloc_topology_export_xml(" + path + ")", error));
+    throw PinningError(failure("hwloc_topology_export_xmlbuffer", error));
   }
+  // The length counts the terminating NUL.
+  std::string text(buffer, length > 0 ? static_cast<std::size_t>(length) - 1 : 0);
+  hwloc_free_xmlbuffer(impl_->handle.get(), buffer);
+  return text;
 }
 
 std::string Topology::describe() const {
   std::string out = summary_line(*this);
+  if (!impl_->outside.empty()) {
+    out +=
+        "not allowed to this process (its CPU affinity: taskset, a cpuset), never planned "
+        "on: PU " +
+        ranges(impl_->outside) + "\n";
+  }
   const std::vector<std::size_t> levels = impl_->header_levels();
   const std::vector<PuInfo>& all = pus();
   const PuInfo* previous = nullptr;

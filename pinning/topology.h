@@ -43,9 +43,10 @@ struct PuInfo {
 
 class Topology {
  public:
-  // This machine, restricted to the PUs this process may run on (hwloc's allowed cpuset:
-  // what cgroups and cpusets allow, not the affinity mask `taskset` sets, which a thread may
-  // widen). Throws PinningError if hwloc cannot load it.
+  // This machine, restricted to the PUs this process may run on: hwloc's allowed cpuset
+  // (what cgroups allow) and the process's CPU binding (sched_getaffinity: `taskset`, a
+  // cpuset). A PU left out is refused by pu() naming the allowed set, and describe() lists
+  // it as not allowed. Throws PinningError if hwloc cannot load it.
   static Topology this_machine();
   // "synthetic:pack:2 numa:2 l3:2 core:4 pu:2", "xml:FILE", or "" / "this" for this machine.
   // The text after "synthetic:" or "xml:" may be wrapped in quotes, which are dropped.
@@ -100,10 +101,10 @@ class Topology {
   // does) on a synthetic or XML topology, and naming hwloc_set_area_membind and strerror
   // where binding fails for a reason other than lack of support.
   std::string bind_memory(std::span<std::byte> area, unsigned pu, MemoryPolicy policy) const;
-  // Writes hwloc's XML description of this topology to `path`, so that results can be
-  // read (and plans made) against the machine that produced them. Throws PinningError
-  // naming the path.
-  void export_xml(const std::string& path) const;
+  // hwloc's XML description of this topology, so that results can be read (and plans
+  // made) against the machine that produced them (written beside them as a whole file).
+  // Throws PinningError naming hwloc_topology_export_xmlbuffer and strerror.
+  std::string xml() const;
 
   // What bind_memory would do, without binding: works on any topology, so --dry-run can
   // show it. Throws PinningError where bind_memory would for too few NUMA nodes.

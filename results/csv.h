@@ -4,19 +4,14 @@
 // keeps every row it finished, and no row is ever half there.
 #pragma once
 
-#include <cstdio>
 #include <filesystem>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace refbench::results {
+#include "results/output_file.h"
 
-class OutputError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+namespace refbench::results {
 
 // Quotes a field if it holds a comma, quote, CR or LF; doubles inner quotes.
 std::string csv_escape(std::string_view field);
@@ -27,15 +22,26 @@ std::string csv_record(const std::vector<std::string>& fields);
 struct CsvTable {
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
+  // The line of the file each row starts on (1 is the header's).
+  std::vector<std::size_t> lines;
+  // The last record had no line end: cut short (a killed writer, a full disk). It is not in
+  // `rows`; `cut_line` is its line, 0 if none.
+  std::size_t cut_line = 0;
   // The index of a column, or -1.
   int column(std::string_view name) const;
+  // "line 7" of row r.
+  std::string line_of(std::size_t r) const { return "line " + std::to_string(lines.at(r)); }
 };
 
 // Parses RFC 4180 text (quoted fields may hold commas, quotes and line breaks; CRLF or LF
-// line ends). Throws OutputError naming `origin` and the line of a malformed record.
+// line ends). A last record without its line end is left out and its line kept in
+// cut_line. Throws OutputError naming `origin` and the line of a malformed record.
 CsvTable parse_csv(std::string_view text, const std::string& origin);
-// Reads and parses a file. Throws OutputError naming the path and strerror if unreadable.
-CsvTable read_csv(const std::filesystem::path& path);
+// Reads and parses a file, strictly: a header of distinct, non-empty names, and every row
+// as many fields as the header. Throws OutputError ("FILE: line N: ...") for what is not,
+// or naming the path and strerror if unreadable or not a regular file.
+// A last row cut short is refused too, unless `allow_cut` (a resumed sweep trims it).
+CsvTable read_csv(const std::filesystem::path& path, bool allow_cut = false);
 
 // How a results file is opened (a CSV file, and the sinks of results/sink.h).
 enum class Opening {
@@ -46,34 +52,31 @@ enum class Opening {
 
 class CsvFile {
  public:
-  // Creates `path` + ".tmp" (whole_file) or `path` (stream) and writes the header, or opens
-  // `path` to append rows under the header it already has (append). Throws OutputError
-  // naming the path and strerror if it cannot (the directory must exist).
+  // Creates `path` + ".tmp" (whole_file) or `path` (stream: a new path unless `replace`)
+  // and writes the header, or opens `path` to append rows under the header it already has
+  // (append); the file is locked (flock) while it is written (results/output_file.h).
+  // Throws OutputError naming the path and the reason if it cannot (the directory must
+  // exist).
   CsvFile(std::filesystem::path path, const std::vector<std::string>& header,
-          Opening opening = Opening::whole_file);
-  CsvFile(const CsvFile&) = delete;
-  CsvFile& operator=(const CsvFile&) = delete;
-  // Without commit() a whole file's temporary file is removed: nothing half-written is
-  // left. A stream keeps its finished rows.
-  ~CsvFile();
+          Opening opening = Opening::whole_file, bool replace = false);
 
-  // Appends and flushes one row (as many fields as the header).
+  // Appends one row (as many fields as the header): on disk whole when this returns for a
+  // stream, or not at all (a full disk: OutputError, and the file is as it was).
   void write_row(const std::vector<std::string>& fields);
-  // Closes the file; a whole file is renamed from its temporary name to its real one.
+  // Syncs and closes the file; a whole file is renamed from its temporary name to its real
+  // one. Without commit() a whole file's temporary file is removed on destruction: nothing
+  // half-written is left. A stream keeps its finished rows.
   void commit();
 
-  const std::filesystem::path& path() const { return path_; }
+  const std::filesystem::path& path() const { return file_.path(); }
   std::size_t rows() const { return rows_; }
 
  private:
   void write_record(const std::vector<std::string>& fields);
 
-  std::filesystem::path path_;
-  std::filesystem::path writing_;  // path_ + ".tmp" for a whole file, path_ for a stream
+  OutputFile file_;
   std::size_t columns_;
-  std::FILE* file_ = nullptr;
   std::size_t rows_ = 0;
-  bool committed_ = false;
 };
 
 }  // namespace refbench::results

@@ -179,24 +179,4 @@ std::filesystem::path topology_xml_path(const std::filesystem::path& results) {
   return beside(results, ".topology.xml");
 }
 
-void write_file_atomically(const std::filesystem::path& path, const std::string& content) {
-  const std::filesystem::path temporary = path.string() + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary);
-    out << content;
-    out.flush();
-    if (!out) {
-      std::filesystem::remove(temporary);
-      throw OutputError("cannot write " + temporary.string() + ": " + std::strerror(errno));
-    }
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) {
-    std::filesystem::remove(temporary);
-    throw OutputError("cannot rename " + temporary.string() + " to " + path.string() + ": " +
-                      error.message());
-  }
-}
-
 }  // namespace refbench::results

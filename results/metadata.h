@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "results/output_file.h"
+
 namespace refbench::results {
 
 struct CounterProvenance {
@@ -84,9 +86,5 @@ nlohmann::ordered_json to_json(const Metadata& summary, const std::vector<Merged
 // `results.csv` -> `results.meta.json`, `results.topology.xml`: the files beside a result.
 std::filesystem::path metadata_path(const std::filesystem::path& results);
 std::filesystem::path topology_xml_path(const std::filesystem::path& results);
-
-// Writes `content` to `path` + ".tmp", then renames it: never half there. Throws
-// OutputError naming the path.
-void write_file_atomically(const std::filesystem::path& path, const std::string& content);
 
 }  // namespace refbench::results

@@ -7,9 +7,9 @@ namespace {
 
 class CsvSink : public ResultSink {
  public:
-  CsvSink(const std::filesystem::path& path, Opening opening,
+  CsvSink(const std::filesystem::path& path, Opening opening, bool replace,
           const std::vector<std::string>& counters)
-      : file_(path, csv_header(counters), opening) {}
+      : file_(path, csv_header(counters), opening, replace) {}
   void write(const ResultRow& row) override { file_.write_row(csv_fields(row)); }
   void commit() override { file_.commit(); }
   const std::filesystem::path& path() const override { return file_.path(); }
@@ -21,22 +21,27 @@ class CsvSink : public ResultSink {
 
 class JsonSink : public ResultSink {
  public:
-  JsonSink(std::filesystem::path path, Metadata metadata)
-      : path_(std::move(path)), metadata_(std::move(metadata)) {
-    // Fail now, before anything runs, if the file could not be written at the end.
-    CsvFile probe(path_, {});
-  }
+  // The temporary file is opened (and locked) now: a file that could not be written at
+  // the end fails before anything runs.
+  JsonSink(const std::filesystem::path& path, Metadata metadata)
+      : file_(path, OutputFile::Mode::whole), metadata_(std::move(metadata)) {}
   void write(const ResultRow& row) override { rows_.push_back(row); }
-  void commit() override { write_file_atomically(path_, benchmark_json(metadata_, rows_, asked_)); }
+  void commit() override {
+    if (committed_) return;  // a second commit (after an early stop) has nothing to do
+    file_.write(benchmark_json(metadata_, rows_, asked_));
+    file_.commit();
+    committed_ = true;
+  }
   void ask_ratios(const std::vector<RatioPair>& asked) override { asked_ = asked; }
-  const std::filesystem::path& path() const override { return path_; }
+  const std::filesystem::path& path() const override { return file_.path(); }
   std::size_t rows() const override { return rows_.size(); }
 
  private:
-  std::filesystem::path path_;
+  OutputFile file_;
   Metadata metadata_;
   std::vector<ResultRow> rows_;
   std::vector<RatioPair> asked_;
+  bool committed_ = false;
 };
 
 }  // namespace
@@ -46,10 +51,11 @@ Format format_for(const std::filesystem::path& path) {
 }
 
 std::unique_ptr<ResultSink> open_sink(const std::filesystem::path& path, Format format,
-                                      Opening opening, const std::vector<std::string>& counters,
+                                      Opening opening, bool replace,
+                                      const std::vector<std::string>& counters,
                                       const Metadata& metadata) {
   if (format == Format::json) return std::make_unique<JsonSink>(path, metadata);
-  return std::make_unique<CsvSink>(path, opening, counters);
+  return std::make_unique<CsvSink>(path, opening, replace, counters);
 }
 
 }  // namespace refbench::results

@@ -33,11 +33,12 @@ class ResultSink {
   virtual std::size_t rows() const = 0;
 };
 
-// Opens the sink for `path` in `format` (Opening: results/csv.h), with a column group per
-// counter. JSON is always written whole on commit (JSON cannot be appended a row at a
-// time). Throws OutputError.
+// Opens the sink for `path` in `format` (Opening: results/csv.h; `replace`: a stream may
+// take the place of an existing file), with a column group per counter. JSON is always
+// written whole on commit (JSON cannot be appended a row at a time). Throws OutputError.
 std::unique_ptr<ResultSink> open_sink(const std::filesystem::path& path, Format format,
-                                      Opening opening, const std::vector<std::string>& counters,
+                                      Opening opening, bool replace,
+                                      const std::vector<std::string>& counters,
                                       const Metadata& metadata);
 
 }  // namespace refbench::results

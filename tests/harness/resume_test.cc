@@ -34,7 +34,7 @@ class Resume : public testing::Test {
   // A CSV holding the rows of the first `done` points of the plan.
   fs::path file_with(std::size_t done, std::uint64_t objects = 1) {
     const fs::path path = dir_ / "s.csv";
-    results::CsvFile csv(path, results::csv_header(), results::Opening::stream);
+    results::CsvFile csv(path, results::csv_header(), results::Opening::stream, true);
     for (std::size_t i = 0; i < done; ++i) {
       const Point& p = plan_.points[i];
       results::ResultRow r;
@@ -86,7 +86,8 @@ TEST_F(Resume, AnotherSweepsFileIsRefused) {
   std::ofstream(dir_ / "foreign.csv") << "a,b\n1,2\n";
   EXPECT_EQ(error_of(dir_ / "foreign.csv"),
             "--resume: " + (dir_ / "foreign.csv").string() +
-                " is not a refbench results file (no workload and ns_per_msg columns)");
+                " is not a refbench results CSV (needs the columns workload, strategy, pus, "
+                "payload_bytes, repetition and ns_per_msg; line 1 lacks workload)");
   EXPECT_NE(error_of(dir_ / "missing.csv").find("cannot read"), std::string::npos);
   const CounterSet basic = CounterSet::resolve("basic");
   try {

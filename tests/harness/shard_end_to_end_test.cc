@@ -248,7 +248,7 @@ TEST_F(Merge, WhatIsNotOneSplitOfOnePlanIsRefusedAndNothingIsWritten) {
   std::ofstream(dir_ / "notes.csv") << "a,b\r\n1,2\r\n";
   expect_refused("s1.csv notes.csv",
                  "notes.csv is not a refbench results CSV (needs the columns workload, strategy, "
-                 "pus, payload_bytes, repetition and ns_per_msg)");
+                 "pus, payload_bytes, repetition and ns_per_msg; line 1 lacks workload)");
   fs::copy_file(dir_ / "s2.csv", dir_ / "lone.csv");
   expect_refused("s1.csv lone.csv s3.csv",
                  "lone.csv has no lone.meta.json beside it (merge needs each shard's metadata: "

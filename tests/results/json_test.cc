@@ -223,16 +223,17 @@ TEST(Sink, JsonIsWrittenWholeOnCommit) {
   const fs::path dir = fs::temp_directory_path() / ("refbench-sink-" + std::to_string(getpid()));
   fs::create_directories(dir);
   {
-    auto sink = open_sink(dir / "r.json", Format::json, Opening::stream, {}, example_metadata());
+    auto sink =
+        open_sink(dir / "r.json", Format::json, Opening::stream, false, {}, example_metadata());
     sink->write(example_row(1, 0.0004));
     EXPECT_FALSE(fs::exists(dir / "r.json"));
     sink->commit();
   }
   const auto json = nlohmann::json::parse(slurp(dir / "r.json"));
   EXPECT_EQ(json.at("benchmarks").size(), 1u + 4u);
-  EXPECT_THROW(
-      open_sink(dir / "no" / "r.json", Format::json, Opening::stream, {}, example_metadata()),
-      OutputError);
+  EXPECT_THROW(open_sink(dir / "no" / "r.json", Format::json, Opening::stream, false, {},
+                         example_metadata()),
+               OutputError);
   fs::remove_all(dir);
 }
 
@@ -242,14 +243,14 @@ TEST(Sink, AppendAddsRowsUnderTheExistingHeader) {
   const fs::path dir = fs::temp_directory_path() / ("refbench-append-" + std::to_string(getpid()));
   fs::create_directories(dir);
   {
-    auto first =
-        open_sink(dir / "s.csv", Format::csv, Opening::stream, kCounters, example_metadata());
+    auto first = open_sink(dir / "s.csv", Format::csv, Opening::stream, false, kCounters,
+                           example_metadata());
     first->write(example_row(1, 0.0004));
     first->commit();
   }
   {
-    auto more =
-        open_sink(dir / "s.csv", Format::csv, Opening::append, kCounters, example_metadata());
+    auto more = open_sink(dir / "s.csv", Format::csv, Opening::append, false, kCounters,
+                          example_metadata());
     more->write(example_row(2, 0.0005));
     more->commit();
   }
