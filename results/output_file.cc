@@ -153,7 +153,8 @@ void OutputFile::write(std::string_view bytes) {
 }
 
 void OutputFile::commit() {
-  if (fd_ < 0) throw std::logic_error("OutputFile::commit twice");
+  if (committed_) return;  // a second commit (after a run stopped early) has nothing to do
+  if (fd_ < 0) throw std::logic_error("OutputFile::commit after a failed commit");
   if (::fsync(fd_) != 0) fail("cannot write");
   const int fd = fd_;
   fd_ = -1;

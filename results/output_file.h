@@ -50,7 +50,8 @@ class OutputFile {
   // Streams and appends are synced (fdatasync) before this returns.
   void write(std::string_view bytes);
   // Syncs and closes the file; a whole file is then renamed to its real name and the
-  // directory synced. Throws OutputError (and a whole file's temporary is removed).
+  // directory synced. Throws OutputError (and a whole file's temporary is removed). A
+  // second commit does nothing.
   void commit();
 
   const std::filesystem::path& path() const { return path_; }

@@ -21,6 +21,7 @@ class TextTable {
   void add_row(std::vector<std::string> cells);
   // Rows separated by '\n', each indented by `indent` spaces, the header underlined.
   std::string render(int indent = 2) const;
+  std::size_t rows() const { return rows_.size(); }
 
  private:
   std::vector<std::string> header_;

@@ -230,6 +230,53 @@ TEST_F(EndToEnd, AStalledPointGetsAnErrorRowAndTheRunGoesOn) {
     }
   }
   EXPECT_NE(o.out.find("error: civ repetition 1: stalled"), std::string::npos) << o.out;
+
+  // compare never reads a point given up as a figure: it says so instead.
+  const Outcome compared = refbench("compare r.csv r.csv");
+  ASSERT_EQ(compared.status, 0) << compared.err;
+  EXPECT_NE(compared.out.find("not compared: A repetition 1 failed (stalled"), std::string::npos)
+      << compared.out;
+  EXPECT_NE(compared.out.find("1 points not compared"), std::string::npos) << compared.out;
+}
+
+// In Google Benchmark's JSON a point given up is flagged as its runs that skip with an error
+// are, and is left out of the aggregates.
+TEST_F(EndToEnd, AStalledPointInJsonCarriesTheErrorFields) {
+  const Outcome o = refbench(
+      "run --strategy atomic,civ --workload stream --cores 0,1 --messages 200000 "
+      "--channel-capacity 4 --wait block --repetitions 1 --stall-timeout 0.2 --out r.json",
+      "REFBENCH_INJECT_STALL=civ ");
+  EXPECT_EQ(o.status, 1) << o.err;
+  const auto json = nlohmann::json::parse(slurp(dir_ / "r.json"));
+  std::size_t errors = 0;
+  for (const auto& b : json.at("benchmarks")) {
+    const bool civ = b.at("name").get<std::string>().rfind("stream/civ/", 0) == 0;
+    if (b.at("run_type") == "aggregate") {
+      EXPECT_FALSE(civ) << "a failed point has no aggregates";
+      continue;
+    }
+    EXPECT_EQ(b.value("error_occurred", false), civ);
+    if (civ) {
+      ++errors;
+      EXPECT_NE(b.at("error_message").get<std::string>().find("stalled"), std::string::npos);
+    }
+  }
+  EXPECT_EQ(errors, 1u);
+  EXPECT_TRUE(json.at("ratios").is_array());
+}
+
+// compare sets the ratios of A against B, each with its interval, beside the times.
+TEST_F(EndToEnd, CompareComparesTheRatiosWithTheirIntervals) {
+  const std::string run =
+      "run --strategy atomic,immortal --workload stream --cores 0,0 --messages 3000 "
+      "--warmup 100 --repetitions 6 ";
+  ASSERT_EQ(refbench(run + "--out a.csv").status, 0);
+  const Outcome o = refbench("compare a.csv a.csv");
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("ratios, each the median of its per-block ratios"), std::string::npos)
+      << o.out;
+  EXPECT_NE(o.out.find("atomic/immortal"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("same within intervals"), std::string::npos) << o.out;
 }
 
 // The first three columns of each strategy's line of a stress report: strategy, points,
