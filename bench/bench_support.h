@@ -1,10 +1,11 @@
 // What refbench's Google Benchmark programs share: --cores, pinning (Google Benchmark has
-// none: its issue 185), libpfm4 counters as user counters, and ratios of medians measured
-// side by side.
+// none: its issue 185), libpfm4 counters as user counters, and ratios taken side by side,
+// per repetition block.
 #pragma once
 
 #include <benchmark/benchmark.h>
 
+#include <cstdint>
 #include <cstring>
 #include <iostream>
 #include <map>
@@ -16,6 +17,7 @@
 #include "harness/counters.h"
 #include "harness/placements.h"
 #include "pinning/topology.h"
+#include "results/ratios.h"
 #include "results/statistics.h"
 
 namespace refbench::bench {
@@ -60,8 +62,11 @@ class CountedRegion {
   harness::ThreadCounters counters_;
 };
 
-// A console reporter that also keeps one figure (a user counter) of every repetition,
-// and at the end prints the ratio of the medians of named pairs of benchmarks.
+// A console reporter that also keeps one figure (a user counter) of every repetition, and
+// at the end prints named ratios taken as refbench run takes them: per repetition block
+// (the k-th repetition of the numerator over the k-th of the denominator; with random
+// interleaving the k-th repetitions of all benchmarks run in one round), summarised by
+// the median with its distribution-free 95 % interval (results/ratios.h).
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
   struct Ratio {
@@ -76,30 +81,44 @@ class RatioReporter : public benchmark::ConsoleReporter {
     for (const Run& run : runs) {
       if (run.run_type != Run::RT_Iteration || run.error_occurred) continue;
       const auto it = run.counters.find(figure_);
-      if (it != run.counters.end()) values_[run.run_name.function_name].push_back(it->second.value);
+      if (it != run.counters.end()) {
+        values_[run.run_name.function_name][run.repetition_index] = it->second.value;
+      }
     }
     ConsoleReporter::ReportRuns(runs);
   }
 
   void Finalize() override {
     ConsoleReporter::Finalize();
-    std::cout << "\nratios of medians of " << figure_ << " (repetitions interleaved):\n";
+    std::cout << "\nratios of " << figure_
+              << ", per repetition block: median (95% CI; [min, max] with its coverage below 6 "
+                 "blocks)\n";
     for (const Ratio& r : ratios_) {
-      const double a = median(r.numerator), b = median(r.denominator);
-      if (a <= 0 || b <= 0) continue;
-      std::printf("  %-40s %6.3fx  (%.2f / %.2f)  %s\n",
-                  (r.numerator + " / " + r.denominator).c_str(), a / b, a, b, r.meaning.c_str());
+      const results::MedianWithInterval m = results::median_with_interval(per_block(r));
+      if (m.samples == 0) continue;
+      std::printf("  %-40s %6.3fx  (%.3f-%.3f, %.0f%%, %zu blocks)  %s\n",
+                  (r.numerator + " / " + r.denominator).c_str(), m.median, m.low, m.high,
+                  100 * m.coverage, m.samples, r.meaning.c_str());
     }
   }
 
  private:
-  double median(const std::string& name) const {
-    const auto it = values_.find(name);
-    return it == values_.end() ? 0 : results::median(it->second);
+  // The ratio in every repetition both benchmarks have.
+  std::vector<double> per_block(const Ratio& r) const {
+    std::vector<double> ratios;
+    const auto a = values_.find(r.numerator);
+    const auto b = values_.find(r.denominator);
+    if (a == values_.end() || b == values_.end()) return ratios;
+    for (const auto& [repetition, value] : a->second) {
+      const auto other = b->second.find(repetition);
+      if (other != b->second.end() && value > 0 && other->second > 0)
+        ratios.push_back(value / other->second);
+    }
+    return ratios;
   }
   std::string figure_;
   std::vector<Ratio> ratios_;
-  std::map<std::string, std::vector<double>> values_;
+  std::map<std::string, std::map<std::int64_t, double>> values_;
 };
 
 }  // namespace refbench::bench
