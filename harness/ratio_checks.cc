@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <map>
 
+#include "harness/execute.h"
 #include "results/csv.h"
+#include "results/statistics.h"
 #include "results/table.h"
 
 namespace refbench::harness {
@@ -84,10 +86,68 @@ void write_ratio_checks(const results::ResultSink& sink, results::Format format,
   results::write_file_atomically(meta, results::to_json(metadata).dump(2) + "\n");
 }
 
+namespace {
+
+// The points of a group the counter check runs again: immortal and atomic where the group
+// has them (the floor and the simplest counted strategy), else its first strategy.
+std::vector<Point> overhead_points(const Plan& plan, const Point& first) {
+  std::vector<Point> chosen;
+  for (workloads::Strategy s : {workloads::Strategy::immortal, workloads::Strategy::atomic}) {
+    for (const Point& p : plan.points) {
+      if (same_group(p, first) && p.repetition == first.repetition && p.strategy == s) {
+        chosen.push_back(p);
+        break;
+      }
+    }
+  }
+  if (chosen.empty()) chosen.push_back(first);
+  return chosen;
+}
+
+}  // namespace
+
+void check_counter_overhead(const pinning::Topology& topo, const PointOptions& options,
+                            const CounterSet& counters, const Plan& plan,
+                            results::RunChecks& checks) {
+  if (counters.columns().empty()) return;
+  static const CounterSet none = CounterSet::resolve("none");
+  std::vector<Point> firsts;  // the first point of each group, in plan order
+  for (const Point& p : plan.points) {
+    if (std::none_of(firsts.begin(), firsts.end(),
+                     [&](const Point& f) { return same_group(f, p); }))
+      firsts.push_back(p);
+  }
+  for (const Point& first : firsts) {
+    std::vector<double> ratios;
+    std::string which;
+    for (const Point& p : overhead_points(plan, first)) {
+      // Back to back, so that both see the same machine.
+      const results::ResultRow off = measure(topo, options, none, p);
+      const results::ResultRow on = measure(topo, options, counters, p);
+      if (!off.error.empty() || !on.error.empty() || off.ns_per_msg() <= 0) continue;
+      ratios.push_back(on.ns_per_msg() / off.ns_per_msg());
+      which +=
+          (which.empty() ? "" : ", ") + on.strategy + " " + results::fixed(ratios.back(), 3) + "x";
+    }
+    if (ratios.empty()) continue;
+    const double overhead = results::median(ratios);
+    const bool beyond = overhead > kMostCounterOverhead || overhead < 1 / kMostCounterOverhead;
+    checks.counter_overhead.push_back(
+        std::string(name(first.workload)) + " on PUs " + pus_text(first.placement.pus_field()) +
+        ": counters on / off " + which +
+        " (each run again without and with counters, back to "
+        "back)" +
+        (beyond ? "; FLAGGED: beyond " + results::fixed(kMostCounterOverhead, 2) + "x" : ""));
+  }
+}
+
 std::string check_lines(const results::RunChecks& checks) {
   std::string out;
   for (const std::string& line : checks.drift) out += "refbench: drift: " + line + "\n";
   for (const std::string& line : checks.harness_round_trip) {
+    if (line.find("FLAGGED") != std::string::npos) out += "refbench: check: " + line + "\n";
+  }
+  for (const std::string& line : checks.counter_overhead) {
     if (line.find("FLAGGED") != std::string::npos) out += "refbench: check: " + line + "\n";
   }
   for (const std::string& line : checks.precision_not_reached) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/counters.h"
 #include "harness/options.h"
 #include "harness/plan.h"
 #include "results/metadata.h"
@@ -32,6 +33,16 @@ std::filesystem::path ratios_path(const std::filesystem::path& results);
 // the checks added to FILE.meta.json. Each file written whole or not at all.
 void write_ratio_checks(const results::ResultSink& sink, results::Format format,
                         const RatioChecks& outcome);
+
+// With counters on, what counting costs: in each group, immortal and atomic (else the
+// group's first strategy) run again without counters and then with them, back to back (rows
+// not written: a check, not figures); time with over time without, recorded in
+// `checks.counter_overhead` and flagged when the median is beyond kMostCounterOverhead
+// either way. Nothing with no counters.
+inline constexpr double kMostCounterOverhead = 1.10;
+void check_counter_overhead(const pinning::Topology& topo, const PointOptions& options,
+                            const CounterSet& counters, const Plan& plan,
+                            results::RunChecks& checks);
 
 // One line per finding, for the terminal: "refbench: drift: PUs 0,1 moved ...".
 std::string check_lines(const results::RunChecks& checks);

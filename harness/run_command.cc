@@ -105,7 +105,9 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   }
   sink->commit();
   if (precision) out << group_reports(rows, options.points);
-  const RatioChecks checks = check_ratios(rows, options.points);
+  RatioChecks checks = check_ratios(rows, options.points);
+  if (status == 0) check_counter_overhead(topo, options.points, counters, plan, checks.checks);
+  for (const std::string& line : checks.checks.counter_overhead) out << "check: " << line << "\n";
   write_ratio_checks(*sink, options.output.format.value_or(results::format_for(sink->path())),
                      checks);
   err << check_lines(checks.checks);

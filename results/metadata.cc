@@ -87,7 +87,8 @@ Metadata from_object(const nlohmann::json& j) {
     const nlohmann::json& checks = j.at("checks");
     m.checks = RunChecks{field<std::vector<std::string>>(checks, "drift", {}),
                          field<std::vector<std::string>>(checks, "harness_round_trip", {}),
-                         field<std::vector<std::string>>(checks, "precision_not_reached", {})};
+                         field<std::vector<std::string>>(checks, "precision_not_reached", {}),
+        field<std::vector<std::string>>(checks, "counter_overhead", {})};
   }
   return m;
 }
@@ -129,7 +130,8 @@ nlohmann::ordered_json to_json(const Metadata& m) {
   if (m.checks) {
     json["checks"] = {{"drift", m.checks->drift},
                       {"harness_round_trip", m.checks->harness_round_trip},
-                      {"precision_not_reached", m.checks->precision_not_reached}};
+                      {"precision_not_reached", m.checks->precision_not_reached},
+                      {"counter_overhead", m.checks->counter_overhead}};
   }
   return json;
 }

@@ -35,6 +35,7 @@ struct RunChecks {
   std::vector<std::string> drift;
   std::vector<std::string> harness_round_trip;
   std::vector<std::string> precision_not_reached;
+  std::vector<std::string> counter_overhead;  // a block run again without counters
 };
 
 struct Metadata {
