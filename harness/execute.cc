@@ -58,6 +58,8 @@ void record_measurements(ResultRow& row, const workloads::PointConfig& c,
   row.resource_warnings = i.events.resource_warnings;
   row.dropped_releases = i.events.dropped_releases;
   row.pending_at_end = i.events.calls_at_end;
+  row.orphaned_releases = i.events.orphaned_releases;
+  row.reads_after_owner_gone = i.events.reads_after_owner_gone;
   row.lost_increments = i.lost_increments;
   row.lost_decrements = i.lost_decrements;
   if (c.verify) row.lost_split = i.lost_split_exact ? "exact" : "lower_bound";

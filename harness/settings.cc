@@ -32,6 +32,7 @@ Setting named(const char* flag, const char* value_name, std::string help) {
 
 bool uses_release_queue(Strategy s) { return workloads::traits(s).release_queue; }
 bool takes_interpreter_locks(Strategy s) { return workloads::traits(s).interpreter_lock; }
+bool hands_over_views(Strategy s) { return workloads::traits(s).views; }
 
 // A whole-number setting kept in `field`, in [min, max].
 template <class T>
@@ -349,6 +350,16 @@ std::vector<Setting> make_table() {
              "sender)",
              &PointConfig::teardown, workloads::parse_teardown, "end, early");
   t.push_back(with(std::move(teardown), "end", "teardown", kIdentity));
+  Setting view_owner =
+      choice("view-owner", "HOLD",
+             "civ and civ-deferred: what a view holds of the interpreter that sent it: strong "
+             "(a reference, the seed's view: the sender lives until the last view of its "
+             "objects closes) or id (only its id, as CPython's cross-interpreter buffer: the "
+             "sender may be finalised while views are open; with --teardown early a close "
+             "that finds it gone cannot release, a leak counted in orphaned_releases, and a "
+             "read of its buffer then is counted in reads_after_owner_gone)",
+             &PointConfig::view_owner, workloads::parse_view_owner, workloads::view_owner_names());
+  t.push_back(with(std::move(view_owner), "strong", "view_owner", kPointName, hands_over_views));
   t.push_back(with(seconds("stall-timeout",
                            "give up a point in which no message moved for S seconds: it gets an "
                            "error row and the run goes on (exit 1 at the end); 0 never gives up",

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.patches import Patch
 
-from plot_input import counter_names, counter_problems, machine_subtitle
+from plot_input import ID_VIEWS, counter_names, counter_problems, machine_subtitle
 
 # Fixed order and colours (Okabe-Ito, colour-blind safe), the same in every plot. The
 # order is refbench's own, kAllStrategies in workloads/vocabulary.h (a test checks).
@@ -29,6 +29,10 @@ STRATEGY_COLORS = {
 }
 EXTRA_COLORS = ["#000000", "#F0E442", "#8C564B", "#9467BD", "#17BECF"]
 INCORRECT_HATCH = "///"
+# Views that held only their sender's id (plot_input.label_view_owners): correct in
+# themselves, but they leak once the sender is finalised early. Their strategy's colour,
+# cross-hatched, labelled "may leak".
+MAY_LEAK_HATCH = "xx"
 
 CLASS_ORDER = ["same_pu", "smt_sibling", "shared_l2", "shared_l3", "same_numa",
                "same_package", "cross_package"]
@@ -65,6 +69,7 @@ class Context:
     strategies: list[str]         # every strategy of the CSV, in plotting order
     counters: list[str] = field(default_factory=list)
     counter_problems: dict = field(default_factory=dict)  # from the metadata record
+    may_leak: set[str] = field(default_factory=set)  # id views: "civ (id)", ...
 
 
 @dataclass
@@ -80,24 +85,38 @@ def make_context(df: pd.DataFrame, csv_path: Path, meta: dict | None) -> Context
     return Context(csv_path=csv_path, subtitle=machine_subtitle(csv_path, meta),
                    varying=varying_keys(df), incorrect=incorrect,
                    strategies=ordered_strategies(df["strategy"]),
-                   counters=counter_names(df), counter_problems=counter_problems(meta))
+                   counters=counter_names(df), counter_problems=counter_problems(meta),
+                   may_leak={s for s in df["strategy"].unique() if may_leak(s)})
+
+
+def may_leak(name: str) -> bool:
+    """A strategy whose views held only their sender's id: "civ (id)"."""
+    return str(name).endswith(ID_VIEWS)
+
+
+def base_strategy(name: str) -> str:
+    """"civ" for "civ (id)"; the name itself otherwise."""
+    return name[: -len(ID_VIEWS)] if may_leak(name) else name
 
 
 def ordered_strategies(names) -> list[str]:
+    """refbench's order; each id-view variant right after its strategy."""
     names = list(dict.fromkeys(names))
-    known = [s for s in STRATEGY_ORDER if s in names]
-    return known + sorted(s for s in names if s not in STRATEGY_ORDER)
+    known = [s for base in STRATEGY_ORDER for s in (base, base + ID_VIEWS) if s in names]
+    return known + sorted(s for s in names if s not in known)
 
 
 def strategy_color(name: str) -> str:
-    if name in STRATEGY_COLORS:
-        return STRATEGY_COLORS[name]
+    if base_strategy(name) in STRATEGY_COLORS:
+        return STRATEGY_COLORS[base_strategy(name)]
     # Unknown strategies: stable colour from the name, not from what else is present.
     return EXTRA_COLORS[sum(name.encode()) % len(EXTRA_COLORS)]
 
 
 def strategy_label(name: str, ctx: Context) -> str:
-    return f"{name} (incorrect)" if name in ctx.incorrect else name
+    if name in ctx.incorrect:
+        return f"{name} (incorrect)"
+    return f"{name}: may leak" if name in ctx.may_leak else name
 
 
 def ordered_classes(names) -> list[str]:
@@ -207,6 +226,8 @@ def bar_style(strategy: str, ctx: Context) -> dict:
     style = {"color": strategy_color(strategy), "edgecolor": "black", "linewidth": 0.5}
     if strategy in ctx.incorrect:
         style["hatch"] = INCORRECT_HATCH
+    elif strategy in ctx.may_leak:
+        style["hatch"] = MAY_LEAK_HATCH
     return style
 
 
@@ -220,21 +241,30 @@ def strategy_handles(strategies, ctx: Context) -> list[Patch]:
 
 
 def violation_note(rows: pd.DataFrame, ctx: Context) -> str:
-    """Correct strategies whose rows report violations: their timings are suspect."""
+    """Correct strategies whose rows report violations: their timings are suspect. Views
+    that held only their sender's id (CPython's) are said apart: they may leak."""
     if "violations" not in rows.columns:
         return ""
-    bad = rows[(rows["strategy_is_correct"] == 1) & (rows["violations"] > 0)]
-    if bad.empty:
-        return ""
-    counts = bad.groupby("strategy").size()
-    listed = ", ".join(f"{s} in {n} row{'s' if n > 1 else ''}"
-                       for s, n in counts.items())
-    return f"warning: integrity violations in correct strategies: {listed}"
+    flagged = rows[(rows["strategy_is_correct"] == 1) & (rows["violations"] > 0)]
+    leaking = flagged["strategy"].map(may_leak).astype(bool)
+
+    def listed(part):
+        counts = part.groupby("strategy").size()
+        return ", ".join(f"{s} in {n} row{'s' if n > 1 else ''}" for s, n in counts.items())
+
+    notes = []
+    if (~leaking).any():
+        notes.append("warning: integrity violations in correct strategies: "
+                     + listed(flagged[~leaking]))
+    if leaking.any():
+        notes.append("views holding only their sender's id (CPython's, x-hatched) leaked: "
+                     + listed(flagged[leaking]))
+    return "\n".join(notes)
 
 
 def add_footnote(fig, lines: list[str]):
     """Notes under the axes, in a strip that constrained layout keeps free."""
-    lines = [line for line in lines if line]
+    lines = [part for line in lines if line for part in line.split("\n")]
     if not lines:
         return
     size = 8

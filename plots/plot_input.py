@@ -57,6 +57,23 @@ def load_results(path: Path) -> pd.DataFrame:
     if "verified" not in df.columns:
         df["verified"] = 0
     df["verified"] = df["verified"].fillna(0)
+    return label_view_owners(df)
+
+
+# What a strategy's name gets where its views held only the sender's id (the CSV's
+# view_owner column, civ and civ-deferred): plotted apart from the seed's strong views.
+ID_VIEWS = " (id)"
+
+
+def label_view_owners(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows whose views held only their sender's id (view_owner "id", CPython's) become a
+    strategy of their own, "civ (id)": they may leak, the strong ones may not. A CSV from
+    before the column, or with only strong views, is left as it is."""
+    if "view_owner" not in df.columns:
+        return df
+    ids = df["view_owner"] == "id"
+    if ids.any():
+        df.loc[ids, "strategy"] = df.loc[ids, "strategy"] + ID_VIEWS
     return df
 
 

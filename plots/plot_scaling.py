@@ -47,9 +47,10 @@ def plot_scaling(group: Group, ctx: Context):
             line = line.sort_values("interpreters")
             incorrect = s in ctx.incorrect
             label = strategy_label(s, ctx) + (f", {placement}" if several else "")
+            # Dashed: incorrect (racy); dotted: views that held only the id (may leak).
+            style = "--" if incorrect else ":" if s in ctx.may_leak else "-"
             ax.plot(line["interpreters"], line["median"], marker=marker, linewidth=1.8,
-                    color=strategy_color(s), linestyle="--" if incorrect else "-",
-                    label=label)
+                    color=strategy_color(s), linestyle=style, label=label)
             ax.fill_between(line["interpreters"], line["min"], line["max"],
                             color=strategy_color(s), alpha=0.15, linewidth=0,
                             hatch=INCORRECT_HATCH if incorrect else None)

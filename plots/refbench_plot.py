@@ -28,7 +28,11 @@ Figures are made per workload, and per payload, objects, local work, verificatio
 wait policy where those vary in the CSV (the file name then says which). Medians are
 over repetitions (and over the PU pairs of a class). Empty figures (not measured,
 counters unavailable) are never plotted as zero. Strategies that are not correct
-(strategy_is_correct == 0, i.e. racy) are hatched and labelled "(incorrect)".
+(strategy_is_correct == 0, i.e. racy) are hatched and labelled "(incorrect)". Rows of
+civ and civ-deferred whose views held only their sender's id (view_owner id, CPython's)
+are plotted as a strategy of their own, "civ (id)", in their strategy's colour,
+cross-hatched (dotted in scaling plots) and labelled "may leak"; the notes under the axes
+say which of them leaked.
 
 Prints one line per file written (its path) and one line per plot skipped, with the
 reason. Exit status: 0 if at least one plot was written, 1 if none could be, 2 for bad

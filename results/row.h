@@ -47,7 +47,7 @@ struct ResultRow {
   std::string host;  // the machine that measured the row: merged shards may come from several
   unsigned repetition = 0;
   std::uint64_t payload_bytes = 0;
-  // The point's settings (objects, local_work, ..., verified, teardown), each under its
+  // The point's settings (objects, local_work, ..., verified, teardown, view_owner), each under its
   // column, filled from the harness's table of settings (harness/settings.h): "" where a
   // setting does not apply to the strategy.
   std::vector<SettingField> settings;
@@ -71,7 +71,11 @@ struct ResultRow {
   std::uint64_t views_left_open = 0;
   std::uint64_t resource_warnings = 0;
   std::uint64_t dropped_releases = 0;
-  std::uint64_t pending_at_end = 0;              // civ-deferred: release calls made only at the end
+  std::uint64_t pending_at_end = 0;  // civ-deferred: release calls made only at the end
+  // Views that hold only their sender's id (view_owner id): closes that found the sender
+  // finalised (a leak), and buffer reads after it was.
+  std::uint64_t orphaned_releases = 0;
+  std::uint64_t reads_after_owner_gone = 0;
   std::optional<std::uint64_t> lost_increments;  // with --verify only
   std::optional<std::uint64_t> lost_decrements;  // with --verify only
   // How the split into lost increments and decrements is known: "exact" or "lower_bound"

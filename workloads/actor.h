@@ -27,6 +27,7 @@ class alignas(kCacheLine) Actor {
         pool_size_(config.objects),
         drain_interval_(drain_options_apply() ? config.drain_interval : 1),
         release_batch_(drain_options_apply() ? pending_calls(config).batch : PendingQueue::kAll),
+        probe_owner_(probes_owner(config)),
         ledger_(ledger) {}
 
   Interpreter& self() { return self_; }
@@ -107,6 +108,9 @@ class alignas(kCacheLine) Actor {
     // only where a free can happen early (racy) or the ground truth is kept, so that a
     // strategy's receiver otherwise touches only what the strategy itself touches.
     if (!S::kTraits.correct || ledger_) counting::check_live(held.object(), tally_);
+    if constexpr (S::kTraits.views) {
+      if (probe_owner_ && held.owner_gone()) ++tally_.reads_after_owner_gone;
+    }
     checksum_ += read_all(held.buffer());
     S::release(held, tally_);
     if (ledger_) Ledger::dropped(ledger_, *message.object);
@@ -117,6 +121,16 @@ class alignas(kCacheLine) Actor {
 
  private:
   static constexpr bool drain_options_apply() { return S::kTraits.release_queue; }
+
+  // Whether a receiver checks, before it reads a view's buffer, that the view's sender was
+  // not finalised (a load of the sender's finalised flag): where that can happen (views
+  // holding only the id, an early teardown), and under --verify, where a strong view shows
+  // it never does. Elsewhere the read touches only what the strategy touches.
+  static bool probes_owner(const PointConfig& config) {
+    if (!S::kTraits.views) return false;
+    return config.verify ||
+           (config.view_owner == ViewOwner::id && config.teardown == Teardown::early);
+  }
 
   // Between messages, inside our interpreter (CPython's eval breaker): the lock goes to a
   // thread that asked for it, and a strategy with a queue of requests from other threads
@@ -166,6 +180,7 @@ class alignas(kCacheLine) Actor {
   const std::uint32_t pool_size_;
   const std::uint32_t drain_interval_;
   const std::size_t release_batch_;
+  const bool probe_owner_;
   std::uint32_t since_drain_ = 0;
   const Ledger::Row ledger_;
   Progress* progress_ = &unwatched();

@@ -57,12 +57,26 @@ void owner_exits(Interpreter& interpreter, Tally& actor) {
 // (civ-deferred as CPython runs it).
 template <class S>
 void interpreters_end(Runtime& runtime, unsigned n, Tally& events) {
-  if constexpr (requires(Interpreter& i, Tally& t) { S::interpreter_ends(i, t); }) {
+  if constexpr (requires(Interpreter & i, Tally & t) { S::interpreter_ends(i, t); }) {
     for (unsigned i = 0; i < n; ++i) {
       Entered inside(runtime.interpreter(i));
       S::interpreter_ends(runtime.interpreter(i), events);
     }
   }
+}
+
+// --teardown early, on sending interpreter i's own thread: the runtime lets go of it. Where
+// views hold only its id (--view-owner id) nothing else holds it, so that ends it now: as
+// Py_EndInterpreter does first, the strategy makes the calls still pending (later posts
+// find the queue finished), and then it is finalised. Returns the views open then.
+template <class S>
+std::uint64_t tear_down_early(Runtime& runtime, unsigned i, const PointConfig& config,
+                              Tally& actor) {
+  Entered inside(runtime.interpreter(i));
+  if constexpr (requires(Interpreter & in, Tally & t) { S::interpreter_ends(in, t); }) {
+    if (config.view_owner == ViewOwner::id) S::interpreter_ends(runtime.interpreter(i), actor);
+  }
+  return runtime.tear_down_early(i, actor);
 }
 
 // How S kept the counts the ground truth checks.
@@ -134,8 +148,7 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
     ends[i] = Clock::now();
     if (hooks.on_measure_end) hooks.on_measure_end(i);
     if (config.teardown == Teardown::early && role(config.workload, i, n) == Role::sender) {
-      Entered inside(runtime.interpreter(i));
-      open_at_teardown[i] = runtime.tear_down_early(i, actors[i].tally());
+      open_at_teardown[i] = tear_down_early<S>(runtime, i, config, actors[i].tally());
     }
     owner_exits<S>(runtime.interpreter(i), actors[i].tally());
     if (hooks.on_finish) hooks.on_finish(i);

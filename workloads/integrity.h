@@ -18,6 +18,16 @@ struct Tally {
   // civ-deferred as CPython: release calls still pending when the owner's thread stopped,
   // carried out only when the interpreter was ended.
   std::uint64_t calls_at_end = 0;
+  // Views that hold only their sender's id (--view-owner id): closes that found the sender
+  // finalised, so released nothing (the object reference and the buffer export leak), and
+  // payload reads of a view whose sender was finalised (the heap is quarantined, so the
+  // read is safe to count; in CPython it reads freed memory).
+  std::uint64_t orphaned_releases = 0;
+  std::uint64_t reads_after_owner_gone = 0;
+  // Object references a view's release never dropped: a dropped first pending call, or an
+  // orphaned release. Not a column: the ground truth must find exactly this many
+  // decrements missing (Runtime::reconcile).
+  std::uint64_t object_releases_lost = 0;
   // With --verify, racy only: updates of other threads this thread's stores overwrote.
   std::uint64_t lost_increments = 0;
   std::uint64_t lost_decrements = 0;
@@ -30,6 +40,9 @@ struct Tally {
     dropped_releases += other.dropped_releases;
     pending_calls += other.pending_calls;
     calls_at_end += other.calls_at_end;
+    orphaned_releases += other.orphaned_releases;
+    reads_after_owner_gone += other.reads_after_owner_gone;
+    object_releases_lost += other.object_releases_lost;
     lost_increments += other.lost_increments;
     lost_decrements += other.lost_decrements;
     return *this;
@@ -67,7 +80,8 @@ struct Integrity {
   // violations: a view closed by its destructor is still closed correctly.
   std::uint64_t violations() const {
     return leaks + views_left_open + events.premature_frees + events.use_after_free +
-           events.double_frees + events.dropped_releases + lost_increments.value_or(0) +
+           events.double_frees + events.dropped_releases + events.orphaned_releases +
+           events.reads_after_owner_gone + lost_increments.value_or(0) +
            lost_decrements.value_or(0);
   }
 };

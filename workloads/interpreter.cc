@@ -23,8 +23,14 @@ void Interpreter::finalise(Tally& actor) {
       }
     }
   }
-  // release: see finalised().
-  finalised_.store(true, std::memory_order_release);
+  // release: see finalised(). Under the lookup lock, where there is one: that is taking the
+  // interpreter out of the runtime's table, which look_up() reads under the same lock.
+  if (std::mutex* lookup = release_path_.lookup_lock) {
+    std::lock_guard hold(*lookup);
+    finalised_.store(true, std::memory_order_release);
+  } else {
+    finalised_.store(true, std::memory_order_release);
+  }
 }
 
 Entered::Entered(Interpreter& interpreter) : interpreter_(interpreter), outer_(t_current) {

@@ -87,12 +87,18 @@ class Interpreter {
   // points (biased: objects to merge; civ-deferred: views to release).
   PendingQueue& pending() { return pending_; }
 
-  // How a civ-deferred view of this interpreter's objects is released, as the CPython
-  // version modelled does it: the pending calls one release posts, and the process-wide
-  // lock under which the releaser looks the owner up by its id (null: no lookup).
+  // How a view of this interpreter's objects is released: for civ-deferred, as the CPython
+  // version modelled does it, the pending calls one release posts; for both view
+  // strategies, the process-wide lock under which the releaser looks the owner up by its
+  // id (null: no lookup, the view holds the interpreter itself), and whether a view holds
+  // the interpreter (strong) or only its id.
   struct ReleasePath {
     std::uint32_t calls_per_release = 1;
     std::mutex* lookup_lock = nullptr;
+    // The seed's view: a reference to this interpreter, taken by the sender with each view
+    // and dropped by its release. False (--view-owner id, CPython's): the view records only
+    // the id, takes no reference, and its release looks this interpreter up (look_up()).
+    bool views_hold_owner = true;
     // As CPython: once the owner's thread stops running, nothing drains its pending calls;
     // they wait in the ring (a full ring drops them) until the interpreter is ended. Else
     // the owner's thread carries out what is left when it exits and later closes enter the
@@ -101,6 +107,20 @@ class Interpreter {
   };
   const ReleasePath& release_path() const { return release_path_; }
   void set_release_path(ReleasePath path) { release_path_ = path; }
+
+  // A view that holds only this interpreter's id finds it as CPython does
+  // (_PyInterpreterState_LookUpID): in the runtime's table, under the process-wide lookup
+  // lock. False once it was finalised (taken out of the table): the id names nothing. The
+  // interpreter object itself stays allocated until the runtime is torn down, which is what
+  // makes the lookup (and the quarantined heap behind it) safe to model. An interpreter
+  // found here may still be finalised before the caller enters it; finalisation happens
+  // inside its own lock (its own thread at --teardown early, or after every thread was
+  // joined), so the caller checks finalised() again once inside.
+  bool look_up() const {
+    REFBENCH_ASSERT(release_path_.lookup_lock != nullptr, "a lookup by id needs the lookup lock");
+    std::lock_guard hold(*release_path_.lookup_lock);
+    return !finalised();
+  }
 
  private:
   // Drops the heap's reference to every pooled object; the last reference frees it. Runs

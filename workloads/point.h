@@ -60,6 +60,11 @@ struct PointConfig {
   // price of a locked instruction per update: a different, narrower race than racy's.
   bool witness = false;
   Teardown teardown = Teardown::end;
+  // Views only (traits().views): what a view holds of its sender. strong (the seed's) keeps
+  // it alive while the view is open; id (CPython's) does not, so after --teardown early a
+  // close may find it gone (orphaned_releases) and a read may see its buffer after it was
+  // finalised (reads_after_owner_gone).
+  ViewOwner view_owner = ViewOwner::strong;
   // A point in which no message moves for this long is given up (PointStalled); 0: never.
   std::chrono::nanoseconds stall_timeout{0};
 };

@@ -29,9 +29,17 @@ Runtime::Runtime(const PointConfig& config, unsigned interpreters, bool shared_l
   for (unsigned i = 0; i < interpreters; ++i) {
     interpreters_.push_back(std::make_unique<Interpreter>(
         i, *locks_[shared_lock ? 0 : i], recorded(drop), pending_capacity(config)));
-    if (traits(config.strategy).release_queue) {
-      interpreters_.back()->set_release_path(
-          {pending_calls(config).per_release, &lookup_lock_, follows_cpython(config)});
+    if (traits(config.strategy).views) {
+      // civ-deferred looks the owner up on every release (CPython's pending call finds its
+      // interpreter by id); civ only where its views hold no more than the id.
+      const bool queue = traits(config.strategy).release_queue;
+      const bool strong = config.view_owner == ViewOwner::strong;
+      interpreters_.back()->set_release_path({
+          .calls_per_release = queue ? pending_calls(config).per_release : 1,
+          .lookup_lock = queue || !strong ? &lookup_lock_ : nullptr,
+          .views_hold_owner = strong,
+          .held_until_ended = queue && follows_cpython(config),
+      });
     }
   }
   if (config.verify) ledger_.emplace(std::size_t{interpreters} * config.objects, interpreters);
@@ -73,6 +81,16 @@ void Runtime::reconcile(Integrity& result, const GroundTruth& truth, Counts coun
       result.lost_increments = seen.lost_increments;
       result.lost_decrements = seen.lost_decrements;
       break;
+  }
+  // Each release the detectors saw never made (a dropped pending call, or an orphaned
+  // release: the sender was gone) left one object reference behind: the ledger must find
+  // at least that many decrements missing (exactly that many where nothing else was lost;
+  // more is the strategy's loss, reported as lost decrements, not a harness bug).
+  if (counts != Counts::not_kept && truth.decrements_missing < seen.object_releases_lost) {
+    throw GroundTruthMismatch(
+        "ground truth disagrees: " + std::to_string(seen.object_releases_lost) +
+        " releases never made (dropped or orphaned), " + std::to_string(truth.decrements_missing) +
+        " decrements missing");
   }
   const auto explained = static_cast<std::int64_t>(*result.lost_increments) -
                          static_cast<std::int64_t>(*result.lost_decrements);

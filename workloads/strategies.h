@@ -114,13 +114,14 @@ struct CivStrategy {
   static void local_decref(Object& o, Tally& actor) { counting::Plain::decref(o, actor); }
 
   // Seed step 2, in the sender: a reference to the object, an export of its buffer, and a
-  // reference to the sending interpreter itself.
+  // reference to the sending interpreter itself (not with --view-owner id: CPython's view
+  // records only the sender's id, and nothing keeps the sender alive for it).
   static Message send(Interpreter& self, Object& o, Tally& actor) {
     counting::check_live(o, actor);
     counting::Plain::incref(o);
     ++o.exports;
     keep_in_memory(o.exports);
-    self.incref();
+    if (self.release_path().views_hold_owner) self.incref();
     self.view_opened();
     return Message::of(o, self);
   }
@@ -236,13 +237,15 @@ struct CivDeferredStrategy {
   }
 
   // Inside `self`, the view's owner: what civ's close does in the sender, then the view's
-  // reference to the interpreter. That may finalise it (after --teardown early), on its own
-  // thread.
+  // reference to the interpreter (a view that holds only the id has none). That may
+  // finalise it (after --teardown early), on its own thread.
   // On CPython's main a release comes as two calls (ViewRelease::kBuffer, then kView).
   static void release_view(Interpreter& self, const PendingQueue::Request& r, Tally& actor) {
     ++actor.pending_calls;
     if (r.part != ViewRelease::kView) release_in_sender(*r.object, self, actor);
-    if (r.part != ViewRelease::kBuffer) self.decref(actor);
+    if (r.part != ViewRelease::kBuffer && self.release_path().views_hold_owner) {
+      self.decref(actor);
+    }
   }
 };
 

@@ -18,6 +18,11 @@ namespace refbench::workloads {
 // it is closed. A view destroyed while open is closed by its destructor and counted as a
 // resource warning, like a memoryview collected without release(). `Close` is how the
 // kind of view lets go of the three.
+//
+// With --view-owner id (the sender's ReleasePath::views_hold_owner false) the view holds
+// no reference to the sender, only what stands for its id: `sender_` is then used only
+// through Interpreter::look_up() and finalised(), which stay safe because interpreter
+// objects (and their quarantined heaps) live until the runtime is torn down.
 template <class Close>
 class HeldView {
  public:
@@ -45,6 +50,9 @@ class HeldView {
   Object& object() const { return *object_; }
   // The exported buffer, as the sender described it: reading it touches the payload only.
   std::span<const std::byte> buffer() const { return buffer_; }
+  // Whether the sender was finalised while this view is open, which only a view that holds
+  // just its id can see: a read of buffer() now reads what CPython would have freed.
+  bool owner_gone() const { return sender_->finalised(); }
 
   // Closes the view: once. (A view destroyed while open is closed by its destructor.)
   void close() {
@@ -61,14 +69,17 @@ class HeldView {
   Tally* holder_;
 };
 
-// Inside the sender (its lock held): what closing a view releases there, the buffer export
-// and the object reference, with plain decrements (seed step 5).
+// Inside the sender (its lock held, not finalised): what closing a view releases there,
+// the buffer export and the object reference, with plain decrements (seed step 5).
 void release_in_sender(Object& object, Interpreter& sender, Tally& holder);
 
 // The seed's close, literally: leave the interpreter this thread is in (if any), enter the
 // sender's, release the buffer and the object reference with plain decrements, leave,
 // re-enter the first interpreter, and only then drop the reference to the sender. No two
 // interpreter locks are ever held at once.
+// A view that holds only the sender's id looks it up first (Interpreter::look_up) and
+// drops no reference to it; a sender found gone, or finalised by the time the closer got
+// in, cannot release: the release is orphaned (counted; the object and buffer leak).
 struct CloseInSender {
   static void close(Object& object, Interpreter& sender, Tally& holder);
 };
@@ -87,7 +98,8 @@ struct ViewRelease {
 // the sender; the sender releases it at one of its own safe points. If the sender's queue
 // is full the request is dropped and counted (CPython's behaviour: a leak). If the sender's
 // thread no longer takes requests (it finished or tore itself down), the holder closes as
-// a View does: the view holds the sender alive, where CPython's holds only its id and leaks.
+// a View does. With a view that holds only the sender's id (CPython's), a sender found
+// gone, by the lookup or once its queue was finished, orphans the release (a leak).
 struct PostToSender {
   static void close(Object& object, Interpreter& sender, Tally& holder);
 };

@@ -121,4 +121,12 @@ std::optional<CpythonVersion> parse_cpython_version(std::string_view text) {
 
 std::string cpython_version_names() { return join_names(kAllCpythonVersions); }
 
+std::string_view name(ViewOwner o) { return o == ViewOwner::id ? "id" : "strong"; }
+
+std::optional<ViewOwner> parse_view_owner(std::string_view text) {
+  return parse_among(text, kAllViewOwners);
+}
+
+std::string view_owner_names() { return join_names(kAllViewOwners); }
+
 }  // namespace refbench::workloads

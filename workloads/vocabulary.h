@@ -118,12 +118,22 @@ constexpr PendingCalls pending_calls(CpythonVersion v) {
 //          may still hold references and views of its objects (the seed's last case)
 enum class Teardown { end, early };
 
+// What a view (civ, civ-deferred) holds of the interpreter that sent it (--view-owner):
+//   strong  a reference (the seed's view): the sender cannot be finalised while a view of
+//           its objects is open
+//   id      only its id (CPython's cross-interpreter buffer, 3.12 on): the sender may be
+//           finalised while views are open; a close that finds it gone cannot release (the
+//           object and its buffer leak) and a read of its buffer then is a read after free
+enum class ViewOwner { strong, id };
+inline constexpr std::array<ViewOwner, 2> kAllViewOwners = {ViewOwner::strong, ViewOwner::id};
+
 std::string_view name(Strategy s);
 std::string_view name(Workload w);
 std::string_view name(WaitPolicy w);
 std::string_view name(Teardown t);
 std::string_view name(GilKind g);
 std::string_view name(CpythonVersion v);
+std::string_view name(ViewOwner o);
 
 std::optional<Strategy> parse_strategy(std::string_view text);
 std::optional<Workload> parse_workload(std::string_view text);
@@ -131,6 +141,7 @@ std::optional<WaitPolicy> parse_wait_policy(std::string_view text);
 std::optional<Teardown> parse_teardown(std::string_view text);
 std::optional<GilKind> parse_gil_kind(std::string_view text);
 std::optional<CpythonVersion> parse_cpython_version(std::string_view text);
+std::optional<ViewOwner> parse_view_owner(std::string_view text);
 
 // "gil, racy, atomic, biased, civ, civ-deferred, immortal": for error messages and --help.
 std::string strategy_names();
@@ -138,5 +149,6 @@ std::string workload_names();
 std::string wait_policy_names();
 std::string gil_kind_names();
 std::string cpython_version_names();
+std::string view_owner_names();
 
 }  // namespace refbench::workloads

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "harness/settings.h"
 #include "harness/usage_error.h"
 
 namespace refbench::harness {
@@ -330,6 +331,35 @@ TEST(Cli, HelpExplainsEveryOptionWithItsDefault) {
   EXPECT_TRUE(std::holds_alternative<HelpRequest>(parse({})));
   EXPECT_TRUE(std::holds_alternative<HelpRequest>(parse({"--help"})));
   EXPECT_TRUE(std::holds_alternative<VersionRequest>(parse({"--version"})));
+}
+
+// --view-owner: one entry of the settings table, which gives it its column, its roles and
+// the strategies it applies to (those whose traits say they hand over views).
+TEST(Cli, ViewOwnerIsAViewSettingOfThePoint) {
+  using workloads::Strategy;
+  using workloads::ViewOwner;
+  EXPECT_EQ(run_options({}).points.config.view_owner, ViewOwner::strong);
+  EXPECT_EQ(run_options({"--view-owner", "id"}).points.config.view_owner, ViewOwner::id);
+  EXPECT_EQ(run_options({"--view-owner", "strong"}).points.config.view_owner, ViewOwner::strong);
+  EXPECT_EQ(sweep_options({"--view-owner", "id"}).points.config.view_owner, ViewOwner::id);
+  EXPECT_EQ(error_of({"run", "--view-owner", "weak"}),
+            "--view-owner: 'weak' is not allowed (allowed: strong, id)");
+
+  const Setting& s = setting("view-owner");
+  ASSERT_NE(s.column, nullptr);
+  EXPECT_STREQ(s.column, "view_owner");
+  for (SettingRole role : {kFingerprint, kResumeIdentity, kComparedPoint, kBenchmarkName}) {
+    EXPECT_TRUE(s.has(role)) << role;
+  }
+  workloads::PointConfig c;
+  c.view_owner = ViewOwner::id;
+  for (Strategy strategy : workloads::kAllStrategies) {
+    c.strategy = strategy;
+    const bool views = strategy == Strategy::civ || strategy == Strategy::civ_deferred;
+    EXPECT_EQ(s.column_value(c), views ? "id" : "") << name(strategy);
+  }
+  EXPECT_NE(help_of("run").find("--view-owner"), std::string::npos);
+  EXPECT_NE(help_of("run").find("(default: strong)"), std::string::npos);
 }
 
 }  // namespace

@@ -93,6 +93,48 @@ TEST_F(EndToEnd, RunWritesOneVerifiedRowPerStrategyWorkloadAndRepetition) {
                                                "civ-deferred", "immortal"}));
 }
 
+// --view-owner, end to end: the rows say which owner ran (civ and civ-deferred only), and
+// its two counts. Strong views, torn down early or not, and id views at --teardown end
+// orphan nothing; id views torn down early orphan what was still open. Every release never
+// made is exactly one decrement the ledger finds lost: orphaned, or dropped by a full ring
+// (civ-deferred's fanout overflows CPython's 300-call ring with fan-in, whatever the owner).
+TEST_F(EndToEnd, ViewOwnerIsInTheRowsAndIdViewsMayLeakOnlyWhenTornDownEarly) {
+  if (!two_pus_0_and_1()) GTEST_SKIP() << "needs PUs 0 and 1";
+  const std::string base =
+      "run --strategy civ,civ-deferred,atomic --workload pipeline,fanout --cores 0,1,0 "
+      "--messages 2000 --warmup 0 --repetitions 1 --verify --counters none --quiet ";
+  for (const char* owner : {"strong", "id"}) {
+    for (const char* teardown : {"end", "early"}) {
+      const std::string what = std::string(owner) + " " + teardown;
+      const std::string out = std::string(owner) + "-" + teardown + ".csv";
+      const Outcome o =
+          refbench(base + "--view-owner " + owner + " --teardown " + teardown + " --out " + out);
+      const Csv csv = parse_csv(slurp(dir_ / out));
+      ASSERT_EQ(csv.rows.size(), 3u * 2u) << what << o.err;
+      std::uint64_t violations = 0;
+      for (std::size_t r = 0; r < csv.rows.size(); ++r) {
+        const std::string point = what + " " + csv.at(r, "strategy") + " " + csv.at(r, "workload");
+        const bool views = csv.at(r, "strategy") != "atomic";
+        EXPECT_EQ(csv.at(r, "view_owner"), views ? owner : "") << point;
+        EXPECT_EQ(std::stoull(csv.at(r, "lost_decrements")),
+                  std::stoull(csv.at(r, "orphaned_releases")) +
+                      std::stoull(csv.at(r, "dropped_releases")))
+            << point;
+        EXPECT_EQ(csv.at(r, "lost_increments"), "0") << point;
+        violations += std::stoull(csv.at(r, "violations"));
+        if (std::string(owner) == "strong" || std::string(teardown) == "end") {
+          EXPECT_EQ(csv.at(r, "orphaned_releases"), "0") << point;
+          EXPECT_EQ(csv.at(r, "reads_after_owner_gone"), "0") << point;
+          if (csv.at(r, "dropped_releases") == "0") {
+            EXPECT_EQ(csv.at(r, "violations"), "0") << point;
+          }
+        }
+      }
+      EXPECT_EQ(o.status, violations > 0 ? 1 : 0) << what << o.out << o.err;
+    }
+  }
+}
+
 // An explicit --cores list runs one interpreter per PU it names: here a root and two
 // receivers (fanout), a chain of three (pipeline), three all to all (shuffle), each row with
 // its interpreters, placement and the protocol's hand-offs.

@@ -235,6 +235,7 @@ TEST(Fingerprint, AnySettingThatChangesRowsChangesIt) {
   with("drain interval", [](PointOptions& o) { o.config.drain_interval = 10; });
   with("verify", [](PointOptions& o) { o.config.verify = true; });
   with("teardown", [](PointOptions& o) { o.config.teardown = workloads::Teardown::early; });
+  with("view owner", [](PointOptions& o) { o.config.view_owner = workloads::ViewOwner::id; });
   with("strategies", [](PointOptions& o) { o.strategies = {Strategy::civ}; });
   with("strategy order", [](PointOptions& o) { o.strategies = {Strategy::atomic, Strategy::civ}; });
   with("workloads", [](PointOptions& o) { o.workloads = {Workload::pingpong}; });

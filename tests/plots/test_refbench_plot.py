@@ -117,6 +117,23 @@ class RealCsvs(PlotTestCase):
         self.assertIn("plot-real-default-run.csv (no metadata)", svg)
         self.assertIn("wait yield", svg)  # same-PU points ran with another wait policy
 
+    def test_id_view_rows_are_marked_as_ones_that_may_leak(self):
+        import pandas as pd
+        # The default run's rows (from before civ-deferred), its civ rows again as id views.
+        df = pd.read_csv(DATA / "plot-real-default-run.csv", dtype=str, keep_default_na=False)
+        views = df[df["strategy"].isin(["civ", "civ-deferred"])].copy()
+        df["view_owner"] = ["strong" if s in ("civ", "civ-deferred") else ""
+                            for s in df["strategy"]]
+        views["view_owner"] = "id"
+        views.loc[views.index[0], "violations"] = "3"
+        csv = self.tmp / "views.csv"
+        pd.concat([df, views]).to_csv(csv, index=False)
+        run = self.run_plot(csv)
+        self.assertEqual(run.rc, 0, run)
+        svg = self.svg_text(run, "classes-" + views["workload"].iloc[0])
+        self.assertIn("civ (id): may leak", svg)
+        self.assertIn("views holding only their sender's id", svg)
+
     def test_default_run_counters_name_sources_and_leave_out_unavailable(self):
         run = self.run_plot(DATA / "plot-real-default-run.csv")
         svg = self.svg_text(run, "counters-stream")
@@ -444,6 +461,34 @@ class Internals(unittest.TestCase):
         self.assertEqual(
             plot_counters.unavailable_by_reason(["cycles", "c2c", "instructions", "x"], problems),
             ["cycles, instructions (ENOENT: no PMU)", "c2c (EINVAL)", "x"])
+
+    def test_id_views_are_a_strategy_of_their_own_that_may_leak(self):
+        df = frame([{"strategy": "civ", "view_owner": "strong", "violations": 0},
+                    {"strategy": "civ", "view_owner": "id", "violations": 7},
+                    {"strategy": "civ-deferred", "view_owner": "id", "violations": 0},
+                    {"strategy": "atomic", "view_owner": float("nan"), "violations": 0},
+                    {"strategy": "gil", "view_owner": float("nan"), "violations": 2}])
+        df = plot_input.label_view_owners(df)
+        self.assertEqual(list(df["strategy"]),
+                         ["civ", "civ (id)", "civ-deferred (id)", "atomic", "gil"])
+        self.assertEqual(plot_common.ordered_strategies(df["strategy"]),
+                         ["gil", "atomic", "civ", "civ (id)", "civ-deferred (id)"])
+        self.assertEqual(plot_common.strategy_color("civ (id)"),
+                         plot_common.strategy_color("civ"))
+        ctx = plot_common.make_context(df, Path("r.csv"), None)
+        self.assertEqual(ctx.may_leak, {"civ (id)", "civ-deferred (id)"})
+        self.assertEqual(plot_common.strategy_label("civ (id)", ctx), "civ (id): may leak")
+        self.assertEqual(plot_common.strategy_label("civ", ctx), "civ")
+        self.assertEqual(plot_common.bar_style("civ (id)", ctx)["hatch"],
+                         plot_common.MAY_LEAK_HATCH)
+        self.assertNotIn("hatch", plot_common.bar_style("civ", ctx))
+        self.assertEqual(plot_common.violation_note(df, ctx),
+                         "warning: integrity violations in correct strategies: gil in 1 row"
+                         "\nviews holding only their sender's id (CPython's, x-hatched) "
+                         "leaked: civ (id) in 1 row")
+        # A CSV from before the column is left as it is.
+        old = frame([{"strategy": "civ"}])
+        self.assertEqual(list(plot_input.label_view_owners(old)["strategy"]), ["civ"])
 
     def test_strategy_colours_are_fixed(self):
         self.assertEqual(plot_common.strategy_color("racy"), "#D55E00")

@@ -139,7 +139,8 @@ TEST(ResultRowCsv, GoldenHeaderAndRow) {
                 {"gil", "cpython"},
                 {"switch_interval_s", "0.005"},
                 {"verified", "1"},
-                {"teardown", "end"}};
+                {"teardown", "end"},
+                {"view_owner", "strong"}};
   r.messages = 2000;
   r.round_trips = 1000;
   r.elapsed_s = 0.0005;

@@ -72,6 +72,30 @@ TEST_F(GroundTruthTest, WitnessMustExplainTheDeficitExactly) {
   EXPECT_EQ(i.truth->count_deficit, 2);
 }
 
+// A release that was never made (dropped, or orphaned: its sender was gone) leaves its
+// reference: the ledger must find that decrement missing. Releases counted as never made
+// that the ledger does not see are a harness bug.
+TEST_F(GroundTruthTest, EachReleaseNeverMadeIsALostDecrement) {
+  Object& o = object(0, 1);
+  Ledger::taken(runtime_.ledger_row(0), o);
+  ++o.refcount;
+  Ledger::dropped(runtime_.ledger_row(1), o);  // the receiver let go: its release was orphaned
+  Tally seen;
+  seen.orphaned_releases = 1;
+  seen.object_releases_lost = 1;
+  const Integrity i = runtime_.audit_and_tear_down(seen, Runtime::Counts::kept);
+  EXPECT_EQ(*i.lost_decrements, 1u);
+  EXPECT_EQ(*i.lost_increments, 0u);
+  EXPECT_EQ(i.truth->count_deficit, -1);
+}
+
+TEST_F(GroundTruthTest, AReleaseNeverMadeThatTheLedgerDoesNotSeeIsAMismatch) {
+  Tally seen;  // claims an orphaned release, but every count is as the ledger says
+  seen.orphaned_releases = 1;
+  seen.object_releases_lost = 1;
+  EXPECT_THROW(runtime_.audit_and_tear_down(seen, Runtime::Counts::kept), GroundTruthMismatch);
+}
+
 TEST_F(GroundTruthTest, AWitnessThatDisagreesIsAMismatch) {
   Ledger::taken(runtime_.ledger_row(0), object(1, 0));
   Tally seen;  // saw nothing, but the count is one short

@@ -332,6 +332,151 @@ TEST(Point, OffCpythonsPathLateClosesEnterTheSender) {
   EXPECT_EQ(r.integrity.violations(), 0u);
 }
 
+// --view-owner id against strong under an early teardown, with every message still in
+// flight when the sender is finalised: the receivers start only once the sending
+// interpreter's thread has finished (its teardown done), and the channels hold every
+// message. Stream (one pair), pipeline (a chain of 3: stage 1 receives the torn-down
+// stage 0's objects) and fanout (0 broadcasts to 2 receivers).
+PointResult received_after_the_sender_was_torn_down(PointConfig c) {
+  c.teardown = Teardown::early;
+  c.warmup_messages = 0;
+  c.messages = 64;
+  c.channel_capacity = 128;  // the sender never waits: it sends all and tears itself down
+  c.interpreters = c.workload == Workload::stream ? 2 : 3;
+  std::promise<void> sender_done;
+  std::shared_future<void> done = sender_done.get_future().share();
+  ThreadHooks hooks;
+  hooks.on_finish = [&](unsigned i) {
+    if (i == 0) sender_done.set_value();
+  };
+  hooks.on_measure_begin = [&](unsigned i) {
+    if (i != 0) done.wait();
+  };
+  return run_point(c, hooks);
+}
+
+// Messages whose views are of the torn-down sender's objects (stage 1's, in a pipeline).
+std::uint64_t views_of_the_sender(const PointConfig& c) {
+  return c.workload == Workload::fanout ? 2 * 64u : 64u;
+}
+
+using OwnerParam = std::tuple<Strategy, Workload>;
+class ViewOwnerUnderEarlyTeardown : public testing::TestWithParam<OwnerParam> {};
+
+// CPython's view: the sender is finalised at its teardown, every later close is orphaned
+// (each exactly one decrement the ledger finds missing), every read is of a finalised
+// owner's buffer, and the sender's objects leak.
+TEST_P(ViewOwnerUnderEarlyTeardown, IdViewsOrphanEveryReleaseExactly) {
+  const auto [strategy, workload] = GetParam();
+  PointConfig c = small_point(strategy, workload, WaitPolicy::yield);
+  c.workload = workload;
+  c.view_owner = ViewOwner::id;
+  const PointResult r = received_after_the_sender_was_torn_down(c);
+  const Integrity& i = r.integrity;
+  const std::uint64_t orphaned = views_of_the_sender(c);
+  EXPECT_EQ(i.events.orphaned_releases, orphaned);
+  EXPECT_EQ(i.events.reads_after_owner_gone, orphaned);
+  ASSERT_TRUE(i.lost_decrements.has_value());
+  EXPECT_EQ(*i.lost_decrements, orphaned) << "each orphaned release is one lost decrement";
+  EXPECT_EQ(*i.lost_increments, 0u);
+  EXPECT_EQ(i.truth->count_deficit, -static_cast<std::int64_t>(orphaned));
+  EXPECT_EQ(i.truth->decrements_missing, orphaned);
+  EXPECT_EQ(i.views_left_open, orphaned) << "no export of the gone sender was released";
+  EXPECT_EQ(i.leaks, c.objects) << "every pooled object of the sender is still referenced";
+  EXPECT_EQ(i.views_open_at_teardown, orphaned);
+  EXPECT_EQ(i.events.dropped_releases, 0u);
+  EXPECT_EQ(i.events.premature_frees + i.events.use_after_free + i.events.double_frees, 0u);
+  EXPECT_EQ(i.violations(), 4 * orphaned + c.objects);
+}
+
+// The seed's view: the sender, held by every open view, is finalised only when the last
+// closes; nothing is orphaned, nothing is read after its owner is gone, nothing leaks.
+TEST_P(ViewOwnerUnderEarlyTeardown, StrongViewsKeepTheSenderUntilTheLastCloses) {
+  const auto [strategy, workload] = GetParam();
+  PointConfig c = small_point(strategy, workload, WaitPolicy::yield);
+  c.workload = workload;
+  c.view_owner = ViewOwner::strong;
+  const PointResult r = received_after_the_sender_was_torn_down(c);
+  const Integrity& i = r.integrity;
+  EXPECT_EQ(i.views_open_at_teardown, views_of_the_sender(c));
+  EXPECT_EQ(i.events.orphaned_releases, 0u);
+  EXPECT_EQ(i.events.reads_after_owner_gone, 0u);
+  EXPECT_EQ(*i.lost_decrements + *i.lost_increments, 0u);
+  EXPECT_EQ(i.leaks, 0u);
+  EXPECT_EQ(i.violations(), 0u);
+}
+
+std::string owner_param_name(const testing::TestParamInfo<OwnerParam>& param) {
+  std::string text = std::string(name(std::get<0>(param.param))) + "_" +
+                     std::string(name(std::get<1>(param.param)));
+  std::replace(text.begin(), text.end(), '-', '_');  // test names allow no '-'
+  return text;
+}
+
+INSTANTIATE_TEST_SUITE_P(Views, ViewOwnerUnderEarlyTeardown,
+                         testing::Combine(testing::Values(Strategy::civ, Strategy::civ_deferred),
+                                          testing::Values(Workload::stream, Workload::pipeline,
+                                                          Workload::fanout)),
+                         owner_param_name);
+
+// Without holding the receivers back: however many views were still open when the sender
+// went, the ledger agrees exactly (run_point throws GroundTruthMismatch otherwise), and at
+// --teardown end both owners are clean, for every shape and CPython version.
+TEST(Point, IdViewsAreExactWhateverTheInterleavingAndCleanAtTheEnd) {
+  for (Strategy s : {Strategy::civ, Strategy::civ_deferred}) {
+    for (Workload w : {Workload::stream, Workload::pingpong, Workload::pipeline, Workload::fanout,
+                       Workload::shuffle}) {
+      for (ViewOwner owner : kAllViewOwners) {
+        PointConfig c = small_point(s, w, WaitPolicy::yield);
+        c.interpreters = w == Workload::stream || w == Workload::pingpong ? 2 : 3;
+        c.messages = 2000;
+        c.view_owner = owner;
+        const std::string what =
+            std::string(name(s)) + " " + std::string(name(w)) + " " + std::string(name(owner));
+        const Integrity end = run_point(c, {}).integrity;
+        EXPECT_EQ(end.violations(), 0u) << what << " at the end";
+        if (w == Workload::shuffle) continue;  // no early teardown
+        c.teardown = Teardown::early;
+        const Integrity early = run_point(c, {}).integrity;
+        EXPECT_EQ(*early.lost_decrements, early.events.orphaned_releases) << what;
+        EXPECT_EQ(*early.lost_increments, 0u) << what;
+        EXPECT_EQ(early.views_left_open, early.events.orphaned_releases) << what;
+        if (owner == ViewOwner::strong) {
+          EXPECT_EQ(early.violations(), 0u) << what;
+        }
+      }
+    }
+  }
+}
+
+// CPython's two holes, counted apart, each next to what closes it. Every release comes
+// after the owner's thread stopped (3.12: a ring of 32 for 64 releases).
+TEST(Point, CpythonsTwoHolesAreCountedApart) {
+  PointConfig c = small_point(Strategy::civ_deferred, Workload::stream, WaitPolicy::yield);
+  c.cpython = CpythonVersion::v3_12;
+  c.view_owner = ViewOwner::id;
+  // The owner lives until the end, its ring overflows: dropped, not orphaned.
+  Integrity i = released_after_the_owner_stopped(c).integrity;
+  EXPECT_EQ(i.events.dropped_releases, 32u);
+  EXPECT_EQ(i.events.orphaned_releases, 0u);
+  EXPECT_EQ(*i.lost_decrements, 32u);
+  // The owner was finalised: no ring takes a release any more, every one is orphaned.
+  c.teardown = Teardown::early;
+  i = released_after_the_owner_stopped(c).integrity;
+  EXPECT_EQ(i.events.dropped_releases, 0u);
+  EXPECT_EQ(i.events.orphaned_releases, 64u);
+  EXPECT_EQ(*i.lost_decrements, 64u);
+  // The seed's strong view keeps the owner: nothing orphaned, but the ring still overflows.
+  c.view_owner = ViewOwner::strong;
+  i = released_after_the_owner_stopped(c).integrity;
+  EXPECT_EQ(i.events.orphaned_releases, 0u);
+  EXPECT_EQ(i.events.dropped_releases, 32u);
+  // The seed's close enters the owner: no ring to overflow, no owner gone.
+  c.strategy = Strategy::civ;
+  i = released_after_the_owner_stopped(c).integrity;
+  EXPECT_EQ(i.violations(), 0u);
+}
+
 TEST(Point, DurationModeStopsAtTheDeadline) {
   PointConfig c = small_point(Strategy::atomic, Workload::stream, WaitPolicy::yield);
   c.messages = 0;
