@@ -37,8 +37,8 @@ void write_ratio_checks(const results::ResultSink& sink, results::Format format,
 // With counters on, what counting costs: in each group, immortal and atomic (else the
 // group's first strategy) run again without counters and then with them, back to back (rows
 // not written: a check, not figures); time with over time without, recorded in
-// `checks.counter_overhead` and flagged when the median is beyond kMostCounterOverhead
-// either way. Nothing with no counters.
+// `checks.counter_overhead` and flagged when every strategy checked is beyond
+// kMostCounterOverhead the same way. Nothing with no counters.
 inline constexpr double kMostCounterOverhead = 1.10;
 void check_counter_overhead(const pinning::Topology& topo, const PointOptions& options,
                             const CounterSet& counters, const Plan& plan,
