@@ -88,7 +88,7 @@ Metadata from_object(const nlohmann::json& j) {
     m.checks = RunChecks{field<std::vector<std::string>>(checks, "drift", {}),
                          field<std::vector<std::string>>(checks, "harness_round_trip", {}),
                          field<std::vector<std::string>>(checks, "precision_not_reached", {}),
-        field<std::vector<std::string>>(checks, "counter_overhead", {})};
+                         field<std::vector<std::string>>(checks, "counter_overhead", {})};
   }
   return m;
 }

@@ -84,9 +84,9 @@ TEST_F(EndToEnd, AnExistingResultIsNeverOverwrittenWithoutForce) {
   ASSERT_EQ(forced.status, 0) << forced.err;
   EXPECT_EQ(parse_csv(slurp(dir_ / "r.csv")).rows.size(), 1u);
   EXPECT_EQ(refbench(sweep + "--out s.csv --force").status, 0);
-  EXPECT_EQ(files(), (std::set<std::string>{"r.csv", "r.meta.json", "r.ratios.csv",
-                                            "r.topology.xml", "s.csv", "s.meta.json",
-                                            "s.ratios.csv", "s.topology.xml"}));
+  EXPECT_EQ(files(),
+            (std::set<std::string>{"r.csv", "r.meta.json", "r.ratios.csv", "r.topology.xml",
+                                   "s.csv", "s.meta.json", "s.ratios.csv", "s.topology.xml"}));
 }
 
 // A file being written holds its lock: a second refbench writing it is refused at once and
