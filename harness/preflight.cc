@@ -5,11 +5,15 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "harness/libpfm.h"
+#include "harness/plan.h"
 #include "harness/usage_error.h"
 #include "workloads/object.h"
+#include "workloads/point.h"
 
 namespace refbench::harness {
 
@@ -26,26 +30,82 @@ pinning::Topology load_topology(const OutputOptions& output) {
   }
 }
 
-void check_memory(const PointOptions& options, std::size_t interpreters) {
-  std::uint32_t largest = 0;
-  for (std::uint32_t p : options.payloads) largest = std::max(largest, p);
-  // In double: a heap of the largest objects allowed times 4096 interpreters overflows
-  // 64 bits.
-  const double needed =
-      static_cast<double>(workloads::Heap::bytes_for(options.config.objects, largest)) *
-      static_cast<double>(interpreters);
+namespace {
+
+// Half of this machine's memory: what one run may take. None if the system does not say.
+std::optional<double> memory_allowed() {
   struct sysinfo info {};
-  if (sysinfo(&info) != 0) return;
-  const double allowed = static_cast<double>(info.totalram) * info.mem_unit / 2;
-  if (needed > allowed) {
-    char text[240];
-    std::snprintf(text, sizeof text,
-                  "--objects %u with --payload %u on %zu interpreters needs %.1f GiB of heaps; at "
-                  "most half of this machine's memory (%.1f GiB) is allowed",
-                  options.config.objects, largest, interpreters, needed / (1 << 30),
-                  allowed / (1 << 30));
-    throw UsageError(text);
+  if (sysinfo(&info) != 0) return std::nullopt;
+  return static_cast<double>(info.totalram) * info.mem_unit / 2;
+}
+
+std::string gib(double bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f GiB", bytes / (1 << 30));
+  return text;
+}
+
+// The biggest point of the options on `interpreters`: each workload, the largest payload.
+workloads::PointMemory biggest_point(const PointOptions& options, std::size_t interpreters) {
+  workloads::PointConfig c = options.config;
+  c.interpreters = static_cast<unsigned>(interpreters);
+  c.payload_bytes = *std::max_element(options.payloads.begin(), options.payloads.end());
+  workloads::PointMemory biggest;
+  for (workloads::Workload w : options.workloads) {
+    for (workloads::Strategy s : options.strategies) {
+      c.workload = w;
+      c.strategy = s;
+      const workloads::PointMemory m = workloads::memory_needed(c);
+      if (m.total() > biggest.total()) biggest = m;
+    }
   }
+  return biggest;
+}
+
+}  // namespace
+
+void check_memory(const PointOptions& options, std::size_t interpreters) {
+  const workloads::PointMemory m = biggest_point(options, interpreters);
+  const auto allowed = memory_allowed();
+  if (!allowed || m.total() <= *allowed) return;
+  // The largest part first names what to change.
+  const std::pair<double, std::string> parts[] = {
+      {m.heaps,
+       "heaps " + gib(m.heaps) + " (--objects " + std::to_string(options.config.objects) +
+           ", --payload up to " +
+           std::to_string(*std::max_element(options.payloads.begin(), options.payloads.end())) +
+           ")"},
+      {m.channels, "channels " + gib(m.channels) + " (--channel-capacity " +
+                       std::to_string(options.config.channel_capacity) + ")"},
+      {m.release_queues, "release queues " + gib(m.release_queues) + " (--release-queue)"},
+      {m.thread_buffers, "round-trip samples " + gib(m.thread_buffers) + " (--messages)"},
+      {m.ledger, "the --verify ledger " + gib(m.ledger)}};
+  std::string detail;
+  for (const auto& [bytes, text] : parts) {
+    if (bytes >= 1 << 20) detail += (detail.empty() ? "" : ", ") + text;
+  }
+  throw UsageError("a point on " + std::to_string(interpreters) + " interpreters needs " +
+                   gib(m.total()) + " of memory: " + detail +
+                   "; at most half of this machine's memory (" + gib(*allowed) + ") is allowed");
+}
+
+void check_plan_size(const PointOptions& options, double placements,
+                     std::size_t interpreters_per_point) {
+  const double points = placements * static_cast<double>(options.strategies.size()) *
+                        static_cast<double>(options.workloads.size()) *
+                        static_cast<double>(options.payloads.size()) * options.repetitions;
+  // A planned point, its line in a dry run, and its row kept for the summary.
+  const double per_point =
+      static_cast<double>(sizeof(Point) + 64 * interpreters_per_point + 128 + 1024);
+  const auto allowed = memory_allowed();
+  if (!allowed || points * per_point <= *allowed) return;
+  char text[96];
+  std::snprintf(text, sizeof text, "%.0f", points);
+  throw UsageError(
+      std::string("the plan has ") + text + " points and would need " + gib(points * per_point) +
+      " of memory to hold; at most half of this "
+      "machine's memory (" +
+      gib(*allowed) + ") is allowed (fewer --pairs, --payload values, strategies or repetitions)");
 }
 
 void announce_counters(const CounterSet& set, std::ostream& err) {

@@ -17,8 +17,16 @@ namespace refbench::harness {
 // can be measured.
 pinning::Topology load_topology(const OutputOptions& output);
 
-// Refuses heaps that would not fit in half of this machine's memory, before anything runs.
+// Refuses a point whose memory (heaps, channels, release queues, round-trip samples, the
+// --verify ledger: workloads::memory_needed) would not fit in half of this machine's
+// memory, before anything runs, naming the figure and its largest parts.
 void check_memory(const PointOptions& options, std::size_t interpreters);
+
+// Refuses a plan of `placements` PU lists (times strategies, workloads, payloads and
+// repetitions) whose points would not fit in half of this machine's memory, before the
+// lists or the plan are made.
+void check_plan_size(const PointOptions& options, double placements,
+                     std::size_t interpreters_per_point);
 
 // Says once, on `err`, what of the counter set cannot be counted here and why (hardware
 // counters missing in a VM, an event this PMU lacks, a build without libpfm4).

@@ -46,6 +46,7 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   const std::vector<PuList> pu_lists =
       options.cores ? std::vector<PuList>{resolve_cores(topo, *options.cores)}
                     : default_pairs(topo);
+  check_plan_size(options.points, static_cast<double>(pu_lists.size()), pu_lists.front().size());
   const Plan plan =
       make_plan(options.points, topo, pu_lists, options.cores ? *options.cores : "default");
   if (options.output.dry_run) {

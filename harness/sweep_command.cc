@@ -35,6 +35,12 @@ std::string placement_spec(const SweepOptions& options) {
 
 std::vector<PuList> swept_pu_lists(const SweepOptions& options, const pinning::Topology& topo) {
   if (options.interpreters.empty()) {
+    const double pus = static_cast<double>(topo.pus().size());
+    if (options.pairs != PairSelection::classes) {
+      check_plan_size(options.points,
+                      options.pairs == PairSelection::all ? pus * (pus - 1) : pus * (pus - 1) / 2,
+                      2);
+    }
     std::vector<PuList> pairs = sweep_pairs(topo, options.pairs);
     if (pairs.empty()) {
       // One PU (a one-PU cpuset, taskset -c 0) has no pair of distinct PUs.
@@ -116,6 +122,9 @@ int sweep_command(const SweepOptions& given, std::ostream& out, std::ostream& er
   }
   const pinning::Topology topo = load_topology(options.output);
   const std::vector<PuList> pu_lists = swept_pu_lists(options, topo);
+  std::size_t widest = 0;
+  for (const PuList& pus : pu_lists) widest = std::max(widest, pus.size());
+  check_plan_size(options.points, static_cast<double>(pu_lists.size()), widest);
   const Plan full_plan = make_plan(options.points, topo, pu_lists, placement_spec(options));
   const CounterSet counters = CounterSet::resolve(options.points.counters);
   const Shard shard = take_shard(full_plan, options.shard.value_or(ShardSpec{}));

@@ -142,6 +142,25 @@ bool follows_cpython(const PointConfig& config) {
   return !config.release_queue && !config.release_batch && config.drain_interval == 1;
 }
 
+PointMemory memory_needed(const PointConfig& c) {
+  PointMemory m;
+  const double n = c.interpreters;
+  m.heaps = static_cast<double>(Heap::bytes_for(c.objects, c.payload_bytes)) * n;
+  const bool pingpong = c.workload == Workload::pingpong;
+  const double channels =
+      static_cast<double>(links(c.workload, c.interpreters).size()) * (pingpong ? 2 : 1);
+  // capacity + 1 slots, a line of padding at each end, and the channel's own lines.
+  m.channels = channels * ((static_cast<double>(c.channel_capacity) + 1) * sizeof(Message) +
+                           6 * static_cast<double>(kCacheLine));
+  if (traits(c.strategy).release_queue) {
+    m.release_queues = n * pending_calls(c).ring * sizeof(PendingQueue::Request);
+  }
+  // Reserved per thread, then gathered into the result: twice.
+  if (pingpong) m.thread_buffers = 2 * n * static_cast<double>(c.messages) * sizeof(std::uint64_t);
+  if (c.verify) m.ledger = (n + 1) * n * c.objects * sizeof(std::int64_t);
+  return m;
+}
+
 PointResult run_point(const PointConfig& config, const ThreadHooks& hooks) {
   check(config);
   switch (config.strategy) {

@@ -151,4 +151,16 @@ struct PointStalled : std::runtime_error {
 // run, PointStalled, or whatever a hook threw (after stopping and joining every thread).
 PointResult run_point(const PointConfig& config, const ThreadHooks& hooks);
 
+// What a point allocates, in bytes (double: a large point's figures overflow 64 bits), so
+// that the harness can refuse one that does not fit before anything is allocated.
+struct PointMemory {
+  double heaps = 0;           // every interpreter's pool of objects and payloads
+  double channels = 0;        // every channel's ring of slots and its lines
+  double release_queues = 0;  // civ-deferred: each interpreter's ring of pending calls
+  double thread_buffers = 0;  // pingpong: the round-trip samples each thread keeps
+  double ledger = 0;          // --verify: a row of true references per thread
+  double total() const { return heaps + channels + release_queues + thread_buffers + ledger; }
+};
+PointMemory memory_needed(const PointConfig& config);
+
 }  // namespace refbench::workloads

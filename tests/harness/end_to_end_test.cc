@@ -215,7 +215,14 @@ TEST_F(EndToEnd, BadInputIsOneLineExitTwoAndNoFile) {
       {"run --messages 10 --seconds 1 --out x.csv", "--messages and --seconds conflict"},
       {"run --messages 10 --out no-such-dir/x.csv", "no-such-dir/x.csv.tmp: No such file"},
       {"run --messages 10 --out .", "is a directory"},
-      {"run --objects 60000000 --payload 1000000 --out x.csv", "GiB of heaps"},
+      {"run --objects 60000000 --payload 1000000 --out x.csv", "GiB of memory: heaps "},
+      // Channels count too (56 channels of 2^30 slots), refused before anything is made.
+      {"run --workload shuffle --cores 0,1,0,1,0,1,0,1 --channel-capacity 1073741824 "
+       "--out x.csv",
+       "GiB of memory: channels "},
+      // A plan too big to hold is refused before its PU pairs are even listed.
+      {"sweep --topology 'synthetic:pack:64 core:128 pu:2' --pairs all --dry-run",
+       "the plan has 22547202048 points and would need"},
       {"frobnicate", "'frobnicate' is not a command"},
       {"run --memory remote --out x.csv",
        "--memory: remote memory needs 2 NUMA nodes; this machine has 1"},

@@ -477,6 +477,30 @@ TEST(Point, CpythonsTwoHolesAreCountedApart) {
   EXPECT_EQ(i.violations(), 0u);
 }
 
+// What a point allocates, counted before it runs (the harness refuses what does not fit).
+TEST(Point, MemoryNeededCountsEveryPartOfAPoint) {
+  PointConfig c = small_point(Strategy::civ_deferred, Workload::pingpong, WaitPolicy::spin);
+  c.interpreters = 2;
+  c.channel_capacity = 256;
+  c.messages = 1000;
+  c.verify = true;
+  const PointMemory m = memory_needed(c);
+  EXPECT_DOUBLE_EQ(m.heaps, 2.0 * Heap::bytes_for(c.objects, c.payload_bytes));
+  EXPECT_DOUBLE_EQ(m.channels, 2.0 * (257 * sizeof(Message) + 6 * kCacheLine))
+      << "pingpong: a channel each way";
+  EXPECT_DOUBLE_EQ(m.release_queues, 2.0 * 300 * sizeof(PendingQueue::Request))
+      << "3.13's ring of 300 per interpreter";
+  EXPECT_DOUBLE_EQ(m.thread_buffers, 2.0 * 2 * 1000 * sizeof(std::uint64_t));
+  EXPECT_DOUBLE_EQ(m.ledger, 3.0 * 2 * c.objects * sizeof(std::int64_t));
+  c.strategy = Strategy::atomic;
+  c.workload = Workload::shuffle;
+  c.interpreters = 4;
+  c.verify = false;
+  const PointMemory shuffle = memory_needed(c);
+  EXPECT_DOUBLE_EQ(shuffle.channels, 12.0 * (257 * sizeof(Message) + 6 * kCacheLine));
+  EXPECT_EQ(shuffle.release_queues + shuffle.thread_buffers + shuffle.ledger, 0);
+}
+
 TEST(Point, DurationModeStopsAtTheDeadline) {
   PointConfig c = small_point(Strategy::atomic, Workload::stream, WaitPolicy::yield);
   c.messages = 0;
