@@ -70,7 +70,8 @@ TEST(Ratios, ABlockCountsOnlyWhereBothStrategiesRan) {
   std::vector<Observation> s = {seen("immortal", 1, 100), seen("atomic", 1, 300),
                                 seen("immortal", 2, 100), seen("immortal", 3, 100),
                                 seen("atomic", 3, 200)};
-  const PairedRatio& r = find(paired_ratios(s)[0], "atomic/immortal");
+  const std::vector<GroupRatios> groups = paired_ratios(s);
+  const PairedRatio& r = find(groups[0], "atomic/immortal");
   EXPECT_EQ(r.ratio.samples, 2u);
   EXPECT_DOUBLE_EQ(r.ratio.median, 2.5);
 }
