@@ -32,6 +32,17 @@ std::vector<results::ResultRow> rows_of(const std::vector<results::ResultRow>& r
   return out;
 }
 
+// The first point of each group of the plan (workload, payload, PUs), in plan order.
+std::vector<Point> group_firsts(const Plan& plan) {
+  std::vector<Point> firsts;
+  for (const Point& p : plan.points) {
+    if (std::none_of(firsts.begin(), firsts.end(),
+                     [&](const Point& f) { return same_group(f, p); }))
+      firsts.push_back(p);
+  }
+  return firsts;
+}
+
 std::string not_precise(const results::GroupRatios& g, double precision) {
   std::string which;
   for (const results::PairedRatio& r : g.ratios) {
@@ -111,13 +122,7 @@ void check_counter_overhead(const pinning::Topology& topo, const PointOptions& o
                             results::RunChecks& checks) {
   if (counters.columns().empty()) return;
   static const CounterSet none = CounterSet::resolve("none");
-  std::vector<Point> firsts;  // the first point of each group, in plan order
-  for (const Point& p : plan.points) {
-    if (std::none_of(firsts.begin(), firsts.end(),
-                     [&](const Point& f) { return same_group(f, p); }))
-      firsts.push_back(p);
-  }
-  for (const Point& first : firsts) {
+  for (const Point& first : group_firsts(plan)) {
     std::vector<double> ratios;
     std::string which;
     for (const Point& p : overhead_points(plan, first)) {
@@ -164,13 +169,7 @@ Plan next_blocks(const Plan& plan, const std::vector<results::ResultRow>& rows,
   if (!options.precision) return more;
   const std::vector<results::GroupRatios> groups =
       results::paired_ratios(results::observations(rows), options.ratios);
-  std::vector<Point> firsts;  // the first point of each group, in plan order
-  for (const Point& p : plan.points) {
-    if (std::none_of(firsts.begin(), firsts.end(),
-                     [&](const Point& f) { return same_group(f, p); }))
-      firsts.push_back(p);
-  }
-  for (const Point& first : firsts) {
+  for (const Point& first : group_firsts(plan)) {
     unsigned blocks = 0;
     for (const results::ResultRow& r : rows) {
       if (r.workload == name(first.workload) && r.pus == first.placement.pus_field() &&
