@@ -140,7 +140,7 @@ void check_counter_overhead(const pinning::Topology& topo, const PointOptions& o
     const bool beyond = results::minimum(ratios) > kMostCounterOverhead ||
                         results::maximum(ratios) < 1 / kMostCounterOverhead;
     checks.counter_overhead.push_back(
-        std::string(name(first.workload)) + " on PUs " + pus_text(first.placement.pus_field()) +
+        std::string(name(first.workload)) + " on PUs " + first.placement.pus_text() +
         ": counters on / off " + which +
         " (each run again without and with counters, back to "
         "back)" +

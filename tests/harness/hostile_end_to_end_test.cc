@@ -130,25 +130,6 @@ TEST_F(EndToEnd, AResultBeingWrittenIsLockedAgainstASecondWriter) {
 
 namespace {
 
-pid_t start_refbench(const fs::path& dir, const std::vector<std::string>& args) {
-  std::vector<std::string> words = {REFBENCH_BINARY};
-  words.insert(words.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& w : words) argv.push_back(w.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addchdir_np(&actions, dir.c_str());
-  posix_spawn_file_actions_addopen(&actions, 1, (dir / "stdout.txt").c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, (dir / "stderr.txt").c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid = -1;
-  posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  return pid;
-}
-
 std::size_t lines_in(const fs::path& file) {
   const std::string text = slurp(file);
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
