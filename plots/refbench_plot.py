@@ -42,6 +42,7 @@ input (no such file, not a refbench CSV: the message names what is missing).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -82,10 +83,18 @@ def save(fig, out_dir: Path, stem: str, formats: list[str], title: str) -> list[
         metadata = {"Title": title} if fmt in ("png", "svg", "pdf") else None
         if fmt == "svg":
             metadata["Date"] = None  # reproducible files
-        # Written under a temporary name and renamed: never a half-written plot.
+        # Written under a temporary name, flushed to the disk and renamed: never a
+        # half-written plot, and no temporary left when the write fails.
         partial = path.with_name(f".{path.name}.tmp")
-        fig.savefig(partial, format=fmt, metadata=metadata)
-        partial.replace(path)
+        try:
+            with open(partial, "wb") as out:
+                fig.savefig(out, format=fmt, metadata=metadata)
+                out.flush()
+                os.fsync(out.fileno())
+            partial.replace(path)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
         written.append(path)
     plt.close(fig)
     return written
@@ -152,7 +161,13 @@ def main(argv=None) -> int:
                       file=sys.stderr)
                 return 2
             title = getattr(result, "refbench_title", kind)
-            for path in save(result, out_dir, file_stem(kind, group.key), args.format, title):
+            try:
+                paths = save(result, out_dir, file_stem(kind, group.key), args.format, title)
+            except OSError as e:
+                print(f"{PROG}: {out_dir}: cannot write the {kind} plot: {e.strerror}; "
+                      f"{written} plots written before it", file=sys.stderr)
+                return 1
+            for path in paths:
                 print(path)
                 written += 1
         report_skips(kind, skips, len(groups))

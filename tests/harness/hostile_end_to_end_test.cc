@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstring>
 #include <thread>
 
 #include "pinning/topology.h"
@@ -387,6 +388,42 @@ TEST_F(EndToEnd, StdoutWriteErrorsFailAndAClosedPipeIsQuiet) {
                                     .c_str());
   EXPECT_EQ(WEXITSTATUS(piped), 0);
   EXPECT_EQ(slurp(dir_ / "err.txt"), "") << "quiet";
+}
+
+// A disk that fills mid-sweep (a 16 KiB tmpfs): the run fails with a true message, the
+// file holds only whole rows, no temporary is left, and --resume on the grown disk ends it.
+TEST_F(EndToEnd, AFullDiskKeepsWholeRowsAndResumeEndsTheSweep) {
+  if (geteuid() != 0) GTEST_SKIP() << "mounting a small tmpfs needs root";
+  const fs::path small = dir_ / "small";
+  fs::create_directories(small);
+  if (mount("tmpfs", small.c_str(), "tmpfs", 0, "size=16k") != 0)
+    GTEST_SKIP() << "cannot mount a tmpfs here: " << std::strerror(errno);
+  struct Unmount {
+    fs::path at;
+    ~Unmount() { umount2(at.c_str(), MNT_DETACH); }
+  } unmount{small};
+  const std::string sweep =
+      "sweep --strategy immortal,atomic,civ,gil,biased --workload stream,pingpong "
+      "--messages 2000 --repetitions 2 --counters none ";
+  const Outcome full = refbench(sweep + "--out small/s.csv");
+  EXPECT_EQ(full.status, 1) << full.err;
+  const std::string kept = slurp(small / "s.csv");
+  const std::size_t rows = parse_csv(kept).rows.size();
+  ASSERT_GT(rows, 0u) << full.err;
+  ASSERT_LT(rows, 40u) << "the disk should have filled before the sweep ended";
+  EXPECT_NE(full.err.find("No space left on device; the " + std::to_string(rows) +
+                          " rows finished before it are in small/s.csv"),
+            std::string::npos)
+      << full.err;
+  EXPECT_EQ(kept.substr(kept.size() - 2), "\r\n") << "only whole rows";
+  for (const auto& entry : fs::directory_iterator(small))
+    EXPECT_EQ(entry.path().string().find(".tmp"), std::string::npos) << entry.path();
+  ASSERT_EQ(mount("tmpfs", small.c_str(), "tmpfs", MS_REMOUNT, "size=1m"), 0);
+  const Outcome resumed = refbench(sweep + "--resume small/s.csv");
+  ASSERT_EQ(resumed.status, 0) << resumed.err;
+  const std::string after = slurp(small / "s.csv");
+  EXPECT_EQ(parse_csv(after).rows.size(), 40u);
+  EXPECT_EQ(after.substr(0, kept.size()), kept) << "the finished rows are kept as they were";
 }
 
 // A sweep killed mid-row (SIGKILL, a full disk) leaves a last row cut short: --resume says

@@ -161,6 +161,23 @@ class Merge : public EndToEnd {
   }
 };
 
+// A merged result is a result: merge never writes over one unless told to with --force.
+TEST_F(Merge, AnExistingOutIsKeptUnlessForced) {
+  run_three_shards();
+  std::ofstream(dir_ / "all.csv") << "an earlier merge\n";
+  const Outcome refused = refbench("merge s1.csv s2.csv s3.csv --out all.csv");
+  EXPECT_EQ(refused.status, 2);
+  EXPECT_EQ(refused.err,
+            "refbench: --out: all.csv exists (refbench never writes over a result): use "
+            "--force to replace it\n");
+  EXPECT_EQ(slurp(dir_ / "all.csv"), "an earlier merge\n");
+  EXPECT_FALSE(fs::exists(dir_ / "all.meta.json"));
+  const Outcome forced = refbench("merge s1.csv s2.csv s3.csv --out all.csv --force");
+  ASSERT_EQ(forced.status, 0) << forced.err;
+  EXPECT_EQ(parse_csv(slurp(dir_ / "all.csv")).rows.size(), 16u);
+  EXPECT_TRUE(fs::exists(dir_ / "all.meta.json"));
+}
+
 TEST_F(Merge, ShardsJoinIntoTheWholePlanEachPointOnceInPlanOrder) {
   const Outcome plan = refbench(kSweep + " --dry-run");
   ASSERT_EQ(plan.status, 0) << plan.err;

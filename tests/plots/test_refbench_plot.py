@@ -490,6 +490,23 @@ class Internals(unittest.TestCase):
         old = frame([{"strategy": "civ"}])
         self.assertEqual(list(plot_input.label_view_owners(old)["strategy"]), ["civ"])
 
+    def test_a_plot_that_cannot_be_written_leaves_no_temporary(self):
+        import refbench_plot
+        from matplotlib.figure import Figure
+
+        class FullDisk(Figure):
+            def savefig(self, out, **kwargs):
+                out.write(b"half a plot")
+                raise OSError(28, "No space left on device")
+
+        with tempfile.TemporaryDirectory() as folder:
+            with self.assertRaises(OSError):
+                refbench_plot.save(FullDisk(), Path(folder), "classes-x", ["png"], "t")
+            self.assertEqual(os.listdir(folder), [])
+            written = refbench_plot.save(Figure(), Path(folder), "classes-x", ["png"], "t")
+            self.assertEqual(os.listdir(folder), ["classes-x.png"])
+            self.assertEqual(written[0].read_bytes()[:8], PNG_MAGIC)
+
     def test_strategy_colours_are_fixed(self):
         self.assertEqual(plot_common.strategy_color("racy"), "#D55E00")
         self.assertEqual(plot_common.ordered_strategies(["immortal", "civ", "gil", "zz"]),
