@@ -83,7 +83,6 @@ void add_output_options(po::options_description& d) {
   add(d, {{"topology", "SPEC",
            "plan on another machine: synthetic:\"pack:2 numa:2 l3:2 core:4 pu:2\" or xml:FILE "
            "(hwloc's formats); only with --dry-run (default: this machine)"},
-          {"dry-run", nullptr, "print the plan (how many points, each point) and run nothing"},
           {"out", "FILE",
            "where to write the results: CSV, or JSON in Google Benchmark's schema for a .json "
            "name; the metadata (FILE.meta.json) and the topology (FILE.topology.xml) go "
@@ -94,6 +93,11 @@ void add_output_options(po::options_description& d) {
            "over)"},
           {"plot", nullptr, "when done, draw the plots of the results beside them (refbench plot)"},
           {"quiet,q", nullptr, "print only the summary tables"}});
+  // --dry-run or --dry-run=all; a separate word after it is never its value.
+  d.add_options()("dry-run",
+                  po::value<std::string>()->value_name("all")->implicit_value("ends", ""),
+                  "print the plan (how many points, its estimated duration, the first and last "
+                  "ten points; =all: every point) and run nothing");
 }
 
 po::options_description run_description() {
@@ -238,6 +242,10 @@ std::string topology_spec(const Values& v) {
 
 PointOptions to_point_options(const Values& v) {
   v.conflict("messages", "seconds", "give one, a count of messages or a duration");
+  v.conflict("budget", "seconds", "--budget chooses each point's duration");
+  v.conflict("budget", "messages", "--budget chooses each point's duration");
+  v.conflict("budget", "precision",
+             "--precision adds blocks until the ratios are precise, --budget fixes the time");
   PointOptions o;
   for (const Setting& s : point_settings()) {
     if (s.flag != nullptr && v.has(s.flag)) {
@@ -262,6 +270,14 @@ OutputOptions to_output_options(const Values& v) {
   OutputOptions o;
   o.topology = topology_spec(v);
   o.dry_run = v.has("dry-run");
+  if (o.dry_run) {
+    const std::string which = v.get("dry-run");
+    if (which != "ends" && which != "all") {
+      throw UsageError("--dry-run: '" + which + "' is not allowed (allowed: --dry-run, or " +
+                       "--dry-run=all to list every point)");
+    }
+    o.dry_run_all = which == "all";
+  }
   if (v.has("format")) {
     const std::string format = v.get("format");
     if (format != "csv" && format != "json") {

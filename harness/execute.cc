@@ -135,7 +135,7 @@ std::string threads_error(const std::system_error& e, const workloads::PointConf
 }  // namespace
 
 ResultRow measure(const pinning::Topology& topo, const PointOptions& options,
-                  const CounterSet& counters, const Point& point) {
+                  const CounterSet& counters, const Point& point, BlockProbe* block) {
   const workloads::PointConfig config = point_config(options, point);
   std::vector<std::string> memory_used;
   workloads::ThreadHooks hooks =
@@ -146,7 +146,12 @@ ResultRow measure(const pinning::Topology& topo, const PointOptions& options,
   ResultRow row;
   describe_point(row, config, point, topo.source());
   try {
-    row.probe_rtt_ns = probe_before(topo, point.placement.pus);
+    if (block != nullptr && block->taken && block->pus == point.placement.pus) {
+      row.probe_rtt_ns = block->rtt_ns;
+    } else {
+      row.probe_rtt_ns = probe_before(topo, point.placement.pus);
+      if (block != nullptr) *block = BlockProbe{true, point.placement.pus, row.probe_rtt_ns};
+    }
     record_measurements(row, config, workloads::run_point(config, hooks));
   } catch (const workloads::PointStalled& stalled) {
     row.error = stalled_error(stalled);

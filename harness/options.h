@@ -1,6 +1,7 @@
 // What the commands were asked to do, after parsing and checking.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -36,6 +37,8 @@ struct PointOptions {
   // this fraction of it, up to max_repetitions blocks in all.
   std::optional<double> precision;
   unsigned max_repetitions = 30;
+  // --budget: the whole plan's time; each point's timed phase is chosen to fit it.
+  std::optional<std::chrono::nanoseconds> budget;
   pinning::MemoryPolicy memory = pinning::MemoryPolicy::local;
   std::string counters = "basic";  // a --counters spec, resolved by CounterSet
   // The settings of each point; plan.cc's point_config adds what the plan decides (strategy,
@@ -47,6 +50,7 @@ struct PointOptions {
 struct OutputOptions {
   std::string topology;                   // "" = this machine; synthetic:... and xml:... plan only
   bool dry_run = false;                   // print the plan, run nothing, write nothing
+  bool dry_run_all = false;               // --dry-run=all: every point, not the ends
   std::filesystem::path out;              // empty: results/refbench-YYYYmmdd-HHMMSS.csv (or .json)
   std::optional<results::Format> format;  // none: from --out's extension, else csv
   bool force = false;                     // --force: an existing --out may be replaced

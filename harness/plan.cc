@@ -1,5 +1,8 @@
 #include "harness/plan.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "harness/usage_error.h"
 
 namespace refbench::harness {
@@ -9,58 +12,170 @@ std::string count_of(std::size_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
-// The lists workload w can run; the others are noted, and none at all is an error.
-std::vector<const PuList*> runnable(workloads::Workload w, const std::vector<PuList>& pu_lists,
-                                    std::vector<std::string>& notes) {
-  std::vector<const PuList*> kept;
-  std::string first_problem;
-  for (const PuList& pus : pu_lists) {
-    const std::string problem =
-        workloads::interpreters_problem(w, static_cast<unsigned>(pus.size()));
-    if (problem.empty()) {
-      kept.push_back(&pus);
-    } else {
-      if (first_problem.empty()) first_problem = problem;
-      notes.push_back("left out: " + problem);
-    }
-  }
-  if (kept.empty()) throw UsageError(first_problem);
-  return kept;
+// Unordered pairs of n PUs start row a (PU a with every later PU) at a*n - a(a+1)/2.
+std::size_t row_start(std::size_t a, std::size_t n) { return a * n - a * (a + 1) / 2; }
+
+// The row of unordered pair `index`: the last a whose row starts at or before it. The
+// square root gives it to within one; the loops settle rounding.
+std::size_t unordered_row(std::size_t index, std::size_t n) {
+  const double m = 2.0 * static_cast<double>(n) - 1.0;
+  const double guess = (m - std::sqrt(m * m - 8.0 * static_cast<double>(index))) / 2.0;
+  std::size_t a = static_cast<std::size_t>(std::max(0.0, std::floor(guess)));
+  a = std::min(a, n - 2);
+  while (a > 0 && row_start(a, n) > index) --a;
+  while (a + 2 < n && row_start(a + 1, n) <= index) ++a;
+  return a;
 }
 
 }  // namespace
 
-Plan make_plan(const PointOptions& options, const pinning::Topology& topo,
-               const std::vector<PuList>& pu_lists, std::string_view placement_spec) {
-  Plan plan;
+PuLists PuLists::given(std::vector<PuList> lists) {
+  PuLists l;
+  l.given_ = std::move(lists);
+  return l;
+}
+
+PuLists PuLists::every_pair(const pinning::Topology& topo, bool unordered) {
+  PuLists l;
+  l.topo_ = &topo;
+  l.unordered_ = unordered;
+  const std::size_t n = topo.pus().size();
+  l.pairs_ = n < 2 ? 0 : (unordered ? n * (n - 1) / 2 : n * (n - 1));
+  return l;
+}
+
+std::size_t PuLists::size() const { return topo_ == nullptr ? given_.size() : pairs_; }
+
+PuList PuLists::at(std::size_t index) const {
+  if (topo_ == nullptr) return given_[index];
+  const auto& pus = topo_->pus();
+  const std::size_t n = pus.size();
+  std::size_t a = 0;
+  std::size_t b = 0;
+  if (unordered_) {
+    a = unordered_row(index, n);
+    b = a + 1 + (index - row_start(a, n));
+  } else {
+    a = index / (n - 1);
+    const std::size_t r = index % (n - 1);
+    b = r < a ? r : r + 1;
+  }
+  return {pus[a].os_index, pus[b].os_index};
+}
+
+std::size_t PuLists::interpreters(std::size_t index) const {
+  return topo_ == nullptr ? given_[index].size() : 2;
+}
+
+std::size_t PuLists::widest() const {
+  if (topo_ != nullptr) return pairs_ > 0 ? 2 : 0;
+  std::size_t widest = 0;
+  for (const PuList& pus : given_) widest = std::max(widest, pus.size());
+  return widest;
+}
+
+PlanSpace::PlanSpace(const PointOptions& options, const pinning::Topology& topo, PuLists lists,
+                     std::string_view placement_spec)
+    : options_(&options),
+      topo_(&topo),
+      lists_(std::move(lists)),
+      spec_(placement_spec),
+      strategies_(options.strategies.size()),
+      repetitions_(options.repetitions) {
   for (workloads::Workload w : options.workloads) {
-    const std::vector<const PuList*> lists = runnable(w, pu_lists, plan.notes);
-    for (std::uint32_t payload : options.payloads) {
-      for (const PuList* list : lists) {
-        const PuList& pus = *list;
-        Point point;
-        point.workload = w;
-        point.placement = make_placement(topo, pus, w);
-        point.placement.spec = placement_spec;
-        point.payload_bytes = payload;
-        point.wait = options.wait.value_or(automatic_wait_policy(pus));
-        point.memory = planned_memory(topo, pus, options.memory);
-        for (unsigned rep = 1; rep <= options.repetitions; ++rep) {
-          point.repetition = rep;
-          for (workloads::Strategy s : options.strategies) {
-            point.strategy = s;
-            plan.points.push_back(point);
-          }
-        }
+    Runnable r{w, true, {}, 0};
+    std::string first_problem;
+    // Pairs of a machine all have two interpreters: one check answers for all of them.
+    const bool uniform = lists_.generated() && lists_.size() > 0;
+    const std::size_t checked = uniform ? 1 : lists_.size();
+    for (std::size_t i = 0; i < checked; ++i) {
+      const std::string problem =
+          workloads::interpreters_problem(w, static_cast<unsigned>(lists_.interpreters(i)));
+      if (problem.empty()) {
+        r.indices.push_back(i);
+      } else {
+        if (first_problem.empty()) first_problem = problem;
+        notes_.push_back("left out: " + problem);
       }
     }
+    if (r.indices.empty()) throw UsageError(first_problem);
+    r.every = uniform || r.indices.size() == lists_.size();
+    r.count = r.every ? lists_.size() : r.indices.size();
+    if (r.every) r.indices.clear();
+    groups_ += r.count * options.payloads.size();
+    runnable_.push_back(std::move(r));
   }
-  plan.dimensions = count_of(options.strategies.size(), "strategy", "strategies") + " x " +
-                    count_of(options.workloads.size(), "workload", "workloads") + " x " +
-                    count_of(pu_lists.size(), "placement", "placements") + " x " +
-                    count_of(options.payloads.size(), "payload", "payloads") + " x " +
-                    count_of(options.repetitions, "repetition", "repetitions");
+  dimensions_ = count_of(options.strategies.size(), "strategy", "strategies") + " x " +
+                count_of(options.workloads.size(), "workload", "workloads") + " x " +
+                count_of(lists_.size(), "placement", "placements") + " x " +
+                count_of(options.payloads.size(), "payload", "payloads") + " x " +
+                count_of(options.repetitions, "repetition", "repetitions");
+  // A memory policy the topology cannot satisfy is refused now, not at some later point.
+  if (size() > 0) {
+    at(0);
+    at(size() - 1);
+  }
+}
+
+Point PlanSpace::point_of(std::size_t group) const {
+  for (const Runnable& r : runnable_) {
+    const std::size_t groups = r.count * options_->payloads.size();
+    if (group >= groups) {
+      group -= groups;
+      continue;
+    }
+    const std::size_t list = r.every ? group % r.count : r.indices[group % r.count];
+    const PuList pus = lists_.at(list);
+    Point point;
+    point.workload = r.workload;
+    point.placement = make_placement(*topo_, pus, r.workload);
+    point.placement.spec = spec_;
+    point.payload_bytes = options_->payloads[group / r.count];
+    point.wait = options_->wait.value_or(automatic_wait_policy(pus));
+    point.memory = planned_memory(*topo_, pus, options_->memory);
+    return point;
+  }
+  return {};
+}
+
+Point PlanSpace::at(std::size_t index) const {
+  Point point = point_of(index / group_size());
+  const std::size_t within = index % group_size();
+  point.repetition = static_cast<unsigned>(within / strategies_ + 1);
+  point.strategy = options_->strategies[within % strategies_];
+  return point;
+}
+
+Plan PlanSpace::materialize() const {
+  Plan plan{{}, dimensions_, notes_};
+  plan.points.reserve(size());
+  for (std::size_t i = 0; i < size(); ++i) plan.points.push_back(at(i));
   return plan;
+}
+
+PlanStretch::PlanStretch(const PlanSpace& space, std::size_t first, std::size_t end,
+                         std::vector<std::size_t> done)
+    : space_(space), first_(first), end_(end), done_(std::move(done)) {}
+
+std::size_t PlanStretch::position(std::size_t index) const {
+  // The index-th point not done is first + index + k, where k counts the done points
+  // before it: the first k with done[k] - k > first + index (done[k] - k never decreases).
+  std::size_t low = 0;
+  std::size_t high = done_.size();
+  while (low < high) {
+    const std::size_t mid = (low + high) / 2;
+    if (done_[mid] - mid <= first_ + index) {
+      low = mid + 1;
+    } else {
+      high = mid;
+    }
+  }
+  return first_ + index + low;
+}
+
+Plan make_plan(const PointOptions& options, const pinning::Topology& topo,
+               const std::vector<PuList>& pu_lists, std::string_view placement_spec) {
+  return PlanSpace(options, topo, PuLists::given(pu_lists), placement_spec).materialize();
 }
 
 bool same_group(const Point& a, const Point& b) {
@@ -87,15 +202,48 @@ std::string describe(const Point& point) {
          std::to_string(point.repetition);
 }
 
-std::string describe(const Plan& plan, const pinning::Topology& topo) {
-  std::string out = "plan on " + topo.source() + ": " +
-                    count_of(plan.points.size(), "point", "points") + " (" + plan.dimensions +
-                    ")\n";
-  for (const std::string& note : plan.notes) out += note + "\n";
-  for (std::size_t i = 0; i < plan.points.size(); ++i) {
-    out += "  " + std::to_string(i + 1) + "  " + describe(plan.points[i]) + "\n";
+std::string point_lines(const PointSequence& points, bool all,
+                        const std::function<std::size_t(std::size_t)>& number) {
+  std::string out;
+  const auto line = [&](std::size_t i) {
+    out += "  " + std::to_string(number(i)) + "  " + describe(points.at(i)) + "\n";
+  };
+  const std::size_t n = points.size();
+  if (all || n <= 2 * kDryRunEnds) {
+    for (std::size_t i = 0; i < n; ++i) line(i);
+    return out;
   }
+  for (std::size_t i = 0; i < kDryRunEnds; ++i) line(i);
+  out += "  ... " + std::to_string(n - 2 * kDryRunEnds) +
+         " points not shown (--dry-run=all lists every point)\n";
+  for (std::size_t i = n - kDryRunEnds; i < n; ++i) line(i);
   return out;
+}
+
+namespace {
+
+std::string heading(std::size_t points, const std::string& dimensions,
+                    const std::vector<std::string>& notes, const pinning::Topology& topo) {
+  std::string out = "plan on " + topo.source() + ": " + count_of(points, "point", "points") + " (" +
+                    dimensions + ")\n";
+  for (const std::string& note : notes) out += note + "\n";
+  return out;
+}
+
+}  // namespace
+
+std::string plan_heading(const PlanSpace& plan, const pinning::Topology& topo) {
+  return heading(plan.size(), plan.dimensions(), plan.notes(), topo);
+}
+
+std::string describe(const Plan& plan, const pinning::Topology& topo, bool all) {
+  return heading(plan.points.size(), plan.dimensions, plan.notes, topo) +
+         point_lines(StoredPoints(plan), all, [](std::size_t i) { return i + 1; });
+}
+
+std::string describe(const PlanSpace& plan, const pinning::Topology& topo, bool all) {
+  return plan_heading(plan, topo) +
+         point_lines(PlanStretch(plan, 0, plan.size()), all, [](std::size_t i) { return i + 1; });
 }
 
 }  // namespace refbench::harness

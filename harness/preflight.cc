@@ -89,23 +89,17 @@ void check_memory(const PointOptions& options, std::size_t interpreters) {
                    "; at most half of this machine's memory (" + gib(*allowed) + ") is allowed");
 }
 
-void check_plan_size(const PointOptions& options, double placements,
-                     std::size_t interpreters_per_point) {
-  const double points = placements * static_cast<double>(options.strategies.size()) *
-                        static_cast<double>(options.workloads.size()) *
-                        static_cast<double>(options.payloads.size()) * options.repetitions;
-  // A planned point, its line in a dry run, and its row kept for the summary.
-  const double per_point =
-      static_cast<double>(sizeof(Point) + 64 * interpreters_per_point + 128 + 1024);
+void check_rows_fit(std::size_t points, std::size_t interpreters_per_point) {
+  // A row as kept: its fields, its PUs and counters, strings included.
+  const double per_point = static_cast<double>(sizeof(Point) + 64 * interpreters_per_point + 1024);
+  const double need = static_cast<double>(points) * per_point;
   const auto allowed = memory_allowed();
-  if (!allowed || points * per_point <= *allowed) return;
-  char text[96];
-  std::snprintf(text, sizeof text, "%.0f", points);
-  throw UsageError(
-      std::string("the plan has ") + text + " points and would need " + gib(points * per_point) +
-      " of memory to hold; at most half of this "
-      "machine's memory (" +
-      gib(*allowed) + ") is allowed (fewer --pairs, --payload values, strategies or repetitions)");
+  if (!allowed || need <= *allowed) return;
+  throw UsageError("the plan has " + std::to_string(points) + " points and their rows would need " +
+                   gib(need) + " of memory to keep; at most half of this machine's memory (" +
+                   gib(*allowed) +
+                   ") is allowed (fewer --pairs, --payload values, strategies or repetitions, "
+                   "or --shard)");
 }
 
 void announce_counters(const CounterSet& set, std::ostream& err) {

@@ -22,11 +22,10 @@ pinning::Topology load_topology(const OutputOptions& output);
 // memory, before anything runs, naming the figure and its largest parts.
 void check_memory(const PointOptions& options, std::size_t interpreters);
 
-// Refuses a plan of `placements` PU lists (times strategies, workloads, payloads and
-// repetitions) whose points would not fit in half of this machine's memory, before the
-// lists or the plan are made.
-void check_plan_size(const PointOptions& options, double placements,
-                     std::size_t interpreters_per_point);
+// Refuses, before the first point, a plan of `points` whose rows (kept for its summary
+// and ratios) would not fit in half of this machine's memory. The plan itself is never
+// stored (plan.h's PlanSpace); its rows are.
+void check_rows_fit(std::size_t points, std::size_t interpreters_per_point);
 
 // Says once, on `err`, what of the counter set cannot be counted here and why (hardware
 // counters missing in a VM, an event this PMU lacks, a build without libpfm4).

@@ -117,6 +117,14 @@ std::vector<Point> overhead_points(const Plan& plan, const Point& first) {
 
 }  // namespace
 
+std::size_t counter_check_points(const CounterSet& counters, const Plan& plan) {
+  if (counters.columns().empty()) return 0;
+  std::size_t points = 0;
+  // Each point checked runs twice: without counters and with them.
+  for (const Point& first : group_firsts(plan)) points += 2 * overhead_points(plan, first).size();
+  return points;
+}
+
 void check_counter_overhead(const pinning::Topology& topo, const PointOptions& options,
                             const CounterSet& counters, const Plan& plan,
                             results::RunChecks& checks) {

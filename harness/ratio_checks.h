@@ -44,6 +44,9 @@ void check_counter_overhead(const pinning::Topology& topo, const PointOptions& o
                             const CounterSet& counters, const Plan& plan,
                             results::RunChecks& checks);
 
+// How many points check_counter_overhead runs for `plan` (for --budget).
+std::size_t counter_check_points(const CounterSet& counters, const Plan& plan);
+
 // One line per finding, for the terminal: "refbench: drift: PUs 0,1 moved ...".
 std::string check_lines(const results::RunChecks& checks);
 

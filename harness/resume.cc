@@ -1,5 +1,6 @@
 #include "harness/resume.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
@@ -81,9 +82,9 @@ std::optional<results::PlanRecord> recorded_plan(const std::filesystem::path& pa
 
 }  // namespace
 
-std::vector<bool> points_done(const std::filesystem::path& path, const Plan& plan,
-                              const PointOptions& options, const CounterSet& counters,
-                              std::size_t* cut_line) {
+std::vector<std::size_t> points_done(const std::filesystem::path& path, const PlanStretch& stretch,
+                                     const PointOptions& options, const CounterSet& counters,
+                                     std::size_t* cut_line) {
   // A last row cut short (a killed sweep, a full disk) is no point done: the append trims
   // it (results/output_file.h), and the caller says so.
   const results::CsvTable table = read_results_csv(path, "--resume: ", true);
@@ -94,11 +95,9 @@ std::vector<bool> points_done(const std::filesystem::path& path, const Plan& pla
                      " has other columns than this sweep writes "
                      "(another --counters, or another refbench version)");
   }
-  std::map<Key, std::size_t> planned;
-  for (std::size_t i = 0; i < plan.points.size(); ++i) planned[key_of(plan.points[i])] = i;
-
+  // The rows' points, then the plan walked once to find them: the plan is never stored.
   const Rows rows(table, origin);
-  std::vector<bool> done(plan.points.size(), false);
+  std::map<Key, std::size_t> row_of;
   for (std::size_t r = 0; r < table.rows.size(); ++r) {
     const auto strategy = workloads::parse_strategy(rows.at(r, "strategy"));
     for (const Setting* s : column_settings()) {
@@ -106,24 +105,33 @@ std::vector<bool> points_done(const std::filesystem::path& path, const Plan& pla
       const bool applies = !strategy || s->applies(*strategy);
       rows.expect(r, s->column, describe_flag(*s), applies ? s->show(options.config) : "");
     }
-    const Key key =
-        key_of(rows.at(r, "workload"), rows.at(r, "strategy"), rows.at(r, "placement"),
-               rows.at(r, "pus"), rows.at(r, "payload_bytes"), rows.at(r, "repetition"));
-    const auto it = planned.find(key);
-    if (it == planned.end()) {
-      throw UsageError("--resume: " + origin + " " + table.line_of(r) + " (" +
-                       rows.at(r, "workload") + " " + rows.at(r, "strategy") + " PUs " +
-                       rows.at(r, "pus") + ", placement " + rows.at(r, "placement") +
-                       ") is not a point of this sweep");
-    }
-    done[it->second] = true;
+    row_of.emplace(key_of(rows.at(r, "workload"), rows.at(r, "strategy"), rows.at(r, "placement"),
+                          rows.at(r, "pus"), rows.at(r, "payload_bytes"), rows.at(r, "repetition")),
+                   r);
+  }
+  std::vector<std::size_t> done;
+  for (std::size_t i = 0; i < stretch.size() && !row_of.empty(); ++i) {
+    const auto it = row_of.find(key_of(stretch.at(i)));
+    if (it == row_of.end()) continue;
+    done.push_back(stretch.position(i));
+    row_of.erase(it);
+  }
+  if (!row_of.empty()) {
+    // The first row, in file order, that no point of the plan claimed.
+    std::size_t r = table.rows.size();
+    for (const auto& [key, row] : row_of) r = std::min(r, row);
+    throw UsageError("--resume: " + origin + " " + table.line_of(r) + " (" +
+                     rows.at(r, "workload") + " " + rows.at(r, "strategy") + " PUs " +
+                     rows.at(r, "pus") + ", placement " + rows.at(r, "placement") +
+                     ") is not a point of this sweep");
   }
   return done;
 }
 
-std::vector<bool> shard_points_done(const std::filesystem::path& path, const Plan& shard_plan,
-                                    const PointOptions& options, const CounterSet& counters,
-                                    const results::PlanRecord& ours, std::size_t* cut_line) {
+std::vector<std::size_t> shard_points_done(const std::filesystem::path& path,
+                                           const PlanStretch& shard, const PointOptions& options,
+                                           const CounterSet& counters,
+                                           const results::PlanRecord& ours, std::size_t* cut_line) {
   const std::optional<results::PlanRecord> theirs = recorded_plan(path);
   const std::string meta = results::metadata_path(path).string();
   const bool same_plan = theirs && theirs->fingerprint == ours.fingerprint;
@@ -133,7 +141,7 @@ std::vector<bool> shard_points_done(const std::filesystem::path& path, const Pla
                      meta + "); this sweep is " + shard_text(ours));
   }
   // Said after: the rows name the setting that differs, where one does.
-  std::vector<bool> done = points_done(path, shard_plan, options, counters, cut_line);
+  std::vector<std::size_t> done = points_done(path, shard, options, counters, cut_line);
   if (theirs && !same_plan) {
     throw UsageError("--resume: " + path.string() + " was made for another plan (fingerprint " +
                      theirs->fingerprint + " in " + meta + "; this sweep's is " + ours.fingerprint +

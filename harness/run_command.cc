@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
+#include "harness/budget.h"
 #include "harness/commands.h"
 #include "harness/interrupt.h"
 #include "harness/output_files.h"
@@ -38,26 +40,69 @@ std::string group_reports(const std::vector<results::ResultRow>& rows,
   return out;
 }
 
+// Smaller runs that would fit `fitting` points, for a budget that this one cannot fit.
+std::vector<Alternative> smaller_runs(const PointOptions& options, std::size_t points,
+                                      std::size_t fitting) {
+  std::vector<Alternative> smaller;
+  const std::size_t strategies = options.strategies.size();
+  if (const std::size_t k = largest_fitting(points, strategies, fitting); k > 0 && k < strategies) {
+    smaller.push_back(
+        {"--strategy with " + std::to_string(k) + " of the " + std::to_string(strategies),
+         points / strategies * k});
+  }
+  const std::size_t repetitions = options.repetitions;
+  if (const std::size_t r = largest_fitting(points, repetitions, fitting);
+      r >= 2 && r < repetitions) {
+    smaller.push_back({"--repetitions " + std::to_string(r), points / repetitions * r});
+  }
+  if (options.workloads.size() > 1) {
+    smaller.push_back({"--workload " + std::string(name(options.workloads.front())),
+                       points / options.workloads.size()});
+  }
+  return smaller;
+}
+
 }  // namespace
 
-int run_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
+int run_command(const RunOptions& given, std::ostream& out, std::ostream& err) {
+  const auto started = std::chrono::steady_clock::now();
+  RunOptions options = given;
   const pinning::Topology topo = load_topology(options.output);
   // An explicit --cores list runs one interpreter per PU it names; a policy, two.
   const std::vector<PuList> pu_lists =
       options.cores ? std::vector<PuList>{resolve_cores(topo, *options.cores)}
                     : default_pairs(topo);
-  check_plan_size(options.points, static_cast<double>(pu_lists.size()), pu_lists.front().size());
-  const Plan plan =
-      make_plan(options.points, topo, pu_lists, options.cores ? *options.cores : "default");
+  const PlanSpace space(options.points, topo, PuLists::given(pu_lists),
+                        options.cores ? *options.cores : "default");
+  const CounterSet counters = CounterSet::resolve(options.points.counters);
+  const Plan plan = space.materialize();
+  const std::size_t check_points = counter_check_points(counters, plan);
+  // --budget: the timed phase is fitted before anything is written, and kept while it runs.
+  std::optional<BudgetKeeper> keeper;
+  const auto fit = [&](const PointOverhead& overhead) {
+    const std::size_t points = plan.points.size() + check_points;
+    return fit_budget(
+        *options.points.budget, std::chrono::steady_clock::now() - started, points, overhead,
+        [&](std::size_t fitting) { return smaller_runs(options.points, points, fitting); });
+  };
   if (options.output.dry_run) {
-    out << describe(plan, topo);
+    out << describe(space, topo, options.output.dry_run_all);
+    const PointOverhead overhead = measure_overhead(options.points);
+    PointOptions costed = options.points;
+    if (options.points.budget) costed.config.duration = fit(overhead);
+    out << estimate_line(plan.points.size() + check_points, costed, overhead);
     return 0;
   }
-  const CounterSet counters = CounterSet::resolve(options.points.counters);
+  check_rows_fit(space.size(), pu_lists.front().size());
+  if (options.points.budget) {
+    const PointOverhead overhead = measure_overhead(options.points);
+    options.points.config.duration = fit(overhead);
+    keeper.emplace(*options.points.budget, started, overhead, check_points);
+  }
   check_memory(options.points, pu_lists.front().size());
   // A run is one whole plan: shard 1 of 1, which refbench merge also takes.
   const results::PlanRecord record = plan_record(
-      take_shard(plan, ShardSpec{}), plan_fingerprint(plan, options.points, counters.columns()));
+      take_shard(space, ShardSpec{}), plan_fingerprint(space, options.points, counters.columns()));
   // From here a signal stops the plan cleanly: the temporary file is never stranded.
   const InterruptScope interrupt;
   const auto sink =
@@ -91,8 +136,11 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
         << std::flush;
     group.clear();
   };
-  int status = execute_plan({topo, options.points, counters, plan, *sink, err, nullptr,
-                             report_group, nullptr, "", precision});
+  int status = execute_plan({topo, options.points, counters, StoredPoints(plan), *sink, err,
+                             nullptr, report_group, nullptr, "", precision,
+                             keeper ? &*keeper : nullptr, options.points.strategies.size()});
+  // The check of the counters' cost runs at the last timed phase the budget chose.
+  if (keeper) options.points.config.duration = keeper->next_timed_phase(0);
   for (Plan more = next_blocks(plan, rows, options.points); status == 0 && !more.points.empty();
        more = next_blocks(plan, rows, options.points)) {
     if (!options.output.quiet) {
@@ -100,7 +148,7 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
           << "each group not yet within it)\n"
           << std::flush;
     }
-    status = execute_plan({topo, options.points, counters, more, *sink, err, nullptr,
+    status = execute_plan({topo, options.points, counters, StoredPoints(more), *sink, err, nullptr,
                            [&](std::size_t, const results::ResultRow& row) { rows.push_back(row); },
                            nullptr, "", true});
   }

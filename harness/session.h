@@ -8,6 +8,7 @@
 #include <ostream>
 #include <string>
 
+#include "harness/budget.h"
 #include "harness/counters.h"
 #include "harness/interrupt.h"
 #include "harness/options.h"
@@ -22,7 +23,7 @@ struct PlanRun {
   const pinning::Topology& topo;
   const PointOptions& options;
   const CounterSet& counters;
-  const Plan& plan;
+  const PointSequence& points;
   results::ResultSink& sink;
   std::ostream& err;
   std::function<void(std::size_t, const Point&)> before_each;
@@ -34,9 +35,13 @@ struct PlanRun {
   // More points may follow in the same file (--precision's further blocks): the sink is
   // committed only if the run stops early, and otherwise left for the caller to commit.
   bool more_to_come = false;
+  // --budget: before each block of `block` points (one repetition of every strategy of a
+  // group), the keeper chooses the timed phase; after each point it learns what it cost.
+  BudgetKeeper* budget = nullptr;
+  std::size_t block = 1;
 };
 
-// Measures every point of the plan in order, writes its row and hands it to after_each.
+// Measures every point in order, writes its row and hands it to after_each.
 // Returns the exit status: 0; 1 if a correct strategy showed a violation or a point
 // failed (the plan stops, the rows written are kept, and `err` says so); 128 + the signal
 // after Ctrl-C, SIGTERM or SIGHUP (the point being measured finishes and is kept, and `err` says

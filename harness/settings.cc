@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "harness/budget.h"
 #include "harness/parse.h"
 #include "harness/usage_error.h"
 
@@ -334,6 +335,13 @@ std::vector<Setting> make_table() {
         o.max_repetitions =
             static_cast<unsigned>(parse_whole("--max-repetitions", text, 1, 100000));
       }));
+  t.push_back(plan_option(
+      "budget", "DURATION",
+      "the time the whole run or sweep may take (90s, 10m, 2h, 1h30m): each point's timed "
+      "phase is chosen to fit it, from a measured per-point overhead, and adjusted while it "
+      "runs; never below 10 ms (a plan that cannot fit is refused, naming what would). "
+      "Conflicts with --seconds and --messages (default: off)",
+      [](const std::string& text, PointOptions& o) { o.budget = parse_budget(text); }));
   t.push_back(plan_option(
       "noise-threshold", "PERCENT",
       "a point whose coefficient of variation over its repetitions exceeds this is flagged "

@@ -1,5 +1,6 @@
 #include "harness/shard.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <numeric>
@@ -59,91 +60,53 @@ ShardSpec parse_shard(std::string_view text) {
   return spec;
 }
 
-std::vector<std::size_t> group_numbers(const Plan& plan) {
-  std::vector<std::size_t> of_point;
-  std::size_t group = 0;
-  for (std::size_t i = 0; i < plan.points.size(); ++i) {
-    if (i > 0 && !same_group(plan.points[i - 1], plan.points[i])) ++group;
-    of_point.push_back(group);
-  }
-  return of_point;
-}
-
-std::vector<std::size_t> groups_per_shard(const std::vector<std::size_t>& group_points,
-                                          unsigned shards) {
+std::vector<std::size_t> groups_per_shard(std::size_t groups, unsigned shards) {
   std::vector<std::size_t> counts(shards, 0);
-  std::size_t points_left =
-      std::accumulate(group_points.begin(), group_points.end(), static_cast<std::size_t>(0));
-  std::size_t next = 0;
-  for (unsigned k = 0; k < shards && next < group_points.size(); ++k) {
+  std::size_t left = groups;
+  for (unsigned k = 0; k < shards && left > 0; ++k) {
     const std::size_t shards_left = shards - k;
-    std::size_t taken = 0;
-    while (next < group_points.size()) {
-      const std::size_t size = group_points[next];
-      // Past the first group, take the next while taken + size / 2 <= points_left /
-      // shards_left, i.e. while it brings the shard no farther from an even share. The
-      // last shard's share is all that is left, so it takes the rest.
-      if (counts[k] > 0 && (2 * taken + size) * shards_left > 2 * points_left) break;
-      taken += size;
-      ++counts[k];
-      ++next;
-    }
-    points_left -= taken;
+    // Having taken t groups, the shard takes one more while (2t + 1) x shards_left <=
+    // 2 x left, i.e. while t + 1/2 is no more than an even share: the largest such t + 1
+    // is (2 x left + shards_left) / (2 x shards_left). At least one; at most what is left.
+    const std::size_t taken =
+        std::clamp<std::size_t>((2 * left + shards_left) / (2 * shards_left), 1, left);
+    counts[k] = taken;
+    left -= taken;
   }
   return counts;
 }
 
-Shard take_shard(const Plan& full, ShardSpec spec) {
-  const std::vector<std::size_t> group_of = group_numbers(full);
-  std::vector<std::size_t> group_points;
-  for (std::size_t g : group_of) {
-    if (g == group_points.size()) group_points.push_back(0);
-    ++group_points[g];
-  }
-  const std::vector<std::size_t> counts = groups_per_shard(group_points, spec.count);
+Shard take_shard(const PlanSpace& full, ShardSpec spec) {
+  const std::vector<std::size_t> counts = groups_per_shard(full.groups(), spec.count);
   // This shard's groups are [first, first + counts[index - 1]).
   const std::size_t first = std::accumulate(counts.begin(), counts.begin() + (spec.index - 1),
                                             static_cast<std::size_t>(0));
-  const std::size_t end = first + counts[spec.index - 1];
-
   Shard shard;
   shard.spec = spec;
-  shard.plan.dimensions = full.dimensions;
-  shard.plan.notes = full.notes;
-  shard.full_points = full.points.size();
-  shard.groups = end - first;
-  shard.full_groups = group_points.size();
-  for (std::size_t i = 0; i < full.points.size(); ++i) {
-    if (group_of[i] >= first && group_of[i] < end) {
-      shard.plan.points.push_back(full.points[i]);
-      shard.positions.push_back(i);
-    }
-  }
+  shard.first = first * full.group_size();
+  shard.end = (first + counts[spec.index - 1]) * full.group_size();
+  shard.full_points = full.size();
+  shard.groups = counts[spec.index - 1];
+  shard.full_groups = full.groups();
   return shard;
 }
 
 results::PlanRecord plan_record(const Shard& shard, const std::string& fingerprint) {
-  return {fingerprint, shard.full_points, shard.spec.index, shard.spec.count,
-          shard.plan.points.size()};
+  return {fingerprint, shard.full_points, shard.spec.index, shard.spec.count, shard.points()};
 }
 
-std::string describe(const Shard& shard, const pinning::Topology& topo,
-                     const std::string& fingerprint) {
-  std::string out = "plan on " + topo.source() + ": " + std::to_string(shard.full_points) +
-                    " points (" + shard.plan.dimensions + ")\n";
-  for (const std::string& note : shard.plan.notes) out += note + "\n";
+std::string describe(const Shard& shard, const PlanSpace& full, const pinning::Topology& topo,
+                     const std::string& fingerprint, bool all) {
+  std::string out = plan_heading(full, topo);
   out += "shard " + std::to_string(shard.spec.index) + " of " + std::to_string(shard.spec.count) +
-         ": " + std::to_string(shard.plan.points.size()) + " of " +
-         std::to_string(shard.full_points) + " points (" + std::to_string(shard.groups) + " of " +
-         std::to_string(shard.full_groups) + " groups), plan fingerprint " + fingerprint + "\n";
-  for (std::size_t i = 0; i < shard.plan.points.size(); ++i) {
-    out += "  " + std::to_string(shard.positions[i] + 1) + "  " + describe(shard.plan.points[i]) +
-           "\n";
-  }
-  return out;
+         ": " + std::to_string(shard.points()) + " of " + std::to_string(shard.full_points) +
+         " points (" + std::to_string(shard.groups) + " of " + std::to_string(shard.full_groups) +
+         " groups), plan fingerprint " + fingerprint + "\n";
+  const PlanStretch points(full, shard.first, shard.end);
+  return out + point_lines(points, all, [&](std::size_t i) { return shard.first + i + 1; });
 }
 
-std::string plan_fingerprint(const Plan& full, const PointOptions& options,
+std::string plan_fingerprint(const PlanSpace& full, const PointOptions& options,
                              const std::vector<std::string>& counter_columns) {
   Fnv1a hash;
   // 2: the settings come from the table (harness/settings.h), one entry each.
@@ -151,10 +114,21 @@ std::string plan_fingerprint(const Plan& full, const PointOptions& options,
   for (const Setting& s : point_settings()) {
     if (s.has(kFingerprint)) hash.add(std::string(s.flag) + " " + s.show(options.config));
   }
+  // Added only when given, so that every plan without it keeps its fingerprint.
+  if (options.budget) {
+    hash.add("--budget " + std::to_string(options.budget->count()) + " ns");
+  }
   std::string counters = "counters";
   for (const std::string& column : counter_columns) counters += " " + column;
   hash.add(counters);
-  for (const Point& point : full.points) hash.add(describe(point));
+  if (full.size() <= kFingerprintEvery) {
+    for (std::size_t i = 0; i < full.size(); ++i) hash.add(describe(full.at(i)));
+    return hash.hex();
+  }
+  hash.add("sampled " + std::to_string(full.size()) + " points");
+  for (std::size_t k = 0; k < kFingerprintSamples; ++k) {
+    hash.add(describe(full.at(k * (full.size() - 1) / (kFingerprintSamples - 1))));
+  }
   return hash.hex();
 }
 

@@ -1,7 +1,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <optional>
 
+#include "harness/budget.h"
 #include "harness/commands.h"
 #include "harness/interrupt.h"
 #include "harness/output_files.h"
@@ -33,39 +36,25 @@ std::string placement_spec(const SweepOptions& options) {
   return "pairs";
 }
 
-std::vector<PuList> swept_pu_lists(const SweepOptions& options, const pinning::Topology& topo) {
+PuLists swept_pu_lists(const SweepOptions& options, const pinning::Topology& topo) {
   if (options.interpreters.empty()) {
-    const double pus = static_cast<double>(topo.pus().size());
-    if (options.pairs != PairSelection::classes) {
-      check_plan_size(options.points,
-                      options.pairs == PairSelection::all ? pus * (pus - 1) : pus * (pus - 1) / 2,
-                      2);
-    }
-    std::vector<PuList> pairs = sweep_pairs(topo, options.pairs);
-    if (pairs.empty()) {
+    if (topo.pus().size() < 2 && options.pairs != PairSelection::classes) {
       // One PU (a one-PU cpuset, taskset -c 0) has no pair of distinct PUs.
       throw UsageError("--pairs " + placement_spec(options).substr(6) + ": " + topo.source() +
                        " has " + std::to_string(topo.pus().size()) +
                        " PU that this process may run on, and pairs of distinct PUs need two "
                        "(allow more with taskset or the cpuset, or use --pairs classes)");
     }
-    return pairs;
+    if (options.pairs == PairSelection::classes) {
+      return PuLists::given(sweep_pairs(topo, options.pairs));
+    }
+    return PuLists::every_pair(topo, options.pairs == PairSelection::unordered);
   }
   std::vector<PuList> lists;
   for (unsigned n : options.interpreters) {
     lists.push_back(resolve_pus(topo, "--placement", options.placement, n));
   }
-  return lists;
-}
-
-// The plan without the points `done`.
-Plan without(const Plan& plan, const std::vector<bool>& done) {
-  Plan rest = plan;
-  rest.points.clear();
-  for (std::size_t i = 0; i < plan.points.size(); ++i) {
-    if (!done[i]) rest.points.push_back(plan.points[i]);
-  }
-  return rest;
+  return PuLists::given(std::move(lists));
 }
 
 std::string resume_hint(const SweepOptions& options, const std::filesystem::path& file) {
@@ -82,7 +71,7 @@ std::string resume_hint(const SweepOptions& options, const std::filesystem::path
 
 // "120 points", or where the sweep is sharded "shard 2 of 8: 15 of 120 points".
 std::string points_text(const Shard& shard) {
-  const std::string points = std::to_string(shard.plan.points.size());
+  const std::string points = std::to_string(shard.points());
   if (shard.spec.count == 1) return points + " points";
   return "shard " + std::to_string(shard.spec.index) + " of " + std::to_string(shard.spec.count) +
          ": " + points + " of " + std::to_string(shard.full_points) + " points";
@@ -103,9 +92,48 @@ int empty_shard(const Shard& shard, results::ResultSink& sink, std::ostream& out
   return 0;
 }
 
+// Smaller sweeps that would fit `fitting` points, for a budget that this one cannot fit.
+std::vector<Alternative> smaller_sweeps(const SweepOptions& options, const PlanSpace& full,
+                                        const pinning::Topology& topo, std::size_t points,
+                                        std::size_t fitting) {
+  std::vector<Alternative> smaller;
+  const bool pairs = options.interpreters.empty();
+  if (pairs && options.pairs == PairSelection::all) {
+    smaller.push_back({"--pairs unordered", points / 2});
+  }
+  if (pairs && options.pairs != PairSelection::classes) {
+    const std::size_t classes = sweep_pairs(topo, PairSelection::classes).size();
+    smaller.push_back({"--pairs classes", points / full.lists().size() * classes});
+  }
+  const std::size_t strategies = options.points.strategies.size();
+  if (const std::size_t k = largest_fitting(points, strategies, fitting); k > 0 && k < strategies) {
+    smaller.push_back(
+        {"--strategy with " + std::to_string(k) + " of the " + std::to_string(strategies),
+         points / strategies * k});
+  }
+  const std::size_t repetitions = options.points.repetitions;
+  if (const std::size_t r = largest_fitting(points, repetitions, fitting);
+      r >= 2 && r < repetitions) {
+    smaller.push_back({"--repetitions " + std::to_string(r), points / repetitions * r});
+  }
+  return smaller;
+}
+
+// With --budget, the timed phase that fits `points` in what is left of it since `started`
+// (refused, naming what would fit, if none does).
+std::chrono::nanoseconds fit_sweep(const SweepOptions& options, const PlanSpace& full,
+                                   const pinning::Topology& topo, std::size_t points,
+                                   const PointOverhead& overhead,
+                                   std::chrono::steady_clock::time_point started) {
+  return fit_budget(
+      *options.points.budget, std::chrono::steady_clock::now() - started, points, overhead,
+      [&](std::size_t fitting) { return smaller_sweeps(options, full, topo, points, fitting); });
+}
+
 }  // namespace
 
 int sweep_command(const SweepOptions& given, std::ostream& out, std::ostream& err) {
+  const auto started = std::chrono::steady_clock::now();
   SweepOptions options = given;
   if (!options.resume.empty()) {
     if (!options.output.out.empty() && options.output.out != options.resume) {
@@ -121,20 +149,18 @@ int sweep_command(const SweepOptions& given, std::ostream& out, std::ostream& er
     options.output.out = options.resume;
   }
   const pinning::Topology topo = load_topology(options.output);
-  const std::vector<PuList> pu_lists = swept_pu_lists(options, topo);
-  std::size_t widest = 0;
-  for (const PuList& pus : pu_lists) widest = std::max(widest, pus.size());
-  check_plan_size(options.points, static_cast<double>(pu_lists.size()), widest);
-  const Plan full_plan = make_plan(options.points, topo, pu_lists, placement_spec(options));
+  const PlanSpace full_plan(options.points, topo, swept_pu_lists(options, topo),
+                            placement_spec(options));
   const CounterSet counters = CounterSet::resolve(options.points.counters);
   const Shard shard = take_shard(full_plan, options.shard.value_or(ShardSpec{}));
   const results::PlanRecord record =
       plan_record(shard, plan_fingerprint(full_plan, options.points, counters.columns()));
   const bool resuming = !options.resume.empty();
   std::size_t cut_line = 0;
-  const auto done = [&] {
-    return shard_points_done(options.resume, shard.plan, options.points, counters, record,
-                             &cut_line);
+  const auto done = [&]() -> std::vector<std::size_t> {
+    if (!resuming) return {};
+    return shard_points_done(options.resume, PlanStretch(full_plan, shard.first, shard.end),
+                             options.points, counters, record, &cut_line);
   };
   // A last row cut short (a killed sweep, a full disk) is removed when the file is opened
   // to append, and its point runs again.
@@ -145,49 +171,74 @@ int sweep_command(const SweepOptions& given, std::ostream& out, std::ostream& er
   };
   if (options.output.dry_run) {
     // A resumed dry run checks the file as the real resume would, and says what is left.
-    const Plan left = resuming ? without(shard.plan, done()) : shard.plan;
-    out << (options.shard ? describe(shard, topo, record.fingerprint) : describe(full_plan, topo));
+    const PlanStretch left(full_plan, shard.first, shard.end, done());
+    out << (options.shard
+                ? describe(shard, full_plan, topo, record.fingerprint, options.output.dry_run_all)
+                : describe(full_plan, topo, options.output.dry_run_all));
     if (resuming) {
       say_cut("a resume removes it and runs its point again");
-      out << "resuming " << options.resume.string() << ": "
-          << shard.plan.points.size() - left.points.size() << " of " << shard.plan.points.size()
-          << " points already there, " << left.points.size() << " to go\n";
+      out << "resuming " << options.resume.string() << ": " << shard.points() - left.size()
+          << " of " << shard.points() << " points already there, " << left.size() << " to go\n";
     }
+    const PointOverhead overhead = measure_overhead(options.points);
+    PointOptions costed = options.points;
+    if (options.points.budget) {
+      costed.config.duration = fit_sweep(options, full_plan, topo, left.size(), overhead, started);
+    }
+    out << estimate_line(left.size(), costed, overhead);
     return 0;
   }
-  std::size_t most_interpreters = 0;
-  for (const PuList& pus : pu_lists) most_interpreters = std::max(most_interpreters, pus.size());
-  check_memory(options.points, most_interpreters);
-  const Plan plan = resuming ? without(shard.plan, done()) : shard.plan;
+  const std::size_t widest = full_plan.lists().widest();
+  // Every row is kept for the summary: the shard's rows must fit.
+  check_rows_fit(shard.points(), widest);
+  check_memory(options.points, widest);
+  const PlanStretch plan(full_plan, shard.first, shard.end, done());
+  // --budget: the timed phase is fitted before anything is written, and kept while it runs.
+  std::optional<BudgetKeeper> keeper;
+  if (options.points.budget) {
+    const PointOverhead overhead = measure_overhead(options.points);
+    options.points.config.duration =
+        fit_sweep(options, full_plan, topo, plan.size(), overhead, started);
+    keeper.emplace(*options.points.budget, started, overhead);
+  }
   // From here a signal stops the plan cleanly: the temporary file is never stranded.
   const InterruptScope interrupt;
   const auto sink =
       open_results(options.output, topo, counters,
                    resuming ? results::Opening::append : results::Opening::stream, record);
   say_cut("removed it; its point runs again");
-  if (shard.plan.points.empty()) return empty_shard(shard, *sink, out);
+  if (shard.points() == 0) return empty_shard(shard, *sink, out);
   announce_counters(counters, err);
   if (!options.output.quiet) {
     if (resuming) {
       out << "refbench sweep: resuming " << sink->path().string() << ": "
-          << shard.plan.points.size() - plan.points.size() << " of " << shard.plan.points.size()
-          << " points already there, " << plan.points.size() << " to go\n";
+          << shard.points() - plan.size() << " of " << shard.points() << " points already there, "
+          << plan.size() << " to go\n";
     } else {
-      out << "refbench sweep: " << points_text(shard) << " (" << plan.dimensions
+      out << "refbench sweep: " << points_text(shard) << " (" << full_plan.dimensions()
           << "), rows written to " << sink->path().string() << " as they finish\n";
     }
-    for (const std::string& note : plan.notes) out << note << "\n";
+    if (keeper) {
+      out << "--budget " << duration_words(std::chrono::duration<double>(keeper->budget()).count())
+          << ": each point's timed phase about "
+          << std::chrono::duration<double>(options.points.config.duration).count()
+          << " s to start with, adjusted block by block\n";
+    }
+    for (const std::string& note : full_plan.notes()) out << note << "\n";
     out << std::flush;
   }
   std::vector<results::ResultRow> rows;
   {
-    ProgressLine progress(err, isatty(STDERR_FILENO) == 1 && !options.output.quiet,
-                          plan.points.size());
+    ProgressLine progress(err, isatty(STDERR_FILENO) == 1 && !options.output.quiet, plan.size());
     const int status =
         execute_plan({topo, options.points, counters, plan, *sink, err,
-                      [&](std::size_t i, const Point& point) { progress.show(i, describe(point)); },
+                      [&](std::size_t i, const Point& point) {
+                        progress.show(i, (keeper ? keeper->left_text() + "  " : std::string()) +
+                                             describe(point));
+                      },
                       [&](std::size_t, const results::ResultRow& row) { rows.push_back(row); },
-                      [&] { progress.clear(); }, resume_hint(options, sink->path())});
+                      [&] { progress.clear(); }, resume_hint(options, sink->path()), false,
+                      keeper ? &*keeper : nullptr, options.points.strategies.size()});
     if (status != 0) return plot_if_asked(options.output, *sink, status, err);
   }
   // The ratios of a resumed sweep would cover only the points run now: none are written.

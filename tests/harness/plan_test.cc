@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "harness/usage_error.h"
+#include "pinning/placement.h"
 
 namespace refbench::harness {
 namespace {
@@ -155,6 +158,72 @@ TEST(Plan, PointConfigCarriesEverySetting) {
   EXPECT_EQ(c.channel_capacity, 9u);
   EXPECT_TRUE(c.verify);
   EXPECT_EQ(c.payload_bytes, 64u);
+}
+
+// The pairs of a machine are made by index, in the order pinning::all_pairs lists them,
+// and a plan over them is the plan over the stored list, point for point.
+TEST(Plan, EveryPairIsGeneratedInTheStoredOrder) {
+  for (const char* spec :
+       {"synthetic:pack:1 core:2 pu:1", "synthetic:pack:1 core:3 pu:1",
+        "synthetic:pack:2 numa:2 l3:2 core:4 pu:2", "synthetic:pack:2 core:5 pu:3"}) {
+    const auto topo = pinning::Topology::load(spec);
+    for (const bool unordered : {false, true}) {
+      SCOPED_TRACE(std::string(spec) + (unordered ? " unordered" : " ordered"));
+      const std::vector<pinning::PuPair> stored = pinning::all_pairs(topo, unordered);
+      const PuLists lists = PuLists::every_pair(topo, unordered);
+      ASSERT_EQ(lists.size(), stored.size());
+      for (std::size_t i = 0; i < stored.size(); ++i) {
+        ASSERT_EQ(lists.at(i), (PuList{stored[i].first, stored[i].second})) << i;
+      }
+      PointOptions o = two_strategies();
+      std::vector<PuList> as_lists;
+      for (const auto& [a, b] : stored) as_lists.push_back({a, b});
+      const Plan from_stored = make_plan(o, topo, as_lists);
+      const PlanSpace generated(o, topo, lists);
+      ASSERT_EQ(generated.size(), from_stored.points.size());
+      for (std::size_t i = 0; i < generated.size(); ++i) {
+        ASSERT_EQ(describe(generated.at(i)), describe(from_stored.points[i])) << i;
+      }
+    }
+  }
+}
+
+// 16,384 PUs have 268 million ordered pairs: the plan over them is described, its last
+// point made directly, and nothing of the size of the plan is held.
+TEST(Plan, APlanOfBillionsOfPointsIsDescribedNotStored) {
+  const auto topo = pinning::Topology::load("synthetic:pack:16 numa:4 l3:4 core:16 pu:4");
+  ASSERT_EQ(topo.pus().size(), 16384u);
+  const PointOptions o;  // every strategy, stream and pingpong, 6 repetitions
+  const PlanSpace plan(o, topo, PuLists::every_pair(topo, false));
+  const std::size_t pairs = std::size_t{16384} * 16383;
+  EXPECT_EQ(plan.size(), pairs * o.strategies.size() * 2 * 6);
+  const Point last = plan.at(plan.size() - 1);
+  EXPECT_EQ(last.workload, Workload::pingpong);
+  EXPECT_EQ(last.placement.pus, (PuList{topo.pus().back().os_index, topo.pus()[16382].os_index}));
+  EXPECT_EQ(last.repetition, 6u);
+  EXPECT_EQ(last.strategy, o.strategies.back());
+  const PuLists unordered = PuLists::every_pair(topo, true);
+  EXPECT_EQ(unordered.size(), pairs / 2);
+  EXPECT_EQ(unordered.at(pairs / 2 - 1),
+            (PuList{topo.pus()[16382].os_index, topo.pus().back().os_index}));
+  EXPECT_EQ(unordered.at(16383), (PuList{topo.pus()[1].os_index, topo.pus()[2].os_index}));
+}
+
+TEST(Plan, ADryRunShowsTheEndsOfALongPlanAndAllWhenAsked) {
+  const auto topo = two_sockets();
+  const PointOptions o = two_strategies();
+  const PlanSpace plan(o, topo, PuLists::given({{0, 1}, {0, 32}}));
+  ASSERT_EQ(plan.size(), 32u);
+  const std::string ends = describe(plan, topo, false);
+  const std::string all = describe(plan, topo, true);
+  EXPECT_EQ(std::count(all.begin(), all.end(), '\n'), 33);
+  EXPECT_EQ(std::count(ends.begin(), ends.end(), '\n'), 1 + 10 + 1 + 10);
+  EXPECT_NE(ends.find("\n  10  "), std::string::npos);
+  EXPECT_EQ(ends.find("\n  11  "), std::string::npos);
+  EXPECT_NE(ends.find("  ... 12 points not shown (--dry-run=all lists every point)\n  23  "),
+            std::string::npos)
+      << ends;
+  EXPECT_NE(ends.find("\n  32  " + describe(plan.at(31)) + "\n"), std::string::npos);
 }
 
 }  // namespace

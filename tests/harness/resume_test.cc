@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
 #include "harness/settings.h"
 #include "harness/usage_error.h"
@@ -27,7 +28,7 @@ class Resume : public testing::Test {
     options_.strategies = {workloads::Strategy::gil, workloads::Strategy::civ};
     options_.workloads = {workloads::Workload::stream};
     options_.repetitions = 2;
-    plan_ = make_plan(options_, topo_, {{0, 1}});
+    replan();
   }
   ~Resume() override { fs::remove_all(dir_); }
 
@@ -55,9 +56,15 @@ class Resume : public testing::Test {
     return path;
   }
 
+  void replan() {
+    space_ = std::make_unique<PlanSpace>(options_, topo_, PuLists::given({{0, 1}}));
+    plan_ = space_->materialize();
+  }
+  PlanStretch whole() const { return PlanStretch(*space_, 0, space_->size()); }
+
   std::string error_of(const fs::path& path) {
     try {
-      points_done(path, plan_, options_, counters_);
+      points_done(path, whole(), options_, counters_);
     } catch (const UsageError& e) {
       return e.what();
     }
@@ -68,15 +75,55 @@ class Resume : public testing::Test {
   CounterSet counters_;
   fs::path dir_;
   PointOptions options_;
+  std::unique_ptr<PlanSpace> space_;
   Plan plan_;
 };
 
 TEST_F(Resume, PointsInTheFileAreDone) {
   ASSERT_EQ(plan_.points.size(), 4u);
-  EXPECT_EQ(points_done(file_with(3), plan_, options_, counters_),
-            (std::vector<bool>{true, true, true, false}));
-  EXPECT_EQ(points_done(file_with(0), plan_, options_, counters_),
-            (std::vector<bool>{false, false, false, false}));
+  EXPECT_EQ(points_done(file_with(3), whole(), options_, counters_),
+            (std::vector<std::size_t>{0, 1, 2}));
+  EXPECT_EQ(points_done(file_with(0), whole(), options_, counters_), std::vector<std::size_t>{});
+}
+
+// A shard resumes on its stretch of the plan: what is done is named by its place in the
+// whole plan, and what is left skips it.
+TEST_F(Resume, AStretchOfThePlanKnowsWhatIsLeft) {
+  options_.repetitions = 4;
+  replan();
+  ASSERT_EQ(space_->size(), 8u);
+  const fs::path with_rows = file_with(8);
+  const std::string all = [&] {
+    std::ifstream in(with_rows, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }();
+  // Keep the header and the rows of points 4, 5 and 7.
+  std::vector<std::string> lines;
+  for (std::size_t at = 0, next; (next = all.find("\r\n", at)) != std::string::npos;
+       at = next + 2) {
+    lines.push_back(all.substr(at, next + 2 - at));
+  }
+  ASSERT_EQ(lines.size(), 9u);
+  std::ofstream(with_rows, std::ios::binary) << lines[0] + lines[5] + lines[6] + lines[8];
+  const PlanStretch second(*space_, 4, 8);
+  const std::vector<std::size_t> done = points_done(with_rows, second, options_, counters_);
+  EXPECT_EQ(done, (std::vector<std::size_t>{4, 5, 7}));
+  const PlanStretch left(*space_, 4, 8, done);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left.position(0), 6u);
+  EXPECT_EQ(describe(left.at(0)), describe(plan_.points[6]));
+  // Rows of the first shard are not points of the second.
+  EXPECT_NE(
+      [&] {
+        try {
+          points_done(file_with(2), second, options_, counters_);
+        } catch (const UsageError& e) {
+          return std::string(e.what());
+        }
+        return std::string("no error");
+      }()
+          .find("line 2 (stream gil PUs 0;1, placement ) is not a point of this sweep"),
+      std::string::npos);
 }
 
 TEST_F(Resume, AnotherSweepsFileIsRefused) {
@@ -91,7 +138,7 @@ TEST_F(Resume, AnotherSweepsFileIsRefused) {
   EXPECT_NE(error_of(dir_ / "missing.csv").find("cannot read"), std::string::npos);
   const CounterSet basic = CounterSet::resolve("basic");
   try {
-    points_done(file_with(1), plan_, options_, basic);
+    points_done(file_with(1), whole(), options_, basic);
     FAIL();
   } catch (const UsageError& e) {
     EXPECT_NE(std::string(e.what()).find("has other columns than this sweep writes"),
@@ -102,7 +149,7 @@ TEST_F(Resume, AnotherSweepsFileIsRefused) {
 TEST_F(Resume, ARowThisSweepDoesNotPlanIsRefused) {
   const fs::path path = file_with(4);
   options_.strategies = {workloads::Strategy::gil};
-  plan_ = make_plan(options_, topo_, {{0, 1}});
+  replan();
   EXPECT_NE(error_of(path).find("is not a point of this sweep"), std::string::npos);
 }
 
@@ -111,20 +158,20 @@ TEST_F(Resume, AShardsFileIsResumedOnlyAsThatShardOfThatPlan) {
   const fs::path path = file_with(2);
   const results::PlanRecord ours{"00000000000000aa", 8, 2, 4, 4};
   // No metadata (or metadata from before sharding): the rows alone decide.
-  EXPECT_EQ(shard_points_done(path, plan_, options_, counters_, ours),
-            (std::vector<bool>{true, true, false, false}));
+  EXPECT_EQ(shard_points_done(path, whole(), options_, counters_, ours),
+            (std::vector<std::size_t>{0, 1}));
   auto write_meta = [&](const results::PlanRecord& plan) {
     results::Metadata meta;
     meta.plan = plan;
     std::ofstream(results::metadata_path(path)) << results::to_json(meta).dump(2);
   };
   write_meta(ours);
-  EXPECT_EQ(shard_points_done(path, plan_, options_, counters_, ours),
-            (std::vector<bool>{true, true, false, false}));
+  EXPECT_EQ(shard_points_done(path, whole(), options_, counters_, ours),
+            (std::vector<std::size_t>{0, 1}));
   const std::string meta = results::metadata_path(path).string();
   write_meta({"00000000000000aa", 8, 3, 4, 4});
   try {
-    shard_points_done(path, plan_, options_, counters_, ours);
+    shard_points_done(path, whole(), options_, counters_, ours);
     FAIL() << "resumed another shard";
   } catch (const UsageError& e) {
     EXPECT_EQ(std::string(e.what()), "--resume: " + path.string() + " holds shard 3 of 4 (says " +
@@ -132,7 +179,7 @@ TEST_F(Resume, AShardsFileIsResumedOnlyAsThatShardOfThatPlan) {
   }
   write_meta({"00000000000000bb", 8, 2, 4, 4});
   try {
-    shard_points_done(path, plan_, options_, counters_, ours);
+    shard_points_done(path, whole(), options_, counters_, ours);
     FAIL() << "resumed another plan";
   } catch (const UsageError& e) {
     EXPECT_EQ(std::string(e.what()),
@@ -143,7 +190,7 @@ TEST_F(Resume, AShardsFileIsResumedOnlyAsThatShardOfThatPlan) {
   }
   std::ofstream(results::metadata_path(path)) << "{ not json";
   try {
-    shard_points_done(path, plan_, options_, counters_, ours);
+    shard_points_done(path, whole(), options_, counters_, ours);
     FAIL() << "read broken metadata";
   } catch (const UsageError& e) {
     EXPECT_EQ(std::string(e.what()),

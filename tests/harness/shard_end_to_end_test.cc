@@ -20,9 +20,42 @@ std::vector<std::string> point_lines(const std::string& text) {
   return lines;
 }
 
+// 16,384 PUs: 22.5 billion points, described and never stored. The dry run, sharded or
+// not, answers with the count, the ends of the plan and (sharded) the fingerprint.
+TEST_F(EndToEnd, ADryRunOn16384PusAnswersWithoutHoldingThePlan) {
+  const std::string sweep =
+      "sweep --topology 'synthetic:pack:16 numa:4 l3:4 core:16 pu:4' --pairs all --dry-run";
+  const Outcome whole = refbench(sweep);
+  ASSERT_EQ(whole.status, 0) << whole.err;
+  EXPECT_NE(whole.out.find(": 22547202048 points (7 strategies x 2 workloads x 268419072 "
+                           "placements x 1 payload x 6 repetitions)\n"),
+            std::string::npos)
+      << whole.out;
+  EXPECT_NE(whole.out.find("  ... 22547202028 points not shown (--dry-run=all lists every "
+                           "point)\n  22547202039  pingpong  civ  PUs 16383,16382"),
+            std::string::npos)
+      << whole.out;
+  const Outcome part = refbench(sweep + " --shard 3/1000");
+  ASSERT_EQ(part.status, 0) << part.err;
+  EXPECT_NE(part.out.find("shard 3 of 1000: 22547196 of 22547202048 points (536838 of "
+                          "536838144 groups), plan fingerprint "),
+            std::string::npos)
+      << part.out;
+  EXPECT_NE(part.out.find("\n  45094393  stream  gil  PUs 65,8782 (cross_package)"),
+            std::string::npos)
+      << part.out;
+  // The same plan again: the same fingerprint and points (the estimate is measured anew).
+  const auto plan_part = [](const std::string& out) {
+    return out.substr(0, out.find("estimated duration: "));
+  };
+  EXPECT_EQ(plan_part(refbench(sweep + " --shard 3/1000").out), plan_part(part.out));
+  EXPECT_NE(part.out.find("\nestimated duration: "), std::string::npos) << part.out;
+}
+
 TEST_F(EndToEnd, ShardDryRunsListTheirPartsOfThePlanNumberedAsInIt) {
-  const std::string sweep = std::string("sweep --topology ") + kTwoSockets +
-                            " --dry-run --strategy civ,atomic --repetitions 2 --payload 64,4096";
+  const std::string sweep =
+      std::string("sweep --topology ") + kTwoSockets +
+      " --dry-run=all --strategy civ,atomic --repetitions 2 --payload 64,4096";
   const Outcome whole = refbench(sweep);
   ASSERT_EQ(whole.status, 0) << whole.err;
   const std::vector<std::string> all = point_lines(whole.out);

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "harness/placements.h"
@@ -29,30 +31,53 @@ PointOptions options_with(std::vector<Strategy> strategies, std::vector<Workload
   return o;
 }
 
+// A plan described (space) and stored (plan: every point, to check shards against). The
+// space points at its topology and options, which live as long as it.
 struct NamedPlan {
   std::string name;
+  std::shared_ptr<const pinning::Topology> topo;
+  std::shared_ptr<const PointOptions> options;
+  std::shared_ptr<const PlanSpace> space;
   Plan plan;
 };
 
-// Plans of several shapes: pairs by class, every pair, scaling with counts left out, one
-// group only.
+NamedPlan named(std::string name, pinning::Topology topology, PointOptions o,
+                const std::function<PuLists(const pinning::Topology&)>& lists) {
+  NamedPlan p{std::move(name),
+              std::make_shared<pinning::Topology>(std::move(topology)),
+              std::make_shared<PointOptions>(std::move(o)),
+              nullptr,
+              {}};
+  p.space = std::make_shared<PlanSpace>(*p.options, *p.topo, lists(*p.topo));
+  p.plan = p.space->materialize();
+  return p;
+}
+
+// Plans of several shapes: pairs by class, every pair (generated), scaling with counts
+// left out, one group only.
 std::vector<NamedPlan> example_plans() {
-  const auto topo = two_sockets();
   const PointOptions two = options_with({Strategy::civ, Strategy::atomic},
                                         {Workload::stream, Workload::pingpong}, {64, 4096}, 2);
   const PointOptions one = options_with({Strategy::gil}, {Workload::stream}, {64}, 3);
-  std::vector<PuList> scaling;
-  for (unsigned n = 1; n <= 6; ++n)
-    scaling.push_back(resolve_pus(topo, "--placement", "scatter", n));
-  const auto small = pinning::Topology::load("synthetic:pack:1 core:3 pu:1");
-  return {
-      {"classes", make_plan(two, topo, sweep_pairs(topo, PairSelection::classes))},
-      {"all pairs", make_plan(one, small, sweep_pairs(small, PairSelection::all))},
-      {"scaling", make_plan(options_with({Strategy::civ, Strategy::immortal, Strategy::racy},
-                                         {Workload::stream}, {64}, 1),
-                            topo, scaling)},
-      {"one group", make_plan(one, topo, {{0, 1}})},
-  };
+  std::vector<NamedPlan> plans;
+  plans.push_back(named("classes", two_sockets(), two, [](const pinning::Topology& t) {
+    return PuLists::given(sweep_pairs(t, PairSelection::classes));
+  }));
+  plans.push_back(named("all pairs", pinning::Topology::load("synthetic:pack:1 core:3 pu:1"), one,
+                        [](const pinning::Topology& t) { return PuLists::every_pair(t, false); }));
+  plans.push_back(named("scaling", two_sockets(),
+                        options_with({Strategy::civ, Strategy::immortal, Strategy::racy},
+                                     {Workload::stream}, {64}, 1),
+                        [](const pinning::Topology& t) {
+                          std::vector<PuList> scaling;
+                          for (unsigned n = 1; n <= 6; ++n)
+                            scaling.push_back(resolve_pus(t, "--placement", "scatter", n));
+                          return PuLists::given(std::move(scaling));
+                        }));
+  plans.push_back(named("one group", two_sockets(), one, [](const pinning::Topology&) {
+    return PuLists::given({{0, 1}});
+  }));
+  return plans;
 }
 
 std::string group_of(const Point& p) {
@@ -78,17 +103,20 @@ TEST(Shard, ShardsAreDisjointCompleteOrderedAndKeepGroupsWhole) {
       std::size_t last_position = 0;
       bool any_before = false;
       for (unsigned i = 1; i <= n; ++i) {
-        const Shard shard = take_shard(full, {i, n});
-        ASSERT_EQ(shard.plan.points.size(), shard.positions.size());
+        const Shard shard = take_shard(*example.space, {i, n});
         EXPECT_EQ(shard.full_points, full.points.size());
         EXPECT_EQ(shard.full_groups, groups);
-        for (std::size_t k = 0; k < shard.positions.size(); ++k) {
-          const std::size_t at = shard.positions[k];
+        ASSERT_LE(shard.first, shard.end);
+        ASSERT_LE(shard.end, full.points.size());
+        const PlanStretch points(*example.space, shard.first, shard.end);
+        ASSERT_EQ(points.size(), shard.points());
+        for (std::size_t k = 0; k < points.size(); ++k) {
+          const std::size_t at = points.position(k);
           ASSERT_LT(at, full.points.size());
           ++taken[at];
           // The shard's point is the full plan's, and shards follow each other in plan
           // order (each position after every earlier one, in this shard and before it).
-          EXPECT_EQ(describe(shard.plan.points[k]), describe(full.points[at]));
+          EXPECT_EQ(describe(points.at(k)), describe(full.points[at]));
           if (any_before) {
             EXPECT_GT(at, last_position);
           }
@@ -98,9 +126,8 @@ TEST(Shard, ShardsAreDisjointCompleteOrderedAndKeepGroupsWhole) {
           EXPECT_EQ(it->second, i) << "group " << it->first << " split";
         }
         std::set<std::string> own_groups;
-        for (const Point& p : shard.plan.points) own_groups.insert(group_of(p));
+        for (std::size_t k = 0; k < points.size(); ++k) own_groups.insert(group_of(points.at(k)));
         EXPECT_EQ(own_groups.size(), shard.groups);
-        EXPECT_EQ(shard.plan.dimensions, full.dimensions);
       }
       EXPECT_EQ(std::count(taken.begin(), taken.end(), 1),
                 static_cast<std::ptrdiff_t>(full.points.size()))
@@ -115,22 +142,48 @@ TEST(Shard, TheSamePlanGivesTheSameShards) {
   for (std::size_t k = 0; k < first.size(); ++k) {
     for (unsigned n : {1u, 2u, 3u, 7u}) {
       for (unsigned i = 1; i <= n; ++i) {
-        const Shard a = take_shard(first[k].plan, {i, n});
-        const Shard b = take_shard(again[k].plan, {i, n});
-        EXPECT_EQ(a.positions, b.positions) << first[k].name << " " << i << "/" << n;
+        const Shard a = take_shard(*first[k].space, {i, n});
+        const Shard b = take_shard(*again[k].space, {i, n});
+        EXPECT_EQ(std::make_pair(a.first, a.end), std::make_pair(b.first, b.end))
+            << first[k].name << " " << i << "/" << n;
       }
     }
   }
 }
 
+// The balancing rule, step by step, as refbench first wrote it for groups of any size:
+// take the next group while that brings the shard no farther from an even share of the
+// points left.
+std::vector<std::size_t> balanced_by_points(const std::vector<std::size_t>& group_points,
+                                            unsigned shards) {
+  std::vector<std::size_t> counts(shards, 0);
+  std::size_t points_left = 0;
+  for (std::size_t g : group_points) points_left += g;
+  std::size_t next = 0;
+  for (unsigned k = 0; k < shards && next < group_points.size(); ++k) {
+    const std::size_t shards_left = shards - k;
+    std::size_t taken = 0;
+    while (next < group_points.size()) {
+      const std::size_t size = group_points[next];
+      if (counts[k] > 0 && (2 * taken + size) * shards_left > 2 * points_left) break;
+      taken += size;
+      ++counts[k];
+      ++next;
+    }
+    points_left -= taken;
+  }
+  return counts;
+}
+
 // Every group of a refbench plan has the same points (strategies x repetitions): shards
 // then differ by one group at most, and with more shards than groups the last are empty.
+// The arithmetic gives what the step-by-step rule gives.
 TEST(Shard, EqualGroupsAreSpreadEvenly) {
-  for (std::size_t groups = 1; groups <= 40; ++groups) {
-    for (unsigned n = 1; n <= 45; ++n) {
-      const std::vector<std::size_t> counts =
-          groups_per_shard(std::vector<std::size_t>(groups, 6), n);
-      ASSERT_EQ(counts.size(), n);
+  for (std::size_t groups = 0; groups <= 60; ++groups) {
+    for (unsigned n = 1; n <= 65; ++n) {
+      const std::vector<std::size_t> counts = groups_per_shard(groups, n);
+      ASSERT_EQ(counts, balanced_by_points(std::vector<std::size_t>(groups, 6), n))
+          << groups << " groups, " << n << " shards";
       std::size_t total = 0;
       for (std::size_t c : counts) total += c;
       EXPECT_EQ(total, groups) << groups << " groups, " << n << " shards";
@@ -142,15 +195,11 @@ TEST(Shard, EqualGroupsAreSpreadEvenly) {
       }
     }
   }
-}
-
-TEST(Shard, UnequalGroupsAreBalancedByPoints) {
-  EXPECT_EQ(groups_per_shard({8, 8, 8}, 2), (std::vector<std::size_t>{2, 1}));
-  EXPECT_EQ(groups_per_shard({1, 1, 1, 1, 12}, 2), (std::vector<std::size_t>{4, 1}));
-  EXPECT_EQ(groups_per_shard({12, 1, 1, 1, 1}, 2), (std::vector<std::size_t>{1, 4}));
-  EXPECT_EQ(groups_per_shard({12, 1, 1, 1, 1}, 3), (std::vector<std::size_t>{1, 2, 2}));
-  EXPECT_EQ(groups_per_shard({5}, 3), (std::vector<std::size_t>{1, 0, 0}));
-  EXPECT_EQ(groups_per_shard({}, 2), (std::vector<std::size_t>{0, 0}));
+  // A plan of billions of groups is cut at once.
+  const std::vector<std::size_t> huge = groups_per_shard(std::size_t{3} << 32, 100000);
+  std::size_t total = 0;
+  for (std::size_t c : huge) total += c;
+  EXPECT_EQ(total, std::size_t{3} << 32);
 }
 
 TEST(Shard, ParsesIOfN) {
@@ -178,15 +227,17 @@ TEST(Shard, BadSpecsAreRefusedNamingTheValue) {
 
 TEST(Shard, DryRunTextListsTheShardsPointsByTheirPlaceInThePlan) {
   const auto topo = two_sockets();
-  const Plan full = make_plan(options_with({Strategy::civ}, {Workload::stream}, {64}, 2), topo,
-                              {{0, 1}, {0, 2}, {0, 32}});
-  const std::string text = describe(take_shard(full, {2, 3}), topo, "0123456789abcdef");
+  const PointOptions o = options_with({Strategy::civ}, {Workload::stream}, {64}, 2);
+  const PlanSpace full(o, topo, PuLists::given({{0, 1}, {0, 2}, {0, 32}}));
+  const Plan stored = full.materialize();
+  const std::string text =
+      describe(take_shard(full, {2, 3}), full, topo, "0123456789abcdef", false);
   EXPECT_EQ(text,
             "plan on synthetic:pack:2 numa:2 l3:2 core:4 pu:2: 6 points (1 strategy x 1 "
             "workload x 3 placements x 1 payload x 2 repetitions)\n"
             "shard 2 of 3: 2 of 6 points (1 of 3 groups), plan fingerprint 0123456789abcdef\n"
             "  3  " +
-                describe(full.points[2]) + "\n  4  " + describe(full.points[3]) + "\n");
+                describe(stored.points[2]) + "\n  4  " + describe(stored.points[3]) + "\n");
   EXPECT_NE(text.find("PUs 0,2"), std::string::npos);
 }
 
@@ -197,7 +248,7 @@ const std::vector<std::string> kColumns = {"task_clock_ns", "cycles"};
 std::string fingerprint_of(const PointOptions& o, const std::vector<PuList>& lists = {{0, 1}},
                            const std::vector<std::string>& columns = kColumns) {
   const auto topo = two_sockets();
-  return plan_fingerprint(make_plan(o, topo, lists), o, columns);
+  return plan_fingerprint(PlanSpace(o, topo, PuLists::given(lists)), o, columns);
 }
 
 PointOptions base_options() {
