@@ -1,0 +1,241 @@
+// Pairs of PUs for two-interpreter points: representatives and every pair.
+//
+// Huge machines (16,384 PUs) have 134 million unordered pairs: nothing here scans them all
+// where the containers are nested, as hwloc's are. Topology::distance stays the one
+// definition of a pair's class; the structure below only says where to look.
+#include <algorithm>
+#include <array>
+#include <limits>
+#include <map>
+#include <optional>
+
+#include "pinning/placement.h"
+
+namespace refbench::pinning {
+namespace {
+
+constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
+
+std::size_t class_slot(DistanceClass c) { return static_cast<std::size_t>(c); }
+
+// ---- The containers as a forest.
+//
+// Each PU sits in at most one container per level (core, L2, L3, NUMA node, package). Where
+// every two containers are either disjoint or nested, they form a forest; a virtual root
+// holds every PU. A PU's path is its containers from the smallest up, then the root; a
+// container holding the same PUs as a more specific one (an L3 per package) is that one's
+// alias and is not on the path. The class of two PUs is then decided by their lowest common
+// node N: cross_package where their packages differ, else the class N's level names
+// (Topology::distance picks the container with the fewest PUs, the more specific on a tie:
+// exactly N). Pairs whose lowest common node is N are those of PUs under different
+// children of N.
+constexpr std::array<int PuInfo::*, 5> kLevelFields = {&PuInfo::core, &PuInfo::l2, &PuInfo::l3,
+                                                       &PuInfo::numa, &PuInfo::package};
+
+struct Forest {
+  std::vector<std::vector<std::size_t>> paths;    // by PU position: nodes, smallest first
+  std::vector<std::vector<std::size_t>> members;  // by node: PU positions, ascending
+  std::size_t root = 0;
+
+  bool holds(std::size_t node, std::size_t pu) const {
+    const auto& path = paths[pu];
+    return std::find(path.begin(), path.end(), node) != path.end();
+  }
+};
+
+// The forest, or nothing where some containers overlap without nesting (then callers fall
+// back to looking at every pair).
+std::optional<Forest> nested_containers(const std::vector<PuInfo>& pus) {
+  // Container ids: level by level, so that ordering ids orders levels.
+  std::array<std::size_t, kLevelFields.size() + 1> offset{};
+  for (std::size_t level = 0; level < kLevelFields.size(); ++level) {
+    int largest = -1;
+    for (const PuInfo& info : pus) largest = std::max(largest, info.*kLevelFields[level]);
+    offset[level + 1] = offset[level] + static_cast<std::size_t>(largest + 1);
+  }
+  const std::size_t containers = offset.back();
+  std::vector<std::size_t> size(containers, 0);
+  auto id_of = [&](const PuInfo& info, std::size_t level) {
+    const int index = info.*kLevelFields[level];
+    return index < 0 ? kNone : offset[level] + static_cast<std::size_t>(index);
+  };
+  for (const PuInfo& info : pus) {
+    for (std::size_t level = 0; level < kLevelFields.size(); ++level) {
+      if (const std::size_t id = id_of(info, level); id != kNone) ++size[id];
+    }
+  }
+
+  Forest forest;
+  forest.root = containers;
+  forest.paths.resize(pus.size());
+  std::vector<std::size_t> canonical(containers, kNone);  // the node an alias stands for
+  std::vector<std::size_t> parent(containers + 1, kNone);
+  std::vector<std::size_t> chain;
+  for (std::size_t pu = 0; pu < pus.size(); ++pu) {
+    chain.clear();
+    for (std::size_t level = 0; level < kLevelFields.size(); ++level) {
+      if (const std::size_t id = id_of(pus[pu], level); id != kNone) chain.push_back(id);
+    }
+    // Fewest PUs first, the more specific level on a tie: Topology::distance's preference.
+    std::sort(chain.begin(), chain.end(), [&](std::size_t a, std::size_t b) {
+      return size[a] != size[b] ? size[a] < size[b] : a < b;
+    });
+    std::vector<std::size_t>& path = forest.paths[pu];
+    for (const std::size_t id : chain) {
+      if (canonical[id] == kNone) {
+        const bool same_pus = !path.empty() && size[path.back()] == size[id];
+        canonical[id] = same_pus ? path.back() : id;
+      }
+      const std::size_t node = canonical[id];
+      if (node == id) {
+        path.push_back(node);
+      } else if (path.empty() || path.back() != node) {
+        return std::nullopt;  // an alias here, but this PU is not in what it stood for
+      }
+    }
+    path.push_back(forest.root);
+    // Every PU of a node must see the same node above it: then each node lies inside its
+    // parent and any two nodes sharing a PU are nested.
+    for (std::size_t i = 0; i + 1 < path.size(); ++i) {
+      if (parent[path[i]] == kNone) parent[path[i]] = path[i + 1];
+      if (parent[path[i]] != path[i + 1]) return std::nullopt;
+    }
+  }
+  forest.members.resize(containers + 1);
+  for (std::size_t pu = 0; pu < pus.size(); ++pu) {
+    for (const std::size_t node : forest.paths[pu]) forest.members[node].push_back(pu);
+  }
+  return forest;
+}
+
+// The PUs of one node seen so far, by the child of the node they are under: the first, and
+// one under another child (so two PUs whose lowest common node is this one).
+struct Split {
+  std::size_t first_child = kNone;
+  std::size_t first = kNone;
+  std::size_t other = kNone;
+
+  void add(std::size_t child, std::size_t pu) {
+    if (first_child == kNone) {
+      first_child = child;
+      first = pu;
+    } else if (other == kNone && child != first_child) {
+      other = pu;
+    }
+  }
+  // A PU under a child other than `child`, if one was seen.
+  std::size_t apart_from(std::size_t child) const { return child != first_child ? first : other; }
+};
+
+// Pairs of PU positions showing every class present: for each node, a pair under different
+// children whose packages differ and one whose packages do not, where such pairs exist.
+std::vector<std::pair<std::size_t, std::size_t>> witnesses(const Forest& forest,
+                                                           const std::vector<PuInfo>& pus) {
+  const std::size_t n = pus.size();
+  std::vector<Split> all(forest.members.size());
+  std::vector<std::pair<std::size_t, std::size_t>> unpackaged(forest.members.size(),
+                                                              {kNone, kNone});  // child, PU
+  std::map<std::pair<std::size_t, int>, Split> by_package;                      // node, package
+  for (std::size_t pu = 0; pu < n; ++pu) {
+    std::size_t child = pu;  // children: PUs by position, then nodes after n
+    for (const std::size_t node : forest.paths[pu]) {
+      all[node].add(child, pu);
+      const int package = pus[pu].package;
+      if (package >= 0) {
+        by_package[{node, package}].add(child, pu);
+      } else if (unpackaged[node].second == kNone) {
+        unpackaged[node] = {child, pu};
+      }
+      child = n + node;
+    }
+  }
+  std::vector<std::pair<std::size_t, std::size_t>> found;
+  auto add = [&](std::size_t a, std::size_t b) {
+    if (a != kNone && b != kNone) found.emplace_back(a, b);
+  };
+  for (std::size_t node = 0; node < all.size(); ++node) {
+    add(all[node].first, all[node].other);
+    const auto [child, pu] = unpackaged[node];
+    if (pu != kNone) add(pu, all[node].apart_from(child));
+  }
+  // Per node: a package under two children (not cross), and two packages under different
+  // children (cross_package) unless every package of the node is under one child alone.
+  for (auto it = by_package.begin(); it != by_package.end();) {
+    const std::size_t node = it->first.first;
+    const Split& first = it->second;
+    bool crossed = false;
+    for (; it != by_package.end() && it->first.first == node; ++it) {
+      const Split& split = it->second;
+      add(split.first, split.other);
+      if (crossed || &split == &first) continue;
+      std::size_t partner = first.apart_from(split.first_child);
+      if (partner == kNone && split.other != kNone) partner = split.other;
+      if (partner != kNone) {
+        add(split.first == partner ? split.other : split.first, partner);
+        crossed = true;
+      }
+    }
+  }
+  return found;
+}
+
+using Slots = std::array<bool, kAllDistanceClasses.size()>;
+
+// The classes some pair of distinct PUs has; every class where the containers overlap
+// without nesting (nothing then is known without looking at each pair).
+Slots classes_present(const Topology& topo, const std::optional<Forest>& forest) {
+  Slots present{};
+  if (!forest) {
+    present.fill(true);
+    return present;
+  }
+  const std::vector<PuInfo>& pus = topo.pus();
+  for (const auto& [a, b] : witnesses(*forest, pus)) {
+    present[class_slot(topo.distance(pus[a].os_index, pus[b].os_index))] = true;
+  }
+  return present;
+}
+
+}  // namespace
+
+std::vector<PuPair> representative_pairs(const Topology& topo) {
+  const std::vector<PuInfo>& pus = topo.pus();
+  const std::optional<Forest> forest = nested_containers(pus);
+  const Slots present = classes_present(topo, forest);
+  std::size_t missing = static_cast<std::size_t>(std::count(present.begin(), present.end(), true));
+  std::array<std::optional<PuPair>, kAllDistanceClasses.size()> first_of_class;
+  first_of_class[class_slot(DistanceClass::same_pu)] =
+      PuPair{pus.front().os_index, pus.front().os_index};
+  if (!present[class_slot(DistanceClass::same_pu)]) ++missing;
+  --missing;
+  // The first pair of each class in topology order, stopping once every class present has
+  // one: on a machine built alike throughout, within the first PU's row.
+  for (std::size_t a = 0; a < pus.size() && missing > 0; ++a) {
+    for (std::size_t b = a + 1; b < pus.size() && missing > 0; ++b) {
+      const DistanceClass c = topo.distance(pus[a].os_index, pus[b].os_index);
+      auto& slot = first_of_class[class_slot(c)];
+      if (!slot) {
+        slot = PuPair{pus[a].os_index, pus[b].os_index};
+        if (present[class_slot(c)]) --missing;
+      }
+    }
+  }
+  std::vector<PuPair> pairs;
+  for (const auto& pair : first_of_class) {
+    if (pair) pairs.push_back(*pair);
+  }
+  return pairs;
+}
+
+std::vector<PuPair> all_pairs(const Topology& topo, bool unordered) {
+  const std::vector<PuInfo>& pus = topo.pus();
+  std::vector<PuPair> pairs;
+  for (std::size_t a = 0; a < pus.size(); ++a) {
+    for (std::size_t b = unordered ? a + 1 : 0; b < pus.size(); ++b) {
+      if (a != b) pairs.emplace_back(pus[a].os_index, pus[b].os_index);
+    }
+  }
+  return pairs;
+}
+
+}  // namespace refbench::pinning
