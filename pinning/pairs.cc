@@ -1,4 +1,4 @@
-// Pairs of PUs for two-interpreter points: representatives and every pair.
+// Pairs of PUs for two-interpreter points: representatives, every pair, samples.
 //
 // Huge machines (16,384 PUs) have 134 million unordered pairs: nothing here scans them all
 // where the containers are nested, as hwloc's are. Topology::distance stays the one
@@ -8,6 +8,8 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <stdexcept>
+#include <string>
 
 #include "pinning/placement.h"
 
@@ -196,6 +198,9 @@ Slots classes_present(const Topology& topo, const std::optional<Forest>& forest)
   return present;
 }
 
+// Triangular numbering of unordered pairs (a < b) of n positions: where row a starts.
+std::size_t row_start(std::size_t n, std::size_t a) { return a * (2 * n - a - 1) / 2; }
+
 }  // namespace
 
 std::vector<PuPair> representative_pairs(const Topology& topo) {
@@ -230,12 +235,50 @@ std::vector<PuPair> representative_pairs(const Topology& topo) {
 std::vector<PuPair> all_pairs(const Topology& topo, bool unordered) {
   const std::vector<PuInfo>& pus = topo.pus();
   std::vector<PuPair> pairs;
+  pairs.reserve(pair_count(topo, unordered));
   for (std::size_t a = 0; a < pus.size(); ++a) {
     for (std::size_t b = unordered ? a + 1 : 0; b < pus.size(); ++b) {
       if (a != b) pairs.emplace_back(pus[a].os_index, pus[b].os_index);
     }
   }
   return pairs;
+}
+
+std::size_t pair_count(const Topology& topo, bool unordered) {
+  const std::size_t n = topo.pus().size();
+  return unordered ? n * (n - 1) / 2 : n * (n - 1);
+}
+
+PuPair pair_at(const Topology& topo, bool unordered, std::size_t index) {
+  const std::size_t count = pair_count(topo, unordered);
+  if (index >= count) {
+    throw std::out_of_range("pair_at: index " + std::to_string(index) + " of " +
+                            std::to_string(count) + " pairs");
+  }
+  const std::vector<PuInfo>& pus = topo.pus();
+  const std::size_t n = pus.size();
+  std::size_t a = 0;
+  std::size_t b = 0;
+  if (unordered) {
+    // The last row starting at or before index: rows 0..n-2 start ascending.
+    std::size_t low = 0;
+    std::size_t high = n - 2;
+    while (low < high) {
+      const std::size_t mid = low + (high - low + 1) / 2;
+      if (row_start(n, mid) <= index) {
+        low = mid;
+      } else {
+        high = mid - 1;
+      }
+    }
+    a = low;
+    b = a + 1 + (index - row_start(n, a));
+  } else {
+    a = index / (n - 1);
+    const std::size_t column = index % (n - 1);
+    b = column < a ? column : column + 1;
+  }
+  return {pus[a].os_index, pus[b].os_index};
 }
 
 }  // namespace refbench::pinning

@@ -15,6 +15,7 @@
 // n + 1 and a sweep over n only ever adds interpreters.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -52,5 +53,11 @@ std::vector<PuPair> representative_pairs(const Topology& topo);
 // Every ordered pair of distinct PUs (a, b), a != b, in topology order; `unordered` keeps
 // only a < b in topology order.
 std::vector<PuPair> all_pairs(const Topology& topo, bool unordered);
+// all_pairs without the vector, for machines whose pairs do not fit in memory:
+// pair_count(topo, u) == all_pairs(topo, u).size() (n(n-1) ordered, n(n-1)/2 unordered, for
+// n PUs) and pair_at(topo, u, i) == all_pairs(topo, u)[i], in O(log n). pair_at throws
+// std::out_of_range for i >= pair_count(topo, u).
+std::size_t pair_count(const Topology& topo, bool unordered);
+PuPair pair_at(const Topology& topo, bool unordered, std::size_t index);
 
 }  // namespace refbench::pinning

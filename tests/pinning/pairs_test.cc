@@ -3,6 +3,7 @@
 
 #include <array>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -89,6 +90,63 @@ TEST(RepresentativePairsFast, HugeMachines) {
             (Pairs{{0, 0}, {0, 1}, {0, 4}, {0, 64}, {0, 256}, {0, 1024}}));
   const Topology no_smt = Topology::load("synthetic:pack:16 numa:4 l3:4 core:64 pu:1");
   EXPECT_EQ(representative_pairs(no_smt), (Pairs{{0, 0}, {0, 1}, {0, 64}, {0, 256}, {0, 1024}}));
+}
+
+// ---- pair_count and pair_at: all_pairs without the vector
+
+TEST(PairAt, MatchesAllPairsOnEveryShape) {
+  for (const std::string& spec : shapes()) {
+    SCOPED_TRACE(spec);
+    const Topology topo = Topology::load(spec);
+    for (const bool unordered : {false, true}) {
+      SCOPED_TRACE(unordered ? "unordered" : "ordered");
+      const Pairs all = all_pairs(topo, unordered);
+      ASSERT_EQ(pair_count(topo, unordered), all.size());
+      for (std::size_t i = 0; i < all.size(); ++i) {
+        ASSERT_EQ(pair_at(topo, unordered, i), all[i]) << "index " << i;
+      }
+      EXPECT_THROW(pair_at(topo, unordered, all.size()), std::out_of_range);
+    }
+  }
+}
+
+TEST(PairAt, OnePuHasNoPairs) {
+  const Topology topo = Topology::load("synthetic:pack:1 core:1 pu:1");
+  EXPECT_EQ(pair_count(topo, true), 0u);
+  EXPECT_EQ(pair_count(topo, false), 0u);
+  EXPECT_THROW(pair_at(topo, true, 0), std::out_of_range);
+  EXPECT_THROW(pair_at(topo, false, 0), std::out_of_range);
+}
+
+// 16,384 PUs (OS index = logical index): 268 million ordered pairs, 134 million unordered;
+// row a of the unordered pairs starts at a(2n - a - 1)/2.
+TEST(PairAt, SpotChecksOnAHugeMachine) {
+  const Topology topo = Topology::load("synthetic:pack:16 numa:4 l3:4 core:16 pu:4");
+  const std::size_t n = 16384;
+  ASSERT_EQ(topo.pus().size(), n);
+  EXPECT_EQ(pair_count(topo, false), n * (n - 1));
+  EXPECT_EQ(pair_count(topo, true), n * (n - 1) / 2);
+
+  EXPECT_EQ(pair_at(topo, false, 0), (PuPair{0, 1}));
+  EXPECT_EQ(pair_at(topo, false, n - 2), (PuPair{0, n - 1}));
+  EXPECT_EQ(pair_at(topo, false, n - 1), (PuPair{1, 0}));
+  EXPECT_EQ(pair_at(topo, false, n), (PuPair{1, 2}));
+  EXPECT_EQ(pair_at(topo, false, 5000 * (n - 1) + 5000), (PuPair{5000, 5001}));
+  EXPECT_EQ(pair_at(topo, false, 5000 * (n - 1) + 4999), (PuPair{5000, 4999}));
+  EXPECT_EQ(pair_at(topo, false, n * (n - 1) - 1), (PuPair{n - 1, n - 2}));
+
+  auto row_start = [&](std::size_t a) { return a * (2 * n - a - 1) / 2; };
+  EXPECT_EQ(pair_at(topo, true, 0), (PuPair{0, 1}));
+  EXPECT_EQ(pair_at(topo, true, n - 2), (PuPair{0, n - 1}));
+  EXPECT_EQ(pair_at(topo, true, n - 1), (PuPair{1, 2}));
+  for (const std::size_t a : {std::size_t{1}, std::size_t{777}, std::size_t{8191}, n - 20}) {
+    EXPECT_EQ(pair_at(topo, true, row_start(a)), (PuPair{a, a + 1}));
+    EXPECT_EQ(pair_at(topo, true, row_start(a) - 1), (PuPair{a - 1, n - 1}));
+    EXPECT_EQ(pair_at(topo, true, row_start(a) + 10), (PuPair{a, a + 11}));
+  }
+  EXPECT_EQ(pair_at(topo, true, n * (n - 1) / 2 - 1), (PuPair{n - 2, n - 1}));
+  EXPECT_THROW(pair_at(topo, true, n * (n - 1) / 2), std::out_of_range);
+  EXPECT_THROW(pair_at(topo, false, n * (n - 1)), std::out_of_range);
 }
 
 }  // namespace
