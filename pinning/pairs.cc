@@ -8,8 +8,10 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 
 #include "pinning/placement.h"
 
@@ -201,6 +203,109 @@ Slots classes_present(const Topology& topo, const std::optional<Forest>& forest)
 // Triangular numbering of unordered pairs (a < b) of n positions: where row a starts.
 std::size_t row_start(std::size_t n, std::size_t a) { return a * (2 * n - a - 1) / 2; }
 
+// The PU positions in scatter order: packages, then NUMA nodes, L3s, L2s and cores in
+// turn, every core's first PU before any SMT sibling.
+std::vector<std::size_t> spread_positions(const Topology& topo) {
+  const std::vector<PuInfo>& pus = topo.pus();
+  std::unordered_map<unsigned, std::size_t> position;
+  for (std::size_t i = 0; i < pus.size(); ++i) position.emplace(pus[i].os_index, i);
+  std::vector<std::size_t> order;
+  for (const unsigned pu : place(topo, "scatter", static_cast<unsigned>(pus.size()))) {
+    order.push_back(position.at(pu));
+  }
+  return order;
+}
+
+// What every partner search of one machine shares.
+struct Machine {
+  const Topology& topo;
+  std::optional<Forest> forest;
+  std::vector<std::size_t> everyone;  // all PU positions, where the containers do not nest
+  bool uniform_packages = true;       // every PU has a package, or none has
+
+  explicit Machine(const Topology& t) : topo(t), forest(nested_containers(t.pus())) {
+    const std::vector<PuInfo>& pus = t.pus();
+    if (!forest) {
+      for (std::size_t i = 0; i < pus.size(); ++i) everyone.push_back(i);
+    }
+    const bool packaged = pus.front().package >= 0;
+    uniform_packages = std::all_of(pus.begin(), pus.end(), [&](const PuInfo& info) {
+      return (info.package >= 0) == packaged;
+    });
+  }
+};
+
+// Where one first PU looks for partners in one class: the part of each of its ancestors
+// outside the child it came from (every PU where the containers do not nest), each from a
+// start that spreads partners over the ancestor.
+class Partners {
+ public:
+  Partners(const Machine& machine, std::size_t first, DistanceClass wanted)
+      : machine_(&machine), first_(first), wanted_(wanted) {}
+
+  std::size_t first() const { return first_; }
+
+  // The next partner of this class, or kNone once there are no more. `spread` in [0, 1)
+  // says where among an ancestor's candidates to begin.
+  std::size_t next(double spread) {
+    const std::vector<PuInfo>& pus = machine_->topo.pus();
+    const std::optional<Forest>& forest = machine_->forest;
+    while (true) {
+      const std::vector<std::size_t>* members = &machine_->everyone;
+      std::size_t child = kNone;
+      if (forest) {
+        const std::vector<std::size_t>& path = forest->paths[first_];
+        if (level_ >= path.size()) return kNone;
+        members = &forest->members[path[level_]];
+        child = level_ > 0 ? path[level_ - 1] : kNone;
+      } else if (level_ > 0) {
+        return kNone;
+      }
+      if (taken_ == 0) begin_level(*members, child, spread);
+      const std::size_t candidates = members->size() - gap_size_;
+      while (taken_ < candidates) {
+        std::size_t index = (start_ + taken_++) % candidates;
+        if (index >= gap_begin_) index += gap_size_;
+        const std::size_t pu = (*members)[index];
+        if (pu == first_ || (child != kNone && forest->holds(child, pu))) continue;
+        const DistanceClass found = machine_->topo.distance(pus[first_].os_index, pus[pu].os_index);
+        if (found == wanted_) return pu;
+        // Packages known for all PUs or for none: one ancestor gives one class.
+        if (forest && machine_->uniform_packages) break;
+      }
+      ++level_;
+      taken_ = 0;
+    }
+  }
+
+ private:
+  // The candidates of one ancestor are its members but those of the child the first PU
+  // came from (the first PU itself at the bottom). Where those are one run of the members,
+  // as in a tree numbered depth first, the run is left out of the count, so `spread` places
+  // the start among candidates only; otherwise they are skipped one by one.
+  void begin_level(const std::vector<std::size_t>& members, std::size_t child, double spread) {
+    const std::vector<std::size_t> self = {first_};
+    const std::vector<std::size_t>& left_out =
+        child == kNone ? self : machine_->forest->members[child];
+    const std::size_t at = static_cast<std::size_t>(
+        std::lower_bound(members.begin(), members.end(), left_out.front()) - members.begin());
+    const bool run = at + left_out.size() <= members.size() &&
+                     members[at + left_out.size() - 1] == left_out.back();
+    gap_begin_ = run ? at : members.size();
+    gap_size_ = run ? left_out.size() : 0;
+    start_ = static_cast<std::size_t>(spread * static_cast<double>(members.size() - gap_size_));
+  }
+
+  const Machine* machine_;
+  std::size_t first_;
+  DistanceClass wanted_;
+  std::size_t level_ = 0;
+  std::size_t taken_ = 0;
+  std::size_t start_ = 0;
+  std::size_t gap_begin_ = 0;
+  std::size_t gap_size_ = 0;
+};
+
 }  // namespace
 
 std::vector<PuPair> representative_pairs(const Topology& topo) {
@@ -279,6 +384,58 @@ PuPair pair_at(const Topology& topo, bool unordered, std::size_t index) {
     b = column < a ? column : column + 1;
   }
   return {pus[a].os_index, pus[b].os_index};
+}
+
+std::vector<PuPair> sample_pairs(const Topology& topo, unsigned k) {
+  std::vector<PuPair> sample;
+  if (k == 0) return sample;
+  const std::vector<PuInfo>& pus = topo.pus();
+  const std::vector<std::size_t> order = spread_positions(topo);
+
+  // same_pu: k PUs, spread.
+  std::vector<std::size_t> singles(order.begin(),
+                                   order.begin() + std::min<std::size_t>(k, order.size()));
+  std::sort(singles.begin(), singles.end());
+  for (const std::size_t pu : singles) sample.emplace_back(pus[pu].os_index, pus[pu].os_index);
+
+  std::unordered_map<unsigned, std::size_t> position;
+  for (std::size_t i = 0; i < pus.size(); ++i) position.emplace(pus[i].os_index, i);
+  const Machine machine(topo);
+  for (const auto& [rep_a, rep_b] : representative_pairs(topo)) {
+    const DistanceClass wanted = topo.distance(rep_a, rep_b);
+    if (wanted == DistanceClass::same_pu) continue;
+    const std::size_t rep_first = position.at(rep_a);
+    std::set<std::pair<std::size_t, std::size_t>> chosen = {{rep_first, position.at(rep_b)}};
+    // Round robin over first PUs in spread order, one new pair from each per round (the
+    // representative is its first PU's pair of the first round); a first PU with no partner
+    // left drops out. Each partner search starts further into the container, by how many
+    // pairs are chosen, so partners spread too.
+    std::vector<Partners> active;
+    for (const std::size_t first : order) active.emplace_back(machine, first, wanted);
+    for (bool first_round = true; chosen.size() < k && !active.empty(); first_round = false) {
+      std::vector<Partners> still;
+      for (Partners& partners : active) {
+        if (chosen.size() >= k) break;
+        if (first_round && partners.first() == rep_first) {
+          still.push_back(std::move(partners));
+          continue;
+        }
+        while (true) {
+          const std::size_t partner =
+              partners.next(static_cast<double>(chosen.size()) / static_cast<double>(k));
+          if (partner == kNone) break;
+          const std::size_t first = partners.first();
+          if (chosen.insert({std::min(first, partner), std::max(first, partner)}).second) {
+            still.push_back(std::move(partners));
+            break;
+          }
+        }
+      }
+      active = std::move(still);
+    }
+    for (const auto& [a, b] : chosen) sample.emplace_back(pus[a].os_index, pus[b].os_index);
+  }
+  return sample;
 }
 
 }  // namespace refbench::pinning

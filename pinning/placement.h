@@ -59,5 +59,16 @@ std::vector<PuPair> all_pairs(const Topology& topo, bool unordered);
 // std::out_of_range for i >= pair_count(topo, u).
 std::size_t pair_count(const Topology& topo, bool unordered);
 PuPair pair_at(const Topology& topo, bool unordered, std::size_t index);
+// For --pairs sample:K: up to k distinct unordered pairs of each distance class present
+// (all of a class's pairs where it has fewer), each pair (a, b) with a before b in topology
+// order. same_pu gives k distinct PUs as (p, p), taken in scatter order (round robin over
+// packages, then NUMA nodes, L3s, L2s, cores) so they spread over the machine. Every other
+// class holds its representative pair (representative_pairs) and then pairs whose first
+// PUs are taken in scatter order too, one pair per first PU per round, each partner sought
+// further into the container the two share (so partners spread over it too). Sorted by
+// class, nearest first, then by topology order of a, then of b. Deterministic (no random
+// numbers) and fast on huge machines: partners are sought inside each first PU's own
+// containers, not over every pair, where the containers nest.
+std::vector<PuPair> sample_pairs(const Topology& topo, unsigned k);
 
 }  // namespace refbench::pinning
