@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "pinning/placement.h"
 
@@ -172,10 +174,17 @@ std::vector<std::pair<std::size_t, std::size_t>> witnesses(const Forest& forest,
       const Split& split = it->second;
       add(split.first, split.other);
       if (crossed || &split == &first) continue;
-      std::size_t partner = first.apart_from(split.first_child);
-      if (partner == kNone && split.other != kNone) partner = split.other;
-      if (partner != kNone) {
-        add(split.first == partner ? split.other : split.first, partner);
+      // The first package's PUs under another child than this package's first, or else
+      // this package's PUs under another child than the first package's (which then all
+      // sit under that one child).
+      std::size_t mine = split.first;
+      std::size_t theirs = first.apart_from(split.first_child);
+      if (theirs == kNone) {
+        mine = split.apart_from(first.first_child);
+        theirs = first.first;
+      }
+      if (mine != kNone) {
+        add(mine, theirs);
         crossed = true;
       }
     }
