@@ -293,31 +293,4 @@ std::optional<std::uint64_t> pus_named(std::string_view spec) {
   return count_named(parse_list(spec));
 }
 
-std::vector<PuPair> representative_pairs(const Topology& topo) {
-  const std::vector<PuInfo>& pus = topo.pus();
-  std::array<std::optional<PuPair>, kAllDistanceClasses.size()> first_of_class;
-  first_of_class[static_cast<std::size_t>(DistanceClass::same_pu)] =
-      PuPair{pus.front().os_index, pus.front().os_index};
-  for (const auto& [a, b] : all_pairs(topo, /*unordered=*/true)) {
-    auto& slot = first_of_class[static_cast<std::size_t>(topo.distance(a, b))];
-    if (!slot) slot = PuPair{a, b};
-  }
-  std::vector<PuPair> pairs;
-  for (const auto& pair : first_of_class) {
-    if (pair) pairs.push_back(*pair);
-  }
-  return pairs;
-}
-
-std::vector<PuPair> all_pairs(const Topology& topo, bool unordered) {
-  const std::vector<PuInfo>& pus = topo.pus();
-  std::vector<PuPair> pairs;
-  for (std::size_t a = 0; a < pus.size(); ++a) {
-    for (std::size_t b = unordered ? a + 1 : 0; b < pus.size(); ++b) {
-      if (a != b) pairs.emplace_back(pus[a].os_index, pus[b].os_index);
-    }
-  }
-  return pairs;
-}
-
 }  // namespace refbench::pinning

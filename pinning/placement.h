@@ -15,6 +15,7 @@
 // n + 1 and a sweep over n only ever adds interpreters.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -40,13 +41,34 @@ std::vector<unsigned> place(const Topology& topo, std::string_view spec, unsigne
 // PinningError, as place() does, for a malformed list.
 std::optional<std::uint64_t> pus_named(std::string_view spec);
 
-// Pairs of PUs for two-interpreter points.
+// Pairs of PUs for two-interpreter points (pinning/pairs.cc).
 using PuPair = std::pair<unsigned, unsigned>;
 // One representative pair per distance class present, nearest class first; same_pu is
-// included (both on the first PU). The representative is the first pair in topology order.
+// included (both on the first PU). The representative is the first pair in topology order
+// (the first of all_pairs(topo, true) of that class). Fast on huge machines: where the
+// containers nest (as hwloc's do) it finds which classes exist without looking at every
+// pair, then stops the scan in topology order once each has its first pair (within the first
+// PU's row on a machine built alike throughout); otherwise it looks at every pair.
 std::vector<PuPair> representative_pairs(const Topology& topo);
 // Every ordered pair of distinct PUs (a, b), a != b, in topology order; `unordered` keeps
 // only a < b in topology order.
 std::vector<PuPair> all_pairs(const Topology& topo, bool unordered);
+// all_pairs without the vector, for machines whose pairs do not fit in memory:
+// pair_count(topo, u) == all_pairs(topo, u).size() (n(n-1) ordered, n(n-1)/2 unordered, for
+// n PUs) and pair_at(topo, u, i) == all_pairs(topo, u)[i], in O(log n). pair_at throws
+// std::out_of_range for i >= pair_count(topo, u).
+std::size_t pair_count(const Topology& topo, bool unordered);
+PuPair pair_at(const Topology& topo, bool unordered, std::size_t index);
+// For --pairs sample:K: up to k distinct unordered pairs of each distance class present
+// (all of a class's pairs where it has fewer), each pair (a, b) with a before b in topology
+// order. same_pu gives k distinct PUs as (p, p), taken in scatter order (round robin over
+// packages, then NUMA nodes, L3s, L2s, cores) so they spread over the machine. Every other
+// class holds its representative pair (representative_pairs) and then pairs whose first
+// PUs are taken in scatter order too, one pair per first PU per round, each partner sought
+// further into the container the two share (so partners spread over it too). Sorted by
+// class, nearest first, then by topology order of a, then of b. Deterministic (no random
+// numbers) and fast on huge machines: partners are sought inside each first PU's own
+// containers, not over every pair, where the containers nest.
+std::vector<PuPair> sample_pairs(const Topology& topo, unsigned k);
 
 }  // namespace refbench::pinning

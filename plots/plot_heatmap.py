@@ -1,6 +1,10 @@
 """heatmap-*: a core-pair heatmap per strategy, median ns per message by sender PU (rows)
 and receiver PU (columns), one colour scale shared by the strategies. Two-interpreter
 points only; needs at least 2 pairs of distinct PUs (`refbench sweep --pairs all`).
+
+A sampled sweep (`--pairs sample:K`, `--pairs classes`, an unordered sweep) measures only
+some cells: the others stay empty (grey, never interpolated, never zero), and the subtitle
+says how many of the ordered pairs of distinct PUs shown were measured.
 """
 
 from __future__ import annotations
@@ -78,10 +82,7 @@ def plot_heatmap(group: Group, ctx: Context):
     cmap.set_bad("#e6e6e6")
     image = None
     for ax, strategy in zip(axes.flat, strategies):
-        cells = stats[stats["strategy"] == strategy]
-        matrix = np.full((n, n), np.nan)
-        for _, c in cells.iterrows():
-            matrix[index[c["sender"]], index[c["receiver"]]] = c["median"]
+        matrix = heatmap_matrix(stats[stats["strategy"] == strategy], index)
         image = ax.imshow(np.ma.masked_invalid(matrix), cmap=cmap, norm=norm,
                           origin="upper", aspect="equal", interpolation="nearest")
         draw_heatmap_axes(ax, pus, strategy, ctx)
@@ -91,7 +92,8 @@ def plot_heatmap(group: Group, ctx: Context):
         ax.remove()
     fig.colorbar(image, ax=list(axes.flat[:len(strategies)]), shrink=0.6, aspect=30,
                  label="median ns per message")
-    figure_title(fig, "Core-pair heatmap, ns per message", group, ctx, rows)
+    figure_title(fig, "Core-pair heatmap, ns per message", group, ctx, rows,
+                 extra=sampling_note(stats, pus) or "")
     notes = ["rows: sender PU, columns: receiver PU; grey: not measured; "
              "shared colour scale across strategies"]
     diagonal = rows[rows["sender"] == rows["receiver"]]
@@ -101,6 +103,32 @@ def plot_heatmap(group: Group, ctx: Context):
     notes.append(violation_note(rows, ctx))
     add_footnote(fig, notes)
     return fig
+
+
+def heatmap_matrix(cells: pd.DataFrame, index: dict[int, int]) -> np.ndarray:
+    """Medians by (sender, receiver) position; NaN wherever nothing was measured."""
+    n = len(index)
+    matrix = np.full((n, n), np.nan)
+    if not cells.empty:
+        rows = cells["sender"].map(index).to_numpy(dtype=int)
+        columns = cells["receiver"].map(index).to_numpy(dtype=int)
+        matrix[rows, columns] = cells["median"].to_numpy(dtype=float)
+    return matrix
+
+
+def sampling_note(stats: pd.DataFrame, pus: list[int]) -> str | None:
+    """'sampled: 37 of 240 pairs measured; grey cells not measured' when some strategy
+    lacks some ordered pair of distinct PUs among those shown; None for a full matrix."""
+    total = len(pus) * (len(pus) - 1)
+    distinct = stats[stats["sender"] != stats["receiver"]]
+    measured = distinct.groupby("strategy").size()
+    counts = sorted({int(measured.get(s, 0)) for s in stats["strategy"].unique()})
+    if counts == [total]:
+        return None
+    shown = str(counts[0]) if len(counts) == 1 else f"{counts[0]}-{counts[-1]}"
+    per = "" if len(counts) == 1 else " per strategy"
+    return (f"sampled: {shown} of {total} pairs measured{per}; "
+            "grey cells not measured")
 
 
 def draw_heatmap_axes(ax, pus: list[int], strategy: str, ctx: Context):

@@ -36,6 +36,13 @@ inline std::string two_socket_xml() { return "xml:" + data_path("two-socket-smt.
 //   hwloc-annotate base.xml tests/data/one-socket-nps4.xml -- none -- distances matrix.txt
 inline std::string nps4_xml() { return "xml:" + data_path("one-socket-nps4.xml"); }
 
+// tests/data/two-socket-uneven-smt.xml: 2 packages of 3 cores, SMT only in package 1
+// (package 0 has PUs 0,2,4, one per core; package 1 has cores of PUs 6,7 8,9 10,11), so
+// the first SMT pair is not in the first PU's row. Made with
+//   lstopo-no-graphics --input "pack:2 numa:1 l3:1 core:3 pu:2" --restrict 0x0fd5 --of xml
+//   tests/data/two-socket-uneven-smt.xml
+inline std::string uneven_smt_xml() { return "xml:" + data_path("two-socket-uneven-smt.xml"); }
+
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;

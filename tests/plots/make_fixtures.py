@@ -2,9 +2,9 @@
 """Writes the synthetic plot fixtures tests/data/plot-fixture-*.
 
 These are NOT measurements: every figure is a round number made up here so that the
-plotting code has data this 2-PU machine cannot produce (a 4-PU core-pair matrix, several
-interpreter counts, hardware counters). The `topology` column of each row says
-"synthetic fixture, not a measurement". Run it again after changing it:
+plotting code has data this 2-PU machine cannot produce (a 4-PU core-pair matrix, a sampled
+16-PU one, several interpreter counts, hardware counters). The `topology` column of each
+row says "synthetic fixture, not a measurement". Run it again after changing it:
 
     /usr/bin/python3 tests/plots/make_fixtures.py [DIR]    # DIR defaults to tests/data
 
@@ -192,6 +192,44 @@ def large_pairs_rows(pus=24):
     return columns([]), rows
 
 
+# Made-up machine for a sampled sweep: 16 PUs, PU p on core p // 2 and package p // 8, one
+# L3 per package; the pairs `sweep --pairs sample:2` picks there (unordered, so the lower
+# triangle stays empty too): 6 ordered pairs of distinct PUs, and 2 PUs alone.
+SAMPLED_PAIRS = [
+    ((0, 0), "same_pu", 0.5), ((8, 8), "same_pu", 0.5),
+    ((0, 1), "smt_sibling", 1.0), ((8, 9), "smt_sibling", 1.0),
+    ((0, 2), "shared_l3", 2.0), ((8, 12), "shared_l3", 2.0),
+    ((0, 8), "cross_package", 3.0), ((4, 12), "cross_package", 3.0),
+]
+
+
+def sampled_pairs_rows():
+    """`sweep --pairs sample:2` on 16 PUs: a matrix with most cells not measured."""
+    rows = []
+    for (sender, receiver), distance_class, factor in SAMPLED_PAIRS:
+        for strategy in ("atomic", "civ"):
+            for repetition, delta in ((1, -10), (2, 0), (3, 10)):
+                ns = BASE_NS[strategy] * factor + delta
+                rows.append(base_row("stream", strategy, 2, (sender, receiver),
+                                     distance_class, repetition, 64, 0, ns))
+    return columns([]), rows
+
+
+def large_sampled_pairs_rows(pus=320, per_pu=3):
+    """A sampled matrix of hundreds of PUs: each PU sends to `per_pu` others, spread (tests
+    write it to a temporary folder)."""
+    rows = []
+    for sender in range(pus):
+        for step in range(1, per_pu + 1):
+            receiver = (sender + step * (pus // (per_pu + 1)) + step) % pus
+            far = (sender < pus // 2) != (receiver < pus // 2)
+            for strategy in ("atomic", "civ"):
+                ns = BASE_NS[strategy] * (3 if far else 1)
+                rows.append(base_row("stream", strategy, 2, (sender, receiver),
+                                     "cross_package" if far else "shared_l3", 1, 64, 0, ns))
+    return columns([]), rows
+
+
 def csv_text(header, rows):
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
@@ -220,6 +258,7 @@ def fixtures() -> dict:
     return {
         "plot-fixture-pairs-4pu.csv": csv_text(*pairs_4pu_rows()),
         "plot-fixture-pairs-4pu.meta.json": json.dumps(PAIRS_4PU_META, indent=2) + "\n",
+        "plot-fixture-pairs-sampled.csv": csv_text(*sampled_pairs_rows()),
         "plot-fixture-scaling.csv": csv_text(*scaling_rows()),
         "plot-fixture-shapes.csv": csv_text(*shapes_rows()),
         "plot-fixture-no-rows.csv": csv_text(columns(["task_clock_ns"]), []),

@@ -279,6 +279,34 @@ class Fixtures(PlotTestCase):
         # has one tick 600.
         self.assertLessEqual(svg.count(">600<"), 1)
 
+    def test_sampled_matrix_leaves_unmeasured_cells_empty_and_says_so(self):
+        run = self.run_plot(DATA / "plot-fixture-pairs-sampled.csv")
+        self.assertEqual(run.rc, 0, run)
+        self.assertEqual(run.skipped("heatmap"), [])
+        self.assert_valid_files(run, [f"{kind}-stream" for kind in ("heatmap", "classes")])
+        svg = self.svg_text(run, "heatmap-stream")
+        # The PUs shown are those measured: 0, 1, 2, 4, 8, 9, 12, so 7 x 6 ordered pairs.
+        self.assertIn("sampled: 6 of 42 pairs measured; grey cells not measured", svg)
+        # Few PUs: the measured cells keep their numbers (civ's cross-package 1200).
+        self.assertIn(">1200<", svg)
+
+    def test_full_matrix_has_no_sampling_note(self):
+        run = self.run_plot(DATA / "plot-fixture-pairs-4pu.csv", "--format", "svg")
+        self.assertEqual(run.rc, 0, run)
+        self.assertNotIn("sampled:", self.svg_text(run, "heatmap-stream-payload64"))
+
+    def test_large_sampled_matrix_renders(self):
+        header, rows = make_fixtures.large_sampled_pairs_rows(pus=320, per_pu=3)
+        csv = self.tmp / "plot-fixture-large-sampled.csv"
+        csv.write_text(make_fixtures.csv_text(header, rows))
+        run = self.run_plot(csv)
+        self.assertEqual(run.rc, 0, run)
+        self.assert_valid_files(run, [f"{kind}-stream" for kind in ("heatmap", "classes")])
+        svg = self.svg_text(run, "heatmap-stream")
+        self.assertIn("sampled: 960 of 102080 pairs measured; grey cells not measured", svg)
+        # No numbers in 960 cells: 600 (atomic, across halves) is at most a colour bar tick.
+        self.assertLessEqual(svg.count(">600<"), 1)
+
     def test_fixtures_are_what_the_generator_writes(self):
         for name, text in make_fixtures.fixtures().items():
             self.assertEqual((DATA / name).read_text(), text,
@@ -436,6 +464,36 @@ class Internals(unittest.TestCase):
         self.assertIn("1 pair of distinct PUs", plot_heatmap.heatmap_skip_reason(one))
         two = frame([{"pus": "0;1"}, {"pus": "1;0"}])
         self.assertIsNone(plot_heatmap.heatmap_skip_reason(two))
+
+    def test_heatmap_matrix_leaves_unmeasured_cells_nan(self):
+        import numpy as np
+        import pandas as pd
+        cells = pd.DataFrame({"sender": [0, 2, 5], "receiver": [2, 0, 0],
+                              "median": [10.0, 20.0, 0.0]})
+        matrix = plot_heatmap.heatmap_matrix(cells, {0: 0, 2: 1, 5: 2})
+        expected = np.array([[np.nan, 10.0, np.nan],
+                             [20.0, np.nan, np.nan],
+                             [0.0, np.nan, np.nan]])
+        np.testing.assert_array_equal(matrix, expected)  # NaN where not measured, 0 kept
+        empty = plot_heatmap.heatmap_matrix(cells.iloc[0:0], {0: 0, 2: 1})
+        self.assertTrue(np.isnan(empty).all())
+
+    def test_sampling_note_counts_ordered_pairs_of_distinct_pus(self):
+        import pandas as pd
+
+        def stats(cells):
+            return pd.DataFrame(cells, columns=["strategy", "sender", "receiver", "median"])
+        full = stats([("civ", a, b, 1.0) for a in range(3) for b in range(3)])
+        self.assertIsNone(plot_heatmap.sampling_note(full, [0, 1, 2]))
+        self.assertIsNone(plot_heatmap.sampling_note(full[full["sender"] != full["receiver"]],
+                                                     [0, 1, 2]))
+        some = stats([("civ", 0, 1, 1.0), ("civ", 1, 1, 1.0), ("civ", 2, 0, 1.0)])
+        self.assertEqual(plot_heatmap.sampling_note(some, [0, 1, 2]),
+                         "sampled: 2 of 6 pairs measured; grey cells not measured")
+        uneven = pd.concat([full, stats([("gil", 0, 1, 1.0)])])
+        self.assertEqual(plot_heatmap.sampling_note(uneven, [0, 1, 2]),
+                         "sampled: 1-6 of 6 pairs measured per strategy; "
+                         "grey cells not measured")
 
     def test_dates_and_subtitles(self):
         self.assertEqual(plot_input.format_date("2026-11-25T05:16:21Z"), "2026-11-25 05:16 UTC")
