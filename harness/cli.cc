@@ -118,8 +118,10 @@ po::options_description sweep_description() {
   add(d, {kHelp,
           {"pairs", "WHICH",
            "PU pairs to visit: all (every ordered pair of distinct PUs, a core-to-core "
-           "matrix), unordered (each pair once), classes (the first pair of each distance "
-           "class, both-on-one-PU included) (default: classes)"},
+           "matrix), unordered (each pair once), symmetric (each pair once, measured both ways "
+           "in every repetition block), classes (the first pair of each distance class, "
+           "both-on-one-PU included), sample:K (K pairs of each distance class, spread over "
+           "packages and NUMA nodes: a matrix that fits a big machine) (default: classes)"},
           {"interpreters", "LIST",
            "scale instead of visiting pairs: interpreter counts, comma-separated or a range "
            "A..B (stream and pingpong run them as pairs, so odd counts are left out for them); "
@@ -326,9 +328,15 @@ SweepOptions to_sweep_options(const Values& v) {
       o.pairs = PairSelection::all;
     } else if (pairs == "unordered") {
       o.pairs = PairSelection::unordered;
+    } else if (pairs == "symmetric") {
+      o.pairs = PairSelection::symmetric;
+    } else if (pairs.rfind("sample:", 0) == 0) {
+      o.pairs = PairSelection::sample;
+      o.sample_k =
+          static_cast<unsigned>(parse_whole("--pairs sample:K", pairs.substr(7), 1, 100000));
     } else if (pairs != "classes") {
       throw UsageError("--pairs: '" + pairs +
-                       "' is not allowed (allowed: all, unordered, classes)");
+                       "' is not allowed (allowed: all, unordered, symmetric, classes, sample:K)");
     }
   }
   if (v.has("interpreters") != v.has("placement")) {

@@ -76,13 +76,16 @@ struct ShardSpec {
 enum class PairSelection {
   all,        // every ordered pair of distinct PUs (a core-to-core matrix)
   unordered,  // every pair once
+  symmetric,  // every pair once, measured both ways in each repetition block
   classes,    // the first pair of each distance class present, same PU included
+  sample,     // sample_k pairs of each distance class, spread over packages and NUMA nodes
 };
 
 struct SweepOptions {
   PointOptions points;
   OutputOptions output;
   PairSelection pairs = PairSelection::classes;
+  unsigned sample_k = 0;  // --pairs sample:K
   // Scaling instead of pairs: these interpreter counts, placed by `placement`.
   std::vector<unsigned> interpreters;
   std::string placement;

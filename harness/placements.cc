@@ -89,11 +89,22 @@ std::vector<PuList> default_pairs(const pinning::Topology& topo) {
   return chosen;
 }
 
-std::vector<PuList> sweep_pairs(const pinning::Topology& topo, PairSelection selection) {
-  const std::vector<pinning::PuPair> pairs =
-      selection == PairSelection::classes
-          ? pinning::representative_pairs(topo)
-          : pinning::all_pairs(topo, selection == PairSelection::unordered);
+std::vector<PuList> sweep_pairs(const pinning::Topology& topo, PairSelection selection,
+                                unsigned sample_k) {
+  std::vector<pinning::PuPair> pairs;
+  switch (selection) {
+    case PairSelection::classes:
+      pairs = pinning::representative_pairs(topo);
+      break;
+    case PairSelection::sample:
+      pairs = pinning::sample_pairs(topo, sample_k);
+      break;
+    case PairSelection::all:
+    case PairSelection::unordered:
+    case PairSelection::symmetric:
+      pairs = pinning::all_pairs(topo, selection != PairSelection::all);
+      break;
+  }
   std::vector<PuList> lists;
   for (const auto& pair : pairs) lists.push_back(as_list(pair));
   return lists;

@@ -54,8 +54,9 @@ PuList resolve_cores(const pinning::Topology& topo, std::string_view spec,
 // farthest pair: one of each distance class among those, in that order.
 std::vector<PuList> default_pairs(const pinning::Topology& topo);
 
-// The pairs a sweep visits.
-std::vector<PuList> sweep_pairs(const pinning::Topology& topo, PairSelection selection);
+// The pairs a sweep visits (sample: `sample_k` of each distance class).
+std::vector<PuList> sweep_pairs(const pinning::Topology& topo, PairSelection selection,
+                                unsigned sample_k = 0);
 
 // --wait auto: spin when every interpreter has a PU of its own (lowest latency), yield when
 // two share one (a spinning waiter would hold the PU for a whole scheduler slice).

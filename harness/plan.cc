@@ -1,30 +1,15 @@
 #include "harness/plan.h"
 
 #include <algorithm>
-#include <cmath>
 
 #include "harness/usage_error.h"
+#include "pinning/placement.h"
 
 namespace refbench::harness {
 namespace {
 
 std::string count_of(std::size_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
-}
-
-// Unordered pairs of n PUs start row a (PU a with every later PU) at a*n - a(a+1)/2.
-std::size_t row_start(std::size_t a, std::size_t n) { return a * n - a * (a + 1) / 2; }
-
-// The row of unordered pair `index`: the last a whose row starts at or before it. The
-// square root gives it to within one; the loops settle rounding.
-std::size_t unordered_row(std::size_t index, std::size_t n) {
-  const double m = 2.0 * static_cast<double>(n) - 1.0;
-  const double guess = (m - std::sqrt(m * m - 8.0 * static_cast<double>(index))) / 2.0;
-  std::size_t a = static_cast<std::size_t>(std::max(0.0, std::floor(guess)));
-  a = std::min(a, n - 2);
-  while (a > 0 && row_start(a, n) > index) --a;
-  while (a + 2 < n && row_start(a + 1, n) <= index) ++a;
-  return a;
 }
 
 }  // namespace
@@ -39,8 +24,7 @@ PuLists PuLists::every_pair(const pinning::Topology& topo, bool unordered) {
   PuLists l;
   l.topo_ = &topo;
   l.unordered_ = unordered;
-  const std::size_t n = topo.pus().size();
-  l.pairs_ = n < 2 ? 0 : (unordered ? n * (n - 1) / 2 : n * (n - 1));
+  l.pairs_ = pinning::pair_count(topo, unordered);
   return l;
 }
 
@@ -48,19 +32,8 @@ std::size_t PuLists::size() const { return topo_ == nullptr ? given_.size() : pa
 
 PuList PuLists::at(std::size_t index) const {
   if (topo_ == nullptr) return given_[index];
-  const auto& pus = topo_->pus();
-  const std::size_t n = pus.size();
-  std::size_t a = 0;
-  std::size_t b = 0;
-  if (unordered_) {
-    a = unordered_row(index, n);
-    b = a + 1 + (index - row_start(a, n));
-  } else {
-    a = index / (n - 1);
-    const std::size_t r = index % (n - 1);
-    b = r < a ? r : r + 1;
-  }
-  return {pus[a].os_index, pus[b].os_index};
+  const pinning::PuPair pair = pinning::pair_at(*topo_, unordered_, index);
+  return {pair.first, pair.second};
 }
 
 std::size_t PuLists::interpreters(std::size_t index) const {
@@ -75,12 +48,13 @@ std::size_t PuLists::widest() const {
 }
 
 PlanSpace::PlanSpace(const PointOptions& options, const pinning::Topology& topo, PuLists lists,
-                     std::string_view placement_spec)
+                     std::string_view placement_spec, bool both_directions)
     : options_(&options),
       topo_(&topo),
       lists_(std::move(lists)),
       spec_(placement_spec),
       strategies_(options.strategies.size()),
+      directions_(both_directions ? 2 : 1),
       repetitions_(options.repetitions) {
   for (workloads::Workload w : options.workloads) {
     Runnable r{w, true, {}, 0};
@@ -109,7 +83,8 @@ PlanSpace::PlanSpace(const PointOptions& options, const pinning::Topology& topo,
                 count_of(options.workloads.size(), "workload", "workloads") + " x " +
                 count_of(lists_.size(), "placement", "placements") + " x " +
                 count_of(options.payloads.size(), "payload", "payloads") + " x " +
-                count_of(options.repetitions, "repetition", "repetitions");
+                count_of(options.repetitions, "repetition", "repetitions") +
+                (both_directions ? " x 2 directions" : "");
   // A memory policy the topology cannot satisfy is refused now, not at some later point.
   if (size() > 0) {
     at(0);
@@ -117,7 +92,7 @@ PlanSpace::PlanSpace(const PointOptions& options, const pinning::Topology& topo,
   }
 }
 
-Point PlanSpace::point_of(std::size_t group) const {
+Point PlanSpace::point_of(std::size_t group, bool reversed) const {
   for (const Runnable& r : runnable_) {
     const std::size_t groups = r.count * options_->payloads.size();
     if (group >= groups) {
@@ -125,7 +100,8 @@ Point PlanSpace::point_of(std::size_t group) const {
       continue;
     }
     const std::size_t list = r.every ? group % r.count : r.indices[group % r.count];
-    const PuList pus = lists_.at(list);
+    PuList pus = lists_.at(list);
+    if (reversed) std::reverse(pus.begin(), pus.end());
     Point point;
     point.workload = r.workload;
     point.placement = make_placement(*topo_, pus, r.workload);
@@ -139,9 +115,10 @@ Point PlanSpace::point_of(std::size_t group) const {
 }
 
 Point PlanSpace::at(std::size_t index) const {
-  Point point = point_of(index / group_size());
+  // Within a group: repetition blocks; within a block: directions; then strategies.
   const std::size_t within = index % group_size();
-  point.repetition = static_cast<unsigned>(within / strategies_ + 1);
+  Point point = point_of(index / group_size(), (within / strategies_) % directions_ == 1);
+  point.repetition = static_cast<unsigned>(within / block_size() + 1);
   point.strategy = options_->strategies[within % strategies_];
   return point;
 }

@@ -69,12 +69,18 @@ class PuLists {
 // outlive it. Throws UsageError as make_plan does.
 class PlanSpace {
  public:
+  // `both_directions`: each list is a pair measured both ways within every repetition
+  // block (A->B for every strategy, then B->A), so that both cells of a core-to-core matrix
+  // see the same minute of the machine.
   PlanSpace(const PointOptions& options, const pinning::Topology& topo, PuLists lists,
-            std::string_view placement_spec = "");
+            std::string_view placement_spec = "", bool both_directions = false);
 
   std::size_t size() const { return groups_ * group_size(); }
-  // A group (one workload, payload and PU list) holds every repetition of every strategy.
-  std::size_t group_size() const { return strategies_ * repetitions_; }
+  // A group (one workload, payload and PU list) holds every repetition of every strategy
+  // (in both directions, where asked).
+  std::size_t group_size() const { return strategies_ * directions_ * repetitions_; }
+  // The points of one repetition block of a group.
+  std::size_t block_size() const { return strategies_ * directions_; }
   std::size_t groups() const { return groups_; }
   Point at(std::size_t index) const;
   const std::string& dimensions() const { return dimensions_; }
@@ -91,7 +97,7 @@ class PlanSpace {
     std::vector<std::size_t> indices;
     std::size_t count = 0;
   };
-  Point point_of(std::size_t group) const;
+  Point point_of(std::size_t group, bool reversed) const;
 
   const PointOptions* options_;
   const pinning::Topology* topo_;
@@ -99,6 +105,7 @@ class PlanSpace {
   std::string spec_;
   std::vector<Runnable> runnable_;
   std::size_t strategies_ = 0;
+  std::size_t directions_ = 1;
   std::size_t repetitions_ = 0;
   std::size_t groups_ = 0;
   std::string dimensions_;

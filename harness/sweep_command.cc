@@ -18,6 +18,7 @@
 #include "harness/session.h"
 #include "harness/shard.h"
 #include "harness/usage_error.h"
+#include "pinning/placement.h"
 
 namespace refbench::harness {
 namespace {
@@ -30,25 +31,30 @@ std::string placement_spec(const SweepOptions& options) {
       return "pairs:all";
     case PairSelection::unordered:
       return "pairs:unordered";
+    case PairSelection::symmetric:
+      return "pairs:symmetric";
     case PairSelection::classes:
       return "pairs:classes";
+    case PairSelection::sample:
+      return "pairs:sample:" + std::to_string(options.sample_k);
   }
   return "pairs";
 }
 
 PuLists swept_pu_lists(const SweepOptions& options, const pinning::Topology& topo) {
   if (options.interpreters.empty()) {
-    if (topo.pus().size() < 2 && options.pairs != PairSelection::classes) {
+    if (topo.pus().size() < 2 && options.pairs != PairSelection::classes &&
+        options.pairs != PairSelection::sample) {
       // One PU (a one-PU cpuset, taskset -c 0) has no pair of distinct PUs.
       throw UsageError("--pairs " + placement_spec(options).substr(6) + ": " + topo.source() +
                        " has " + std::to_string(topo.pus().size()) +
                        " PU that this process may run on, and pairs of distinct PUs need two "
                        "(allow more with taskset or the cpuset, or use --pairs classes)");
     }
-    if (options.pairs == PairSelection::classes) {
-      return PuLists::given(sweep_pairs(topo, options.pairs));
+    if (options.pairs == PairSelection::classes || options.pairs == PairSelection::sample) {
+      return PuLists::given(sweep_pairs(topo, options.pairs, options.sample_k));
     }
-    return PuLists::every_pair(topo, options.pairs == PairSelection::unordered);
+    return PuLists::every_pair(topo, options.pairs != PairSelection::all);
   }
   std::vector<PuList> lists;
   for (unsigned n : options.interpreters) {
@@ -105,6 +111,21 @@ std::vector<Alternative> smaller_sweeps(const SweepOptions& options, const PlanS
     const std::size_t classes = sweep_pairs(topo, PairSelection::classes).size();
     smaller.push_back({"--pairs classes", points / full.lists().size() * classes});
   }
+  if (pairs && options.pairs != PairSelection::classes && options.pairs != PairSelection::sample) {
+    // sample:K measures about K pairs of each class, one way.
+    const std::size_t classes = sweep_pairs(topo, PairSelection::classes).size();
+    // A symmetric plan's lists are measured both ways; a sample's one way.
+    const std::size_t per_pair =
+        points / full.lists().size() / (options.pairs == PairSelection::symmetric ? 2 : 1);
+    const std::size_t k = per_pair * classes == 0 ? 0 : fitting / (per_pair * classes);
+    if (k >= 1) {
+      // A class smaller than K gives all it has: the count is the sample's own.
+      const std::size_t sampled =
+          pinning::sample_pairs(topo, static_cast<unsigned>(std::min<std::size_t>(k, 100000)))
+              .size();
+      smaller.push_back({"--pairs sample:" + std::to_string(k), per_pair * sampled});
+    }
+  }
   const std::size_t strategies = options.points.strategies.size();
   if (const std::size_t k = largest_fitting(points, strategies, fitting); k > 0 && k < strategies) {
     smaller.push_back(
@@ -149,8 +170,9 @@ int sweep_command(const SweepOptions& given, std::ostream& out, std::ostream& er
     options.output.out = options.resume;
   }
   const pinning::Topology topo = load_topology(options.output);
-  const PlanSpace full_plan(options.points, topo, swept_pu_lists(options, topo),
-                            placement_spec(options));
+  const PlanSpace full_plan(
+      options.points, topo, swept_pu_lists(options, topo), placement_spec(options),
+      options.interpreters.empty() && options.pairs == PairSelection::symmetric);
   const CounterSet counters = CounterSet::resolve(options.points.counters);
   const Shard shard = take_shard(full_plan, options.shard.value_or(ShardSpec{}));
   const results::PlanRecord record =
@@ -238,7 +260,7 @@ int sweep_command(const SweepOptions& given, std::ostream& out, std::ostream& er
                       },
                       [&](std::size_t, const results::ResultRow& row) { rows.push_back(row); },
                       [&] { progress.clear(); }, resume_hint(options, sink->path()), false,
-                      keeper ? &*keeper : nullptr, options.points.strategies.size()});
+                      keeper ? &*keeper : nullptr, full_plan.block_size()});
     if (status != 0) return plot_if_asked(options.output, *sink, status, err);
   }
   // The ratios of a resumed sweep would cover only the points run now: none are written.

@@ -122,6 +122,9 @@ TEST(Cli, SweepDefaultsToOnePairPerDistanceClass) {
   EXPECT_TRUE(o.interpreters.empty());
   EXPECT_EQ(sweep_options({"--pairs", "all"}).pairs, PairSelection::all);
   EXPECT_EQ(sweep_options({"--pairs", "unordered"}).pairs, PairSelection::unordered);
+  EXPECT_EQ(sweep_options({"--pairs", "symmetric"}).pairs, PairSelection::symmetric);
+  EXPECT_EQ(sweep_options({"--pairs", "sample:12"}).pairs, PairSelection::sample);
+  EXPECT_EQ(sweep_options({"--pairs", "sample:12"}).sample_k, 12u);
 }
 
 TEST(Cli, SweepScalesInterpretersWithAPlacement) {
@@ -269,7 +272,8 @@ TEST(Cli, BadValuesNameTheOptionAndWhatIsAllowed) {
   EXPECT_EQ(error_of({"run", "--topology", ""}),
             "--topology: '' is not allowed (allowed: synthetic:DESC or xml:FILE)");
   EXPECT_EQ(error_of({"sweep", "--pairs", "some"}),
-            "--pairs: 'some' is not allowed (allowed: all, unordered, classes)");
+            "--pairs: 'some' is not allowed (allowed: all, unordered, symmetric, classes, "
+            "sample:K)");
   EXPECT_EQ(error_of({"sweep", "--interpreters", "8..2", "--placement", "compact"}),
             "--interpreters: '8..2' is not allowed (allowed: ranges A..B with A <= B, at most "
             "100000 values in all)");

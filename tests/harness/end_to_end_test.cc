@@ -375,6 +375,60 @@ TEST_F(EndToEnd, SweepOverAllPairsWritesEveryPointWithItsClass) {
   EXPECT_EQ(o.err.find("[1/"), std::string::npos) << "no progress line when not a terminal";
 }
 
+// --pairs symmetric measures each pair both ways inside every repetition block; the rows
+// say which way (pus) and resume tells the two apart.
+TEST_F(EndToEnd, ASymmetricSweepMeasuresBothWaysInEachBlock) {
+  if (!two_pus_0_and_1()) GTEST_SKIP() << "needs PUs 0 and 1";
+  const std::string sweep =
+      "sweep --pairs symmetric --strategy immortal,atomic --workload stream --messages 2000 "
+      "--warmup 100 --repetitions 2 --counters none ";
+  const Outcome o = refbench(sweep + "--out s.csv");
+  ASSERT_EQ(o.status, 0) << o.err;
+  const Csv csv = parse_csv(slurp(dir_ / "s.csv"));
+  const auto topo = refbench::pinning::Topology::this_machine();
+  const std::size_t pairs = topo.pus().size() * (topo.pus().size() - 1) / 2;
+  ASSERT_EQ(csv.rows.size(), pairs * 2 * 2 * 2);
+  // The first pair's group: immortal and atomic one way, then the other, block by block.
+  const std::vector<std::string> expected = {"1 immortal 0;1", "1 atomic 0;1", "1 immortal 1;0",
+                                             "1 atomic 1;0",   "2 immortal 0;1", "2 atomic 0;1",
+                                             "2 immortal 1;0", "2 atomic 1;0"};
+  for (std::size_t r = 0; r < expected.size(); ++r) {
+    EXPECT_EQ(csv.at(r, "repetition") + " " + csv.at(r, "strategy") + " " + csv.at(r, "pus"),
+              expected[r])
+        << r;
+    EXPECT_EQ(csv.at(r, "placement"), "pairs:symmetric");
+  }
+  // Every row is a point of the plan, none is taken for another: nothing left to run.
+  const Outcome resumed = refbench(sweep + "--resume s.csv --dry-run");
+  ASSERT_EQ(resumed.status, 0) << resumed.err;
+  EXPECT_NE(resumed.out.find("points already there, 0 to go"), std::string::npos) << resumed.out;
+}
+
+// --pairs sample:K: K pairs of each distance class (the class's own count where smaller).
+TEST_F(EndToEnd, ASampledSweepTakesKPairsOfEachClass) {
+  const Outcome o = refbench(std::string("sweep --topology ") + kTwoSockets +
+                             " --pairs sample:2 --strategy civ --workload stream "
+                             "--repetitions 1 --dry-run=all");
+  ASSERT_EQ(o.status, 0) << o.err;
+  std::map<std::string, int> per_class;
+  std::istringstream lines(o.out);
+  for (std::string line; std::getline(lines, line);) {
+    const auto open = line.find(" (");
+    if (line.rfind("  ", 0) != 0 || open == std::string::npos) continue;
+    ++per_class[line.substr(open + 2, line.find(')', open) - open - 2)];
+  }
+  EXPECT_EQ(per_class, (std::map<std::string, int>{{"same_pu", 2},
+                                                    {"smt_sibling", 2},
+                                                    {"shared_l3", 2},
+                                                    {"same_numa", 2},
+                                                    {"same_package", 2},
+                                                    {"cross_package", 2}}))
+      << o.out;
+  const Outcome bad = refbench("sweep --pairs sample:0 --dry-run");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("--pairs sample:K"), std::string::npos) << bad.err;
+}
+
 TEST_F(EndToEnd, SweepScalesPairsOfInterpreters) {
   if (!two_pus_0_and_1()) GTEST_SKIP() << "needs PUs 0 and 1";
   const Outcome o = refbench(
