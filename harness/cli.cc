@@ -107,7 +107,12 @@ po::options_description run_description() {
            "where the interpreters run, sender first: PU OS indices, one interpreter per PU "
            "named (0,1; 0,0 puts both on one PU; 0,1,0 runs three), or a policy for two "
            "(compact, scatter, smt, same-l3, cross-package, cross-numa) (default: both on the "
-           "first PU, then the nearest pair of PUs, then the farthest)"}});
+           "first PU, then the nearest pair of PUs, then the farthest)"},
+          {"interpreters", "N",
+           "how many interpreters --placement places (with --placement; instead of --cores)"},
+          {"placement", "POLICY",
+           "where --interpreters go: compact, scatter, smt, same-l3, cross-package, "
+           "cross-numa, or a PU list (as sweep --placement)"}});
   add_point_options(d);
   add_output_options(d);
   return d;
@@ -307,6 +312,18 @@ RunOptions to_run_options(const Values& v) {
   o.points = to_point_options(v);
   o.output = to_output_options(v);
   if (v.has("cores")) o.cores = v.get("cores");
+  v.conflict("cores", "interpreters", "--cores names the PUs; --interpreters N --placement P "
+                                      "places N by a policy");
+  v.conflict("cores", "placement", "--cores names the PUs; --interpreters N --placement P "
+                                   "places N by a policy");
+  if (v.has("interpreters") != v.has("placement")) {
+    throw UsageError("--interpreters and --placement go together: --interpreters 4 "
+                     "--placement scatter");
+  }
+  if (v.has("interpreters")) {
+    o.interpreters = v.whole32("interpreters", 1, kMaxInterpreters);
+    o.placement = v.get("placement");
+  }
   return o;
 }
 

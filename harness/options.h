@@ -64,6 +64,9 @@ struct RunOptions {
   OutputOptions output;
   // A placement spec for two interpreters; none: one PU, the nearest pair, the farthest.
   std::optional<std::string> cores;
+  // --interpreters N --placement P: N interpreters placed by P (instead of --cores).
+  std::optional<unsigned> interpreters;
+  std::string placement;
 };
 
 // One of `count` disjoint parts of a sweep's plan (--shard I/N), 1-based.

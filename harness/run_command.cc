@@ -68,12 +68,20 @@ int run_command(const RunOptions& given, std::ostream& out, std::ostream& err) {
   const auto started = std::chrono::steady_clock::now();
   RunOptions options = given;
   const pinning::Topology topo = load_topology(options.output);
-  // An explicit --cores list runs one interpreter per PU it names; a policy, two.
-  const std::vector<PuList> pu_lists =
-      options.cores ? std::vector<PuList>{resolve_cores(topo, *options.cores)}
-                    : default_pairs(topo);
-  const PlanSpace space(options.points, topo, PuLists::given(pu_lists),
-                        options.cores ? *options.cores : "default");
+  // An explicit --cores list runs one interpreter per PU it names; a policy, two;
+  // --interpreters N --placement P, N placed by P.
+  std::vector<PuList> pu_lists;
+  std::string spec = "default";
+  if (options.interpreters) {
+    pu_lists = {resolve_pus(topo, "--placement", options.placement, *options.interpreters)};
+    spec = options.placement;
+  } else if (options.cores) {
+    pu_lists = {resolve_cores(topo, *options.cores)};
+    spec = *options.cores;
+  } else {
+    pu_lists = default_pairs(topo);
+  }
+  const PlanSpace space(options.points, topo, PuLists::given(pu_lists), spec);
   const CounterSet counters = CounterSet::resolve(options.points.counters);
   const Plan plan = space.materialize();
   const std::size_t check_points = counter_check_points(counters, plan);

@@ -366,5 +366,17 @@ TEST(Cli, ViewOwnerIsAViewSettingOfThePoint) {
   EXPECT_NE(help_of("run").find("(default: strong)"), std::string::npos);
 }
 
+TEST(Cli, RunPlacesInterpretersByAPolicyLikeSweep) {
+  const auto o = std::get<RunOptions>(parse({"run", "--interpreters", "4", "--placement",
+                                             "scatter"}));
+  EXPECT_EQ(o.interpreters, std::optional<unsigned>(4));
+  EXPECT_EQ(o.placement, "scatter");
+  EXPECT_EQ(error_of({"run", "--interpreters", "4"}),
+            "--interpreters and --placement go together: --interpreters 4 --placement scatter");
+  EXPECT_EQ(error_of({"run", "--cores", "0,1", "--interpreters", "4", "--placement", "scatter"}),
+            "--cores and --interpreters conflict: --cores names the PUs; --interpreters N "
+            "--placement P places N by a policy");
+}
+
 }  // namespace
 }  // namespace refbench::harness

@@ -429,6 +429,16 @@ TEST_F(EndToEnd, ASampledSweepTakesKPairsOfEachClass) {
   EXPECT_NE(bad.err.find("--pairs sample:K"), std::string::npos) << bad.err;
 }
 
+// run places N interpreters by a policy, as sweep does (issue 17).
+TEST_F(EndToEnd, RunPlacesInterpretersByAPolicy) {
+  const Outcome o = refbench(std::string("run --topology ") + kTwoSockets +
+                             " --interpreters 4 --placement scatter --strategy atomic "
+                             "--workload stream --repetitions 1 --dry-run");
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("  1  stream  atomic  PUs 0,32,16,48 (cross_package)"), std::string::npos)
+      << o.out;
+}
+
 TEST_F(EndToEnd, SweepScalesPairsOfInterpreters) {
   if (!two_pus_0_and_1()) GTEST_SKIP() << "needs PUs 0 and 1";
   const Outcome o = refbench(
