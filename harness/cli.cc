@@ -312,13 +312,16 @@ RunOptions to_run_options(const Values& v) {
   o.points = to_point_options(v);
   o.output = to_output_options(v);
   if (v.has("cores")) o.cores = v.get("cores");
-  v.conflict("cores", "interpreters", "--cores names the PUs; --interpreters N --placement P "
-                                      "places N by a policy");
-  v.conflict("cores", "placement", "--cores names the PUs; --interpreters N --placement P "
-                                   "places N by a policy");
+  v.conflict("cores", "interpreters",
+             "--cores names the PUs; --interpreters N --placement P "
+             "places N by a policy");
+  v.conflict("cores", "placement",
+             "--cores names the PUs; --interpreters N --placement P "
+             "places N by a policy");
   if (v.has("interpreters") != v.has("placement")) {
-    throw UsageError("--interpreters and --placement go together: --interpreters 4 "
-                     "--placement scatter");
+    throw UsageError(
+        "--interpreters and --placement go together: --interpreters 4 "
+        "--placement scatter");
   }
   if (v.has("interpreters")) {
     o.interpreters = v.whole32("interpreters", 1, kMaxInterpreters);

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
 #include <map>
 
 #include "harness/usage_error.h"
@@ -30,9 +31,29 @@ bool is_number(const std::string& text) {
   return errno == 0 && end == text.c_str() + text.size() && std::isfinite(value);
 }
 
+namespace {
+
+// refbench's JSON (Google Benchmark's schema), known by its first character: the readers
+// take the CSV, and say so instead of failing on the CSV tokenizer.
+bool looks_like_json(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  char c = 0;
+  while (in.get(c) && (c == ' ' || c == '\t' || c == '\r' || c == '\n')) {
+  }
+  return in && c == '{';
+}
+
+}  // namespace
+
 results::CsvTable read_results_csv(const std::filesystem::path& path, const std::string& context,
                                    bool allow_cut) {
   const std::string origin = path.string();
+  if (looks_like_json(path)) {
+    throw UsageError(context + origin +
+                     " is refbench's JSON (Google Benchmark's schema, for its tools); this "
+                     "reads refbench's CSV: the same run written with --out FILE.csv (or "
+                     "--format csv)");
+  }
   results::CsvTable table;
   try {
     table = results::read_csv(path, allow_cut);

@@ -367,8 +367,8 @@ TEST(Cli, ViewOwnerIsAViewSettingOfThePoint) {
 }
 
 TEST(Cli, RunPlacesInterpretersByAPolicyLikeSweep) {
-  const auto o = std::get<RunOptions>(parse({"run", "--interpreters", "4", "--placement",
-                                             "scatter"}));
+  const auto o =
+      std::get<RunOptions>(parse({"run", "--interpreters", "4", "--placement", "scatter"}));
   EXPECT_EQ(o.interpreters, std::optional<unsigned>(4));
   EXPECT_EQ(o.placement, "scatter");
   EXPECT_EQ(error_of({"run", "--interpreters", "4"}),

@@ -389,7 +389,7 @@ TEST_F(EndToEnd, ASymmetricSweepMeasuresBothWaysInEachBlock) {
   const std::size_t pairs = topo.pus().size() * (topo.pus().size() - 1) / 2;
   ASSERT_EQ(csv.rows.size(), pairs * 2 * 2 * 2);
   // The first pair's group: immortal and atomic one way, then the other, block by block.
-  const std::vector<std::string> expected = {"1 immortal 0;1", "1 atomic 0;1", "1 immortal 1;0",
+  const std::vector<std::string> expected = {"1 immortal 0;1", "1 atomic 0;1",   "1 immortal 1;0",
                                              "1 atomic 1;0",   "2 immortal 0;1", "2 atomic 0;1",
                                              "2 immortal 1;0", "2 atomic 1;0"};
   for (std::size_t r = 0; r < expected.size(); ++r) {
@@ -418,11 +418,11 @@ TEST_F(EndToEnd, ASampledSweepTakesKPairsOfEachClass) {
     ++per_class[line.substr(open + 2, line.find(')', open) - open - 2)];
   }
   EXPECT_EQ(per_class, (std::map<std::string, int>{{"same_pu", 2},
-                                                    {"smt_sibling", 2},
-                                                    {"shared_l3", 2},
-                                                    {"same_numa", 2},
-                                                    {"same_package", 2},
-                                                    {"cross_package", 2}}))
+                                                   {"smt_sibling", 2},
+                                                   {"shared_l3", 2},
+                                                   {"same_numa", 2},
+                                                   {"same_package", 2},
+                                                   {"cross_package", 2}}))
       << o.out;
   const Outcome bad = refbench("sweep --pairs sample:0 --dry-run");
   EXPECT_EQ(bad.status, 2);

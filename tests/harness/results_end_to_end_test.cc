@@ -52,6 +52,24 @@ TEST_F(EndToEnd, JsonFollowsGoogleBenchmarksSchema) {
             (std::map<std::string, int>{{"cv", 2}, {"mean", 2}, {"median", 2}, {"stddev", 2}}));
 }
 
+// compare, plot and merge read the CSV; given refbench's JSON they say so on one line.
+TEST_F(EndToEnd, ReadersOfResultsNameTheCsvWhenGivenTheJson) {
+  ASSERT_EQ(refbench("run --strategy immortal --workload stream --cores 0,0 --messages 2000 "
+                     "--repetitions 1 --counters none --out a.json")
+                .status,
+            0);
+  const std::string said =
+      "a.json is refbench's JSON (Google Benchmark's schema, for its tools); this reads "
+      "refbench's CSV: the same run written with --out FILE.csv (or --format csv)\n";
+  for (const char* command : {"compare a.json a.json", "plot a.json", "merge a.json --out m.csv"}) {
+    const Outcome o = refbench(command);
+    EXPECT_EQ(o.status, 2) << command;
+    EXPECT_EQ(o.err.rfind("refbench: ", 0), 0u) << o.err;
+    EXPECT_NE(o.err.find(said), std::string::npos) << command << ": " << o.err;
+    EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o.err;
+  }
+}
+
 TEST_F(EndToEnd, CompareSaysWhetherADifferenceIsBeyondTheNoise) {
   const std::string run =
       "run --strategy gil,immortal --workload stream --cores 0,0 --messages 3000 --warmup 100 ";
