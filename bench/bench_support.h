@@ -5,7 +5,9 @@
 
 #include <benchmark/benchmark.h>
 
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <map>
@@ -31,7 +33,9 @@ struct Setup {
 
 // Parses and removes --cores=A,B and --counters=SPEC from argv, resolves them, and adds
 // the defaults a fair comparison needs (repetitions, random interleaving) unless given.
-// Returns null after printing the error if the cores or counters are bad.
+// Says on stderr, and in the JSON context (refbench_pus, refbench_distance_class,
+// refbench_counters), which PUs are pinned and what the counters are. Returns null after
+// printing the error if the cores or counters are bad.
 std::unique_ptr<Setup> set_up(int& argc, std::vector<char*>& args, int repetitions);
 
 // Pins the calling thread to one of the setup's PUs.
@@ -62,43 +66,57 @@ class CountedRegion {
   harness::ThreadCounters counters_;
 };
 
-// A console reporter that also keeps one figure (a user counter) of every repetition, and
-// at the end prints named ratios taken as refbench run takes them: per repetition block
-// (the k-th repetition of the numerator over the k-th of the denominator; with random
-// interleaving the k-th repetitions of all benchmarks run in one round), summarised by
-// the median with its distribution-free 95 % interval (results/ratios.h).
-class RatioReporter : public benchmark::ConsoleReporter {
+// The display reporter Google Benchmark itself would make from --benchmark_format
+// (console, json, csv), --benchmark_color and --benchmark_counters_tabular in `args`, read
+// before benchmark::Initialize removes them.
+std::unique_ptr<benchmark::BenchmarkReporter> display_reporter(const std::vector<char*>& args);
+
+// Wraps the display reporter the flags chose: passes every run through (aggregates whose
+// figure is not a number, such as the coefficient of variation of a counter that is always
+// zero, leave that counter out, so that the JSON stays JSON), keeps one figure (a user
+// counter) of every repetition, and at the end prints on stderr named ratios taken as
+// refbench run takes them: per repetition block (the k-th repetition of the numerator over
+// the k-th of the denominator; with random interleaving the k-th repetitions of all
+// benchmarks run in one round), summarised by the median with its distribution-free 95 %
+// interval (results/ratios.h).
+class RatioReporter : public benchmark::BenchmarkReporter {
  public:
   struct Ratio {
     std::string numerator;    // benchmark name
     std::string denominator;  // benchmark name
     std::string meaning;      // what the ratio says, with its target if it has one
   };
-  RatioReporter(std::string figure, std::vector<Ratio> ratios)
-      : figure_(std::move(figure)), ratios_(std::move(ratios)) {}
+  RatioReporter(std::string figure, std::vector<Ratio> ratios,
+                std::unique_ptr<benchmark::BenchmarkReporter> display)
+      : figure_(std::move(figure)), ratios_(std::move(ratios)), display_(std::move(display)) {}
+
+  bool ReportContext(const Context& context) override { return display_->ReportContext(context); }
 
   void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
+    std::vector<Run> shown = runs;
+    for (Run& run : shown) {
+      std::erase_if(run.counters, [](const auto& c) { return !std::isfinite(c.second.value); });
       if (run.run_type != Run::RT_Iteration || run.error_occurred) continue;
       const auto it = run.counters.find(figure_);
       if (it != run.counters.end()) {
         values_[run.run_name.function_name][run.repetition_index] = it->second.value;
       }
     }
-    ConsoleReporter::ReportRuns(runs);
+    display_->ReportRuns(shown);
   }
 
   void Finalize() override {
-    ConsoleReporter::Finalize();
-    std::cout << "\nratios of " << figure_
-              << ", per repetition block: median (95% CI; [min, max] with its coverage below 6 "
-                 "blocks)\n";
+    display_->Finalize();
+    std::fprintf(stderr,
+                 "\nratios of %s, per repetition block: median (95%% CI; [min, max] with its "
+                 "coverage below 6 blocks)\n",
+                 figure_.c_str());
     for (const Ratio& r : ratios_) {
       const results::MedianWithInterval m = results::median_with_interval(per_block(r));
       if (m.samples == 0) continue;
-      std::printf("  %-40s %6.3fx  (%.3f-%.3f, %.0f%%, %zu blocks)  %s\n",
-                  (r.numerator + " / " + r.denominator).c_str(), m.median, m.low, m.high,
-                  100 * m.coverage, m.samples, r.meaning.c_str());
+      std::fprintf(stderr, "  %-40s %6.3fx  (%.3f-%.3f, %.0f%%, %zu blocks)  %s\n",
+                   (r.numerator + " / " + r.denominator).c_str(), m.median, m.low, m.high,
+                   100 * m.coverage, m.samples, r.meaning.c_str());
     }
   }
 
@@ -118,6 +136,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
   }
   std::string figure_;
   std::vector<Ratio> ratios_;
+  std::unique_ptr<benchmark::BenchmarkReporter> display_;
   std::map<std::string, std::map<std::int64_t, double>> values_;
 };
 

@@ -160,6 +160,8 @@ int main(int argc, char** argv) {
   const auto setup = refbench::bench::set_up(argc, args, 7);
   if (!setup) return 2;
   g_setup = setup.get();
+  // Made from the flags before Initialize takes them out of args.
+  auto display = refbench::bench::display_reporter(args);
   benchmark::Initialize(&argc, args.data());
   if (benchmark::ReportUnrecognizedArguments(argc, args.data())) return 2;
   // Throughput ratio = their time per message / ours: above 1 means refbench is faster.
@@ -170,7 +172,7 @@ int main(int argc, char** argv) {
                         "throughput of refbench's channel relative to Boost's (target >= 0.95)"});
     }
   }
-  refbench::bench::RatioReporter reporter("ns_per_msg", std::move(ratios));
+  refbench::bench::RatioReporter reporter("ns_per_msg", std::move(ratios), std::move(display));
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
   return 0;

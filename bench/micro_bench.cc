@@ -201,11 +201,14 @@ int main(int argc, char** argv) {
   const auto setup = bench::set_up(argc, args, 7);
   if (!setup) return 2;
   g_setup = setup.get();
+  // Made from the flags before Initialize takes them out of args.
+  auto display = refbench::bench::display_reporter(args);
   benchmark::Initialize(&argc, args.data());
   if (benchmark::ReportUnrecognizedArguments(argc, args.data())) return 2;
   bench::RatioReporter reporter("ns_per_msg",
                                 {{"overhead/counters_on", "overhead/counters_off",
-                                  "time per message with counters on / off (target <= 1.02)"}});
+                                  "time per message with counters on / off (target <= 1.02)"}},
+                                std::move(display));
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
   return 0;
