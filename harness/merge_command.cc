@@ -270,17 +270,35 @@ std::size_t write_merged(const std::vector<ShardFile>& shards, const MergeOption
   }
 }
 
+// A shard's FILE.ratios.csv given beside its FILE.csv (`merge shard-*.csv` takes both):
+// the shard's ratios, not rows, left out with a note.
+bool ratios_beside_a_shard(const fs::path& input, const std::vector<fs::path>& inputs) {
+  const std::string name = input.string();
+  const std::string suffix = ".ratios.csv";
+  if (name.size() <= suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(),
+                                                   suffix) != 0) {
+    return false;
+  }
+  const fs::path results = name.substr(0, name.size() - suffix.size()) + ".csv";
+  return std::find(inputs.begin(), inputs.end(), results) != inputs.end();
+}
+
 }  // namespace
 
 int merge_command(const MergeOptions& options, std::ostream& out) {
   check_output(options);
   std::vector<ShardFile> shards;
+  std::vector<std::string> left_out;
   for (const fs::path& input : options.inputs) {
     const std::string name = input.string();
+    if (ratios_beside_a_shard(input, options.inputs)) {
+      left_out.push_back("left out " + name + ": the ratios of a shard, not rows");
+      continue;
+    }
     shards.push_back({name, read_results(name), read_record(name)});
     check_same_plan(shards.front(), shards.back());
   }
-  std::vector<std::string> notes;
+  std::vector<std::string> notes = left_out;
   check_every_shard_once(shards, options.partial, notes);
   for (const ShardFile& shard : shards) check_rows(shard, options.partial, notes);
   check_no_point_twice(shards);

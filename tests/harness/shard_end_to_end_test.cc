@@ -194,6 +194,22 @@ class Merge : public EndToEnd {
   }
 };
 
+// `merge shard-*.csv` takes each shard's FILE.ratios.csv too: left out, with a note.
+TEST_F(Merge, AShardsRatiosGivenBesideItAreLeftOut) {
+  run_three_shards();
+  ASSERT_TRUE(fs::exists(dir_ / "s1.ratios.csv"));
+  const Outcome o = refbench("merge s1.csv s1.ratios.csv s2.csv s2.ratios.csv s3.csv "
+                             "s3.ratios.csv --out all.csv");
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("refbench merge: left out s1.ratios.csv: the ratios of a shard, not rows\n"),
+            std::string::npos)
+      << o.out;
+  EXPECT_EQ(parse_csv(slurp(dir_ / "all.csv")).rows.size(), 16u);
+  // Alone, without its shard, it is no shard: refused as any other file that is not one.
+  const Outcome alone = refbench("merge s1.ratios.csv s2.csv s3.csv --out other.csv");
+  EXPECT_EQ(alone.status, 2);
+}
+
 // A merged result is a result: merge never writes over one unless told to with --force.
 TEST_F(Merge, AnExistingOutIsKeptUnlessForced) {
   run_three_shards();
