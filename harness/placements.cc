@@ -6,6 +6,7 @@
 #include <set>
 
 #include "harness/usage_error.h"
+#include "pinning/likwid.h"
 #include "pinning/placement.h"
 #include "results/table.h"
 
@@ -67,7 +68,12 @@ PuList resolve_cores(const pinning::Topology& topo, std::string_view spec,
                      unsigned policy_interpreters) {
   std::optional<std::uint64_t> named;
   try {
-    named = pinning::pus_named(spec);
+    // A LIKWID expression names its own count, on this topology (a scatter takes two).
+    if (pinning::is_likwid_expression(spec) && !pinning::is_likwid_scatter(spec)) {
+      named = pinning::likwid_pus(topo, spec).size();
+    } else {
+      named = pinning::pus_named(spec);
+    }
   } catch (const pinning::PinningError& e) {
     throw UsageError(std::string("--cores: ") + e.what());
   }

@@ -8,6 +8,8 @@
 #include <optional>
 #include <span>
 
+#include "pinning/likwid.h"
+
 namespace refbench::pinning {
 namespace {
 
@@ -269,7 +271,8 @@ PinningError unknown_placement(std::string_view spec) {
   }
   return PinningError(
       (spec.empty() ? std::string("empty placement") : "unknown placement " + quoted(spec)) + ": " +
-      std::string(kListSyntax) + ", or one of " + names);
+      std::string(kListSyntax) + ", a LIKWID expression (N:0-3, S0:0-1@S1:0-1, E:N:8:1:2, " +
+      "S:scatter), or one of " + names);
 }
 
 }  // namespace
@@ -281,6 +284,7 @@ std::vector<unsigned> place(const Topology& topo, std::string_view spec, unsigne
   for (const Policy& policy : kPolicies) {
     if (policy.name == spec) return place_by_policy(topo, policy, interpreters);
   }
+  if (is_likwid_expression(spec)) return likwid_pus(topo, spec, interpreters);
   if (looks_like_list(spec)) return place_list(topo, spec, interpreters);
   throw unknown_placement(spec);
 }

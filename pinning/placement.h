@@ -9,6 +9,8 @@
 //   same-l3          the first PU of different cores sharing one L3 (the first L3 with enough)
 //   cross-package    round robin over packages, the first free core of each (needs 2 packages)
 //   cross-numa       round robin over NUMA nodes, likewise (needs 2 NUMA nodes)
+//   LIKWID           likwid-pin's expressions: N:0-3, S0:0-1@S1:0-1, E:N:8:1:2, S:scatter
+//                    (pinning/likwid.h)
 //
 // Every policy is deterministic. compact, scatter, cross-package and cross-numa each walk
 // one fixed order of PUs, so the plan for n interpreters is the first n PUs of the plan for
