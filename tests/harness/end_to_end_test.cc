@@ -1,7 +1,5 @@
 // Runs the refbench binary as a user would and checks what it prints and writes.
 #include <nlohmann/json.hpp>
-#include <regex>
-
 #include "pinning/topology.h"
 #include "results/row.h"
 #include "tests/harness/end_to_end_support.h"
@@ -288,13 +286,16 @@ TEST_F(EndToEnd, PlansOnSyntheticMachinesMatchTheirGoldenFiles) {
     // comparison.
     std::string out = o.out;
     if (c.args.find("--dry-run") != std::string::npos) {
-      static const std::regex estimate(
-          "estimated duration: [0-9hms. ]+ \\([0-9]+ points x [0-9.]+ (s|ms): [0-9.]+ (s|ms) "
-          "timed \\+ [0-9.]+ (s|ms) warm-up, probe and set-up, measured on PUs [0-9,]+ of this "
-          "machine\\)\n");
-      std::smatch found;
-      EXPECT_TRUE(std::regex_search(out, found, estimate)) << c.args << "\n" << out;
-      if (!found.empty()) out.erase(found.position(0), found.length(0));
+      const std::size_t at = out.find("\nestimated duration: ");
+      ASSERT_NE(at, std::string::npos) << c.args << "\n" << out;
+      const std::size_t end = out.find('\n', at + 1);
+      const std::string line = out.substr(at + 1, end - at);
+      EXPECT_NE(line.find(" points x "), std::string::npos) << line;
+      EXPECT_NE(line.find(" timed + "), std::string::npos) << line;
+      EXPECT_NE(line.find(" warm-up, probe and set-up, measured on PUs "), std::string::npos)
+          << line;
+      EXPECT_EQ(end, out.size() - 1) << "the estimate ends the dry run";
+      out.erase(at + 1);
     }
     EXPECT_EQ(out, golden(c.golden)) << c.args;
     EXPECT_TRUE(files().empty()) << "a plan writes nothing: " << c.args;
