@@ -114,6 +114,7 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
   // Written once per thread, outside the measured loops.
   std::vector<Clock::time_point> starts(n);
   std::vector<Clock::time_point> ends(n);
+  std::vector<StampRate> stamp_rates(n);  // what each thread's round-trip ticks are in ns
   std::vector<std::uint64_t> counted(n);
   std::vector<std::uint64_t> open_at_teardown(n);
   std::vector<std::vector<std::uint64_t>> round_trips(n);
@@ -141,10 +142,12 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
     crew.sync();
     if (hooks.on_measure_begin) hooks.on_measure_begin(i);
     starts[i] = Clock::now();
+    stamp_rates[i].begin();
     const PhaseLimit limit = config.messages > 0
                                  ? PhaseLimit::sends(config.messages)
                                  : PhaseLimit::deadline(starts[i] + config.duration);
     counted[i] = play_inside(shape, i, actors[i], limit, &round_trips[i]);
+    stamp_rates[i].end();
     ends[i] = Clock::now();
     if (hooks.on_measure_end) hooks.on_measure_end(i);
     if (config.teardown == Teardown::early && role(config.workload, i, n) == Role::sender) {
@@ -162,8 +165,9 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
     events += actors[i].tally();
     result.checksum += actors[i].checksum();
     result.messages += counted[i];
-    result.round_trip_ns.insert(result.round_trip_ns.end(), round_trips[i].begin(),
-                                round_trips[i].end());
+    for (std::uint64_t ticks : round_trips[i]) {
+      result.round_trip_ns.push_back(stamp_rates[i].nanoseconds(ticks));
+    }
   }
   if (config.workload == Workload::pingpong) result.round_trips = result.messages / 2;
   const auto elapsed =

@@ -63,7 +63,7 @@ void Heap::initialise(Interpreter& owner, std::uint32_t first_id) {
     object->owner = &owner;
     object->owner_thread = counting::this_thread_token();  // initialise runs on the owner's thread
     object->id = first_id + i;
-    object->payload = header + sizeof(Object);
+    object->payload = payload_of(*object);
     object->payload_bytes = payload_bytes_;
     // A recognisable, object-specific pattern, so a reader that saw the wrong object or
     // freed memory would read a different sum.

@@ -42,6 +42,13 @@ struct alignas(kCacheLine) Object {
 static_assert(sizeof(Object) == kCacheLine, "an object header fills exactly one cache line");
 static_assert(alignof(Object) == kCacheLine, "an object header starts a cache line");
 
+// Where an object's payload starts: right after its header, in every heap (Heap lays them
+// out so). Who holds a reference finds the buffer from the object's address alone, without
+// reading the header (a line its owner writes).
+inline const std::byte* payload_of(const Object& o) {
+  return reinterpret_cast<const std::byte*>(&o) + sizeof(Object);
+}
+
 // An interpreter's objects: a pool it sends, each header followed by its payload, and a
 // few local objects it churns to model the rest of the interpreter. The memory is mapped
 // fresh (untouched), so that it can be bound to a NUMA node before the owner thread first

@@ -5,7 +5,8 @@
 // and closed as Channel has them (bench/ plugs in Boost's queue to compare).
 //
 // A shape's play(i, actor, limit, round_trips) runs interpreter i's part of one phase and
-// returns the hand-offs it counted. In each pair the sender decides: when it reaches
+// returns the hand-offs it counted; a shape that times round trips adds each one's stamp()
+// ticks to `round_trips` (when not null). In each pair the sender decides: when it reaches
 // `limit` it sends an end marker, and the phase is over once every pair has seen its own.
 #pragma once
 
@@ -98,7 +99,8 @@ class StreamShape {
 };
 
 // In each pair, the sender sends one of its objects and the receiver answers with one of
-// its own: each round trip is two hand-offs, and the sender times every one.
+// its own: each round trip is two hand-offs, and the sender times every one, in stamp()
+// ticks (drive() turns them into nanoseconds once the phase is over).
 template <class S, class C = Channel<Message>>
 class PingpongShape {
  public:
@@ -115,19 +117,16 @@ class PingpongShape {
 
  private:
   static std::uint64_t serve(C& there, C& back, Actor<S>& actor, PhaseLimit limit,
-                             std::vector<std::uint64_t>* times) {
+                             std::vector<std::uint64_t>* ticks) {
     std::uint64_t done = 0;
     Message reply;
     for (; !limit.reached(done); ++done) {
-      const auto start = Clock::now();
+      const std::uint64_t start = stamp();
       if (!actor.push(there, actor.send_next()) || !actor.pop(back, reply)) return 2 * done;
       actor.receive(reply);
       // The sample ends before it is stored: a growing vector never lands in a sample.
-      const auto end = Clock::now();
-      if (times) {
-        times->push_back(static_cast<std::uint64_t>(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count()));
-      }
+      const std::uint64_t end = stamp();
+      if (ticks) ticks->push_back(end - start);
     }
     send_end(there, actor);
     return 2 * done;

@@ -30,28 +30,32 @@
 #include "workloads/counting.h"
 #include "workloads/integrity.h"
 #include "workloads/interpreter.h"
+#include "workloads/invariant.h"
 #include "workloads/object.h"
 #include "workloads/view.h"
 #include "workloads/vocabulary.h"
 
 namespace refbench::workloads {
 
-// What a channel carries: the object, the interpreter that sent it, and the buffer the
-// receiver reads, as a view or a buffer protocol export holds its pointer and length: the
-// receiver finds the payload without reading the sender's header. A null object ends a
-// phase.
+// What a channel carries: the object, the interpreter that sent it, and the length of the
+// buffer the receiver reads, which starts where the object's header ends (every heap lays
+// its objects out so: payload_of). As a view or a buffer protocol export holds its pointer
+// and length, the receiver finds the payload without reading the sender's header. 24 bytes,
+// so that a channel slot (a message and its sequence number) is half a cache line and a
+// stream moves two messages per line. A null object ends a phase.
 struct Message {
   Object* object = nullptr;
   Interpreter* sender = nullptr;
-  const std::byte* payload = nullptr;
   std::uint32_t payload_bytes = 0;
 
   // The message for `o` from `sender`; the sender reads its own header for the buffer.
   static Message of(Object& o, Interpreter& sender) {
-    return {&o, &sender, o.payload, o.payload_bytes};
+    REFBENCH_ASSERT(o.payload == payload_of(o), "a payload starts where its header ends");
+    return {&o, &sender, o.payload_bytes};
   }
-  std::span<const std::byte> buffer() const { return {payload, payload_bytes}; }
+  std::span<const std::byte> buffer() const { return {payload_of(*object), payload_bytes}; }
 };
+static_assert(sizeof(Message) == 24, "a message and a channel's sequence number fit in 32 bytes");
 
 // A plain counted reference, as every strategy but `civ` hands over.
 class Reference {

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <thread>
 
+#include "workloads/strategies.h"
+
 namespace refbench::workloads {
 namespace {
 
@@ -37,6 +39,64 @@ TEST(Channel, KeepsOrderAcrossManyWrapArounds) {
       ASSERT_EQ(value, next_out++);
     }
   }
+}
+
+// A message bigger than a cache line: one slot per line (or more lines per slot).
+struct Wide {
+  std::uint64_t words[12] = {};
+};
+
+TEST(Channel, CarriesMessagesWiderThanACacheLine) {
+  Channel<Wide> channel(2, WaitPolicy::spin);
+  for (std::uint64_t round = 0; round < 50; ++round) {
+    Wide in;
+    for (std::uint64_t& w : in.words) w = round;
+    ASSERT_TRUE(channel.try_push(in));
+    ASSERT_TRUE(channel.try_push(in));
+    EXPECT_FALSE(channel.try_push(in));
+    for (int i = 0; i < 2; ++i) {
+      Wide out;
+      ASSERT_TRUE(channel.try_pop(out));
+      EXPECT_EQ(out.words[0], round);
+      EXPECT_EQ(out.words[11], round);
+    }
+    EXPECT_FALSE(channel.try_pop(in));
+  }
+}
+
+// The re-checks a sleeper makes (has_message on the consumer's side, has_room on the
+// producer's) agree with what try_pop and try_push do, lap after lap.
+TEST(Channel, RechecksAgreeWithTheRing) {
+  Channel<int> channel(2, WaitPolicy::block);
+  for (int round = 0; round < 20; ++round) {
+    EXPECT_FALSE(channel.has_message());
+    EXPECT_TRUE(channel.has_room());
+    ASSERT_TRUE(channel.try_push(round));
+    EXPECT_TRUE(channel.has_message());
+    EXPECT_TRUE(channel.has_room());
+    ASSERT_TRUE(channel.try_push(round));
+    EXPECT_FALSE(channel.has_room());
+    int value = -1;
+    ASSERT_TRUE(channel.try_pop(value));
+    EXPECT_TRUE(channel.has_room());
+    EXPECT_TRUE(channel.has_message());
+    ASSERT_TRUE(channel.try_pop(value));
+    EXPECT_EQ(value, round);
+  }
+}
+
+// A hop moves one line: a message and the sequence number that says it is there share a
+// line, and two of refbench's messages fit in one (no slot straddles two lines).
+TEST(ChannelLayout, AMessageAndItsSequenceNumberShareHalfALine) {
+  using channel_layout::Slot;
+  using channel_layout::SlotLine;
+  EXPECT_EQ(sizeof(Slot<Message>), kCacheLine / 2);
+  EXPECT_EQ(alignof(Slot<Message>), kCacheLine / 2);
+  EXPECT_EQ(SlotLine<Message>::kSlots, 2u);
+  EXPECT_EQ(sizeof(SlotLine<Message>), kCacheLine);
+  EXPECT_EQ(SlotLine<Wide>::kSlots, 1u);
+  EXPECT_EQ(sizeof(SlotLine<Wide>) % kCacheLine, 0u);
+  EXPECT_EQ(SlotLine<int>::kSlots, 8u);
 }
 
 TEST(Channel, RejectsZeroCapacity) {

@@ -11,6 +11,7 @@
 #include <tuple>
 #include <type_traits>
 
+#include "workloads/phase.h"
 #include "workloads/strategies.h"
 
 namespace refbench::workloads {
@@ -31,6 +32,22 @@ PointConfig small_point(Strategy s, Workload w, WaitPolicy wait) {
   c.channel_capacity = 16;
   c.verify = true;
   return c;
+}
+
+// Stamps taken inside a StampRate's interval turn into no more time than the interval
+// itself took; an interval with no ticks holds no time.
+TEST(StampRate, AnIntervalInsideTakesNoMoreThanTheWhole) {
+  StampRate rate;
+  const Clock::time_point before = Clock::now();
+  rate.begin();
+  const std::uint64_t first = stamp();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  const std::uint64_t last = stamp();
+  rate.end();
+  const auto whole = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - before);
+  EXPECT_EQ(rate.nanoseconds(0), 0u);
+  EXPECT_LE(rate.nanoseconds(last - first), static_cast<std::uint64_t>(whole.count()) + 1);
+  EXPECT_EQ(StampRate().nanoseconds(1000), 0u);
 }
 
 using PointParam = std::tuple<Strategy, Workload, WaitPolicy>;
@@ -56,6 +73,12 @@ TEST_P(CorrectStrategy, KeepsEveryCountExact) {
   if (workload == Workload::pingpong) {
     EXPECT_EQ(r.round_trips, kMessages);
     EXPECT_EQ(r.round_trip_ns.size(), kMessages);
+    // Each round trip was stamped inside the timed phase, on the sender's thread, and
+    // turned into time at the rate stamps ran in that phase: together they fit in it
+    // (1 ns of rounding each).
+    std::uint64_t total_ns = 0;
+    for (std::uint64_t ns : r.round_trip_ns) total_ns += ns;
+    EXPECT_LE(static_cast<double>(total_ns), r.elapsed_seconds * 1e9 + kMessages);
   } else {
     EXPECT_TRUE(r.round_trip_ns.empty());
   }
