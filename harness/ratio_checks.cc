@@ -67,7 +67,10 @@ RatioChecks check_ratios(const std::vector<results::ResultRow>& rows, const Poin
           " ns, the bare probe " + results::fixed(rtt->probe_ns, 0) + " ns (" +
           results::fixed(rtt->factor, 2) + "x; the harness adds " +
           results::fixed(rtt->harness_ns - rtt->probe_ns, 0) + " ns)" +
-          (rtt->within_bound ? "" : "; FLAGGED: outside 1-5x"));
+          (rtt->within_bound
+               ? ""
+               : "; FLAGGED: outside " + results::fixed(results::kLeastHarnessFactor, 1) + "-" +
+                     results::fixed(results::kMostHarnessFactor, 0) + "x"));
     }
     if (options.precision) {
       const std::string which = not_precise(g, *options.precision);

@@ -208,7 +208,7 @@ std::optional<HarnessRoundTrip> harness_round_trip(const std::vector<ResultRow>&
   }
   if (factor.empty()) return std::nullopt;
   HarnessRoundTrip check{median(harness), median(probe), median(factor), true};
-  check.within_bound = check.factor >= 1.0 && check.factor <= kMostHarnessFactor;
+  check.within_bound = check.factor >= kLeastHarnessFactor && check.factor <= kMostHarnessFactor;
   return check;
 }
 
