@@ -173,8 +173,9 @@ TEST(Placement, ZeroInterpretersIsAnError) {
 TEST(Placement, UnknownPolicyListsTheAllowedNames) {
   const Topology topo = Topology::load(kSmt2);
   const std::string allowed = std::string(kListHelp) +
-                              ", or one of compact, scatter, smt, same-l3, cross-package, "
-                              "cross-numa";
+                              ", a LIKWID expression (N:0-3, S0:0-1@S1:0-1, E:N:8:1:2, "
+                              "S:scatter), or one of compact, scatter, smt, same-l3, "
+                              "cross-package, cross-numa";
   EXPECT_EQ(error_of([&] { place(topo, "a", 1); }), "unknown placement 'a': " + allowed);
   EXPECT_EQ(error_of([&] { place(topo, "Compact", 1); }),
             "unknown placement 'Compact': " + allowed);
