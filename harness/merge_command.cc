@@ -275,8 +275,8 @@ std::size_t write_merged(const std::vector<ShardFile>& shards, const MergeOption
 bool ratios_beside_a_shard(const fs::path& input, const std::vector<fs::path>& inputs) {
   const std::string name = input.string();
   const std::string suffix = ".ratios.csv";
-  if (name.size() <= suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(),
-                                                   suffix) != 0) {
+  if (name.size() <= suffix.size() ||
+      name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
     return false;
   }
   const fs::path results = name.substr(0, name.size() - suffix.size()) + ".csv";

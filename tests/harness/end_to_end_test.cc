@@ -1,5 +1,6 @@
 // Runs the refbench binary as a user would and checks what it prints and writes.
 #include <nlohmann/json.hpp>
+
 #include "pinning/topology.h"
 #include "results/row.h"
 #include "tests/harness/end_to_end_support.h"

@@ -198,8 +198,9 @@ class Merge : public EndToEnd {
 TEST_F(Merge, AShardsRatiosGivenBesideItAreLeftOut) {
   run_three_shards();
   ASSERT_TRUE(fs::exists(dir_ / "s1.ratios.csv"));
-  const Outcome o = refbench("merge s1.csv s1.ratios.csv s2.csv s2.ratios.csv s3.csv "
-                             "s3.ratios.csv --out all.csv");
+  const Outcome o = refbench(
+      "merge s1.csv s1.ratios.csv s2.csv s2.ratios.csv s3.csv "
+      "s3.ratios.csv --out all.csv");
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_NE(o.out.find("refbench merge: left out s1.ratios.csv: the ratios of a shard, not rows\n"),
             std::string::npos)
