@@ -44,6 +44,18 @@ int PuInfo::*container_of(char kind, const Topology& topo) {
   }
 }
 
+// The first of each list, then the second of each, and so on (lists that ran out skipped).
+std::vector<unsigned> rank_by_rank(const std::vector<std::vector<unsigned>>& lists) {
+  std::vector<unsigned> order;
+  for (std::size_t rank = 0;; ++rank) {
+    const std::size_t before = order.size();
+    for (const auto& list : lists) {
+      if (rank < list.size()) order.push_back(list[rank]);
+    }
+    if (order.size() == before) return order;
+  }
+}
+
 // A domain's PUs in LIKWID's order: each core's first PU in topology order, then each
 // core's second, and so on.
 std::vector<unsigned> in_likwid_order(const std::vector<const PuInfo*>& pus) {
@@ -54,14 +66,7 @@ std::vector<unsigned> in_likwid_order(const std::vector<const PuInfo*>& pus) {
     cores.back().push_back(p->os_index);
     last_core = p->core;
   }
-  std::vector<unsigned> order;
-  for (std::size_t rank = 0;; ++rank) {
-    const std::size_t before = order.size();
-    for (const auto& core : cores) {
-      if (rank < core.size()) order.push_back(core[rank]);
-    }
-    if (order.size() == before) return order;
-  }
+  return rank_by_rank(cores);
 }
 
 // The domains of one kind, numbered in topology order (S0 holds the first PU's package).
@@ -161,15 +166,7 @@ std::vector<unsigned> expression(std::string_view spec, std::string_view body,
 // "S:scatter": round robin over the domains of a kind.
 std::vector<unsigned> scatter(std::string_view spec, char kind, const Topology& topo) {
   if (!is_kind(kind)) throw bad(spec, "scatter needs a kind of domain: N, S, M, C or D");
-  const auto domains = domains_of(kind, topo);
-  std::vector<unsigned> pus;
-  for (std::size_t rank = 0;; ++rank) {
-    const std::size_t before = pus.size();
-    for (const auto& d : domains) {
-      if (rank < d.size()) pus.push_back(d[rank]);
-    }
-    if (pus.size() == before) return pus;
-  }
+  return rank_by_rank(domains_of(kind, topo));
 }
 
 }  // namespace
