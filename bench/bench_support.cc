@@ -54,7 +54,8 @@ std::unique_ptr<Setup> set_up(int& argc, std::vector<char*>& args, int repetitio
   // On stderr, so that stdout holds only what --benchmark_format asked for.
   const std::string missing = setup->counters.hardware_unavailable_line();
   const std::string pus = std::to_string(setup->pus[0]) + "," + std::to_string(setup->pus[1]);
-  const std::string distance(pinning::name(setup->topology.distance(setup->pus[0], setup->pus[1])));
+  const std::string distance =
+      pinning::name(setup->topology.pair_class(setup->pus[0], setup->pus[1]));
   std::cerr << "PUs " << pus << " (" << distance << ")\n";
   if (!missing.empty()) std::cerr << missing << "\n";
   benchmark::AddCustomContext("refbench_pus", pus);

@@ -27,7 +27,7 @@ void describe_point(ResultRow& row, const workloads::PointConfig& c, const Point
   row.interpreters = c.interpreters;
   row.placement = point.placement.spec_field();
   row.pus = point.placement.pus_field();
-  row.distance_class = std::string(pinning::name(point.placement.distance));
+  row.distance_class = pinning::name(point.placement.distance);
   row.wait_policy = std::string(name(c.wait));
   row.topology = topology;
   row.host = host_name();

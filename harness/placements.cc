@@ -47,10 +47,10 @@ std::string Placement::spec_field() const {
 }
 
 Placement make_placement(const pinning::Topology& topo, PuList pus, workloads::Workload workload) {
-  Placement p{std::move(pus), pinning::DistanceClass::same_pu};
+  Placement p{std::move(pus), pinning::PairClass{}};
   for (const auto& [sender, receiver] :
        workloads::links(workload, static_cast<unsigned>(p.pus.size()))) {
-    p.distance = std::max(p.distance, topo.distance(p.pus[sender], p.pus[receiver]));
+    p.distance = std::max(p.distance, topo.pair_class(p.pus[sender], p.pus[receiver]));
   }
   return p;
 }

@@ -23,7 +23,7 @@ inline constexpr unsigned kMaxInterpreters = 4096;
 struct Placement {
   PuList pus;  // OS indices, interpreter order
   // The farthest distance class among the PUs of interpreters that exchange messages.
-  pinning::DistanceClass distance = pinning::DistanceClass::same_pu;
+  pinning::PairClass distance{};
   // What chose the PUs: a placement spec as given (`scatter`, `0,1,0`), `default` (run's
   // own pairs) or `pairs:all|unordered|classes` (a sweep over pairs).
   std::string spec{};

@@ -173,7 +173,7 @@ workloads::PointConfig point_config(const PointOptions& options, const Point& po
 
 std::string describe(const Point& point) {
   return std::string(name(point.workload)) + "  " + std::string(name(point.strategy)) + "  PUs " +
-         point.placement.pus_text() + " (" + std::string(pinning::name(point.placement.distance)) +
+         point.placement.pus_text() + " (" + pinning::name(point.placement.distance) +
          ")  payload " + std::to_string(point.payload_bytes) + "  wait " +
          std::string(name(point.wait)) + "  memory " + point.memory + "  rep " +
          std::to_string(point.repetition);

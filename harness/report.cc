@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <optional>
+#include <tuple>
 
 #include "pinning/distance.h"
 #include "results/ratios.h"
@@ -266,18 +267,21 @@ std::string group_report(const std::vector<ResultRow>& all_rows, double noise_th
 
 namespace {
 
-// The row key of a summary, and its place in the order rows are shown.
-std::pair<int, std::string> summary_key(const ResultRow& r, SummaryAxis axis) {
+// The row key of a summary, and its place in the order rows are shown: by interpreters, or
+// by class nearest first (a class refbench does not know first of all).
+using SummaryKey = std::tuple<int, unsigned, std::string>;
+SummaryKey summary_key(const ResultRow& r, SummaryAxis axis) {
   if (axis == SummaryAxis::interpreters) {
-    return {static_cast<int>(r.interpreters), std::to_string(r.interpreters)};
+    return {static_cast<int>(r.interpreters), 0, std::to_string(r.interpreters)};
   }
-  const auto c = pinning::parse_distance_class(r.distance_class);
-  return {c ? static_cast<int>(*c) : -1, r.distance_class};
+  const auto c = pinning::parse_pair_class(r.distance_class);
+  if (!c) return {-1, 0, r.distance_class};
+  return {static_cast<int>(c->level), c->numa_distance, r.distance_class};
 }
 
 std::string summary_table(const std::vector<ResultRow>& rows, SummaryAxis axis) {
   const bool by_class = axis == SummaryAxis::distance_class;
-  std::vector<std::pair<int, std::string>> keys;
+  std::vector<SummaryKey> keys;
   for (const ResultRow& r : rows) {
     const auto key = summary_key(r, axis);
     if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
@@ -288,7 +292,7 @@ std::string summary_table(const std::vector<ResultRow>& rows, SummaryAxis axis) 
   header.insert(header.end(), strategies.begin(), strategies.end());
   results::TextTable table(header);
   for (const auto& key : keys) {
-    std::vector<std::string> cells = {key.second};
+    std::vector<std::string> cells = {std::get<2>(key)};
     for (const std::string& s : strategies) {
       std::vector<double> values;
       for (const ResultRow& r : rows) {

@@ -8,8 +8,9 @@ namespace refbench::harness {
 namespace {
 
 // Short names for the matrix: one column per PU must stay narrow.
-const char* abbreviation(pinning::DistanceClass c) {
-  switch (c) {
+std::string abbreviation(pinning::PairClass pair) {
+  if (pair.numa_distance != 0) return "n" + std::to_string(pair.numa_distance);
+  switch (pair.level) {
     case pinning::DistanceClass::same_pu:
       return "pu";
     case pinning::DistanceClass::smt_sibling:
@@ -31,8 +32,8 @@ const char* abbreviation(pinning::DistanceClass c) {
 std::string classes_present(const pinning::Topology& topo) {
   std::string out = "distance classes (first pair of each):\n";
   for (const auto& [a, b] : pinning::representative_pairs(topo)) {
-    out += "  " + std::string(pinning::name(topo.distance(a, b))) + ": PUs " + std::to_string(a) +
-           "," + std::to_string(b) + "\n";
+    out += "  " + pinning::name(topo.pair_class(a, b)) + ": PUs " + std::to_string(a) + "," +
+           std::to_string(b) + "\n";
   }
   return out;
 }
@@ -44,12 +45,15 @@ std::string class_matrix(const pinning::Topology& topo) {
   for (const auto& a : topo.pus()) {
     std::vector<std::string> cells = {std::to_string(a.os_index)};
     for (const auto& b : topo.pus())
-      cells.emplace_back(abbreviation(topo.distance(a.os_index, b.os_index)));
+      cells.emplace_back(abbreviation(topo.pair_class(a.os_index, b.os_index)));
     table.add_row(std::move(cells));
   }
   return "distance class of every pair (pu same PU, smt SMT sibling, l2/l3 shared cache, numa "
-         "same NUMA node, pkg same package, xpkg across packages):\n" +
-         table.render();
+         "same NUMA node, pkg same package, xpkg across packages" +
+         std::string(topo.splits_by_numa_distance()
+                         ? "; nN different NUMA nodes at distance N in the firmware's matrix"
+                         : "") +
+         "):\n" + table.render();
 }
 
 std::string placement_plan(const pinning::Topology& topo, const std::string& spec, unsigned n) {
@@ -60,7 +64,7 @@ std::string placement_plan(const pinning::Topology& topo, const std::string& spe
   for (const auto& [sender, receiver] : links) {
     out += "  pair " + std::to_string(sender) + "->" + std::to_string(receiver) + ": PUs " +
            std::to_string(pus[sender]) + "," + std::to_string(pus[receiver]) + " (" +
-           std::string(pinning::name(topo.distance(pus[sender], pus[receiver]))) + ")\n";
+           pinning::name(topo.pair_class(pus[sender], pus[receiver])) + ")\n";
   }
   return out;
 }

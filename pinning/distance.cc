@@ -1,6 +1,7 @@
 #include "pinning/distance.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstddef>
 
 #include "pinning/topology.h"
@@ -44,6 +45,24 @@ std::string_view name(DistanceClass c) { return kDistanceNames[static_cast<std::
 
 std::optional<DistanceClass> parse_distance_class(std::string_view text) {
   return find_by_name(kAllDistanceClasses, kDistanceNames, text);
+}
+
+std::string name(PairClass c) {
+  if (c.numa_distance == 0) return std::string(name(c.level));
+  return std::string(kNumaDistancePrefix) + std::to_string(c.numa_distance);
+}
+
+std::optional<PairClass> parse_pair_class(std::string_view text) {
+  if (const auto level = parse_distance_class(text)) return PairClass{*level, 0};
+  if (!text.starts_with(kNumaDistancePrefix)) return std::nullopt;
+  const std::string_view digits = text.substr(kNumaDistancePrefix.size());
+  unsigned value = 0;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (error != std::errc() || end != digits.data() + digits.size() || value == 0 ||
+      digits.front() == '0') {
+    return std::nullopt;
+  }
+  return PairClass{DistanceClass::same_package, value};
 }
 
 std::string_view name(MemoryPolicy policy) {

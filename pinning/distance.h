@@ -2,7 +2,9 @@
 #pragma once
 
 #include <array>
+#include <compare>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace refbench::pinning {
@@ -29,5 +31,27 @@ inline constexpr std::array<DistanceClass, 7> kAllDistanceClasses = {
 // "same_pu", "smt_sibling", ... as in the CSV's distance_class column.
 std::string_view name(DistanceClass c);
 std::optional<DistanceClass> parse_distance_class(std::string_view text);
+
+// The class of a pair of PUs as results name it. Where the firmware's NUMA distance matrix
+// (ACPI SLIT) holds more than one value between distinct nodes, as on an AMD EPYC in NPS4
+// mode (10 local, 12 to a neighbouring quadrant, 32 across), the containers alone would put
+// near and far nodes in one class: two PUs in different NUMA nodes are then classed by the
+// matrix's value between their nodes, `numa_distance_12`, `numa_distance_32`, and
+// `numa_distance` holds it. Such classes rank after same_numa (they stand where
+// same_package does, whatever the packages), nearest first. Elsewhere `numa_distance` is 0
+// and the class is `level`.
+struct PairClass {
+  DistanceClass level = DistanceClass::same_pu;
+  unsigned numa_distance = 0;
+
+  friend auto operator<=>(const PairClass&, const PairClass&) = default;
+};
+
+inline constexpr std::string_view kNumaDistancePrefix = "numa_distance_";
+
+// "same_numa", "numa_distance_32", ...: the CSV's distance_class column.
+std::string name(PairClass c);
+// Reads what name(PairClass) writes; nothing for any other text.
+std::optional<PairClass> parse_pair_class(std::string_view text);
 
 }  // namespace refbench::pinning

@@ -249,7 +249,7 @@ struct Machine {
 // start that spreads partners over the ancestor.
 class Partners {
  public:
-  Partners(const Machine& machine, std::size_t first, DistanceClass wanted)
+  Partners(const Machine& machine, std::size_t first, PairClass wanted)
       : machine_(&machine), first_(first), wanted_(wanted) {}
 
   std::size_t first() const { return first_; }
@@ -277,10 +277,13 @@ class Partners {
         if (index >= gap_begin_) index += gap_size_;
         const std::size_t pu = (*members)[index];
         if (pu == first_ || (child != kNone && forest->holds(child, pu))) continue;
-        const DistanceClass found = machine_->topo.distance(pus[first_].os_index, pus[pu].os_index);
+        const PairClass found = machine_->topo.pair_class(pus[first_].os_index, pus[pu].os_index);
         if (found == wanted_) return pu;
-        // Packages known for all PUs or for none: one ancestor gives one class.
-        if (forest && machine_->uniform_packages) break;
+        // Packages known for all PUs or for none: one ancestor gives one class (unless NUMA
+        // distances split it).
+        if (forest && machine_->uniform_packages && !machine_->topo.splits_by_numa_distance()) {
+          break;
+        }
       }
       ++level_;
       taken_ = 0;
@@ -307,7 +310,7 @@ class Partners {
 
   const Machine* machine_;
   std::size_t first_;
-  DistanceClass wanted_;
+  PairClass wanted_;
   std::size_t level_ = 0;
   std::size_t taken_ = 0;
   std::size_t start_ = 0;
@@ -315,9 +318,28 @@ class Partners {
   std::size_t gap_size_ = 0;
 };
 
+// Where NUMA distances split classes, which classes a machine has is known only from the
+// matrix and the PUs together: every pair is looked at. Machines with a firmware matrix have
+// at most a few thousand PUs, a few million pairs.
+std::vector<PuPair> representatives_of_every_pair(const Topology& topo) {
+  const std::vector<PuInfo>& pus = topo.pus();
+  std::map<PairClass, PuPair> first_of_class;
+  first_of_class.emplace(PairClass{}, PuPair{pus.front().os_index, pus.front().os_index});
+  for (std::size_t a = 0; a < pus.size(); ++a) {
+    for (std::size_t b = a + 1; b < pus.size(); ++b) {
+      first_of_class.try_emplace(topo.pair_class(pus[a].os_index, pus[b].os_index),
+                                 PuPair{pus[a].os_index, pus[b].os_index});
+    }
+  }
+  std::vector<PuPair> pairs;
+  for (const auto& [c, pair] : first_of_class) pairs.push_back(pair);
+  return pairs;
+}
+
 }  // namespace
 
 std::vector<PuPair> representative_pairs(const Topology& topo) {
+  if (topo.splits_by_numa_distance()) return representatives_of_every_pair(topo);
   const std::vector<PuInfo>& pus = topo.pus();
   const std::optional<Forest> forest = nested_containers(pus);
   const Slots present = classes_present(topo, forest);
@@ -411,8 +433,8 @@ std::vector<PuPair> sample_pairs(const Topology& topo, unsigned k) {
   for (std::size_t i = 0; i < pus.size(); ++i) position.emplace(pus[i].os_index, i);
   const Machine machine(topo);
   for (const auto& [rep_a, rep_b] : representative_pairs(topo)) {
-    const DistanceClass wanted = topo.distance(rep_a, rep_b);
-    if (wanted == DistanceClass::same_pu) continue;
+    const PairClass wanted = topo.pair_class(rep_a, rep_b);
+    if (wanted.level == DistanceClass::same_pu) continue;
     const std::size_t rep_first = position.at(rep_a);
     std::set<std::pair<std::size_t, std::size_t>> chosen = {{rep_first, position.at(rep_b)}};
     // Round robin over first PUs in spread order, one new pair from each per round (the

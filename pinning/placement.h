@@ -45,12 +45,13 @@ std::optional<std::uint64_t> pus_named(std::string_view spec);
 
 // Pairs of PUs for two-interpreter points (pinning/pairs.cc).
 using PuPair = std::pair<unsigned, unsigned>;
-// One representative pair per distance class present, nearest class first; same_pu is
+// One representative pair per class present (Topology::pair_class), nearest class first; same_pu is
 // included (both on the first PU). The representative is the first pair in topology order
 // (the first of all_pairs(topo, true) of that class). Fast on huge machines: where the
 // containers nest (as hwloc's do) it finds which classes exist without looking at every
 // pair, then stops the scan in topology order once each has its first pair (within the first
-// PU's row on a machine built alike throughout); otherwise it looks at every pair.
+// PU's row on a machine built alike throughout); otherwise, and where NUMA distances split
+// classes (PairClass), it looks at every pair.
 std::vector<PuPair> representative_pairs(const Topology& topo);
 // Every ordered pair of distinct PUs (a, b), a != b, in topology order; `unordered` keeps
 // only a < b in topology order.

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <new>
 #include <unordered_map>
 #include <utility>
@@ -169,6 +170,28 @@ std::uint64_t remoteness(hwloc_topology_t topology, const NumaLatencies& latenci
          hwloc_get_ancestor_obj_by_type(topology, HWLOC_OBJ_PACKAGE, to);
 }
 
+// The matrix's values between the nodes (logical order) where it holds more than one value
+// between distinct nodes; empty otherwise (no matrix, or every remote node equally far).
+std::vector<std::vector<unsigned>> splitting_distances(hwloc_topology_t topology,
+                                                       const std::vector<hwloc_obj_t>& nodes) {
+  const NumaLatencies latencies(topology);
+  std::vector<std::vector<unsigned>> matrix(nodes.size(), std::vector<unsigned>(nodes.size(), 0));
+  std::optional<std::uint64_t> first_remote;
+  bool several = false;
+  for (std::size_t from = 0; from < nodes.size(); ++from) {
+    for (std::size_t to = 0; to < nodes.size(); ++to) {
+      if (to == from) continue;
+      const auto latency = latencies.between(nodes[from], nodes[to]);
+      if (!latency || *latency == 0 || *latency > std::numeric_limits<unsigned>::max()) return {};
+      matrix[from][to] = static_cast<unsigned>(*latency);
+      if (!first_remote) first_remote = *latency;
+      several = several || *latency != *first_remote;
+    }
+  }
+  if (!several) return {};
+  return matrix;
+}
+
 // For each NUMA node, the logical index of the node farthest from it (the first of the
 // farthest); -1 with a single node.
 std::vector<int> farthest_nodes(hwloc_topology_t topology, const std::vector<hwloc_obj_t>& nodes) {
@@ -246,6 +269,9 @@ struct Topology::Impl {
   std::array<std::vector<unsigned>, kLevels.size()> pus_in;
   std::vector<hwloc_obj_t> numa_nodes;  // logical order
   std::vector<int> farthest_numa;       // logical index -> logical index
+  // By logical index: the NUMA distance between two nodes, where it splits classes (see
+  // splitting_distances); empty elsewhere.
+  std::vector<std::vector<unsigned>> numa_split;
   unsigned pus_per_core = 1;
 
   Impl(Handle loaded, std::string name);
@@ -273,6 +299,7 @@ Topology::Impl::Impl(Handle loaded, std::string name)
 void Topology::Impl::collect_pus() {
   numa_nodes = objects(get(), HWLOC_OBJ_NUMANODE);
   farthest_numa = farthest_nodes(get(), numa_nodes);
+  numa_split = splitting_distances(get(), numa_nodes);
   for (const hwloc_obj_t pu : objects(get(), HWLOC_OBJ_PU)) {
     position.emplace(pu->os_index, pus.size());
     pus.push_back(describe_pu(get(), numa_nodes, pu));
@@ -461,6 +488,17 @@ DistanceClass Topology::distance(unsigned pu_a, unsigned pu_b) const {
   // With no package level the whole machine is the one package both PUs are in.
   return packages() == 0 ? DistanceClass::same_package : DistanceClass::cross_package;
 }
+
+PairClass Topology::pair_class(unsigned pu_a, unsigned pu_b) const {
+  const DistanceClass level = distance(pu_a, pu_b);
+  const int a = pu(pu_a).numa;
+  const int b = pu(pu_b).numa;
+  if (impl_->numa_split.empty() || a < 0 || b < 0 || a == b) return {level, 0};
+  return {DistanceClass::same_package,
+          impl_->numa_split[static_cast<std::size_t>(a)][static_cast<std::size_t>(b)]};
+}
+
+bool Topology::splits_by_numa_distance() const { return !impl_->numa_split.empty(); }
 
 namespace {
 

@@ -75,6 +75,12 @@ class Topology {
 
   // The closest level two PUs share.
   DistanceClass distance(unsigned pu_a, unsigned pu_b) const;
+  // The class results give two PUs: distance(), or, where the NUMA distance matrix splits
+  // classes (see PairClass) and the PUs' NUMA nodes differ, the matrix's value between them.
+  PairClass pair_class(unsigned pu_a, unsigned pu_b) const;
+  // True where the firmware's NUMA distance matrix holds more than one value between
+  // distinct nodes, so that pair_class splits classes by it.
+  bool splits_by_numa_distance() const;
 
   // What `refbench topology` prints: a first line with the source and the count of each
   // level, then one line per core ("core 3: PU 6,7") under headers for its package, NUMA

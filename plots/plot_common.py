@@ -119,10 +119,26 @@ def strategy_label(name: str, ctx: Context) -> str:
     return f"{name}: may leak" if name in ctx.may_leak else name
 
 
+NUMA_DISTANCE_PREFIX = "numa_distance_"
+
+
+def class_rank(name: str):
+    """Where a distance class stands, nearest first, as refbench ranks it.
+
+    Classes split by the firmware's NUMA distances (numa_distance_12, numa_distance_32)
+    stand where same_package does, ordered by their value; a class refbench does not
+    know goes last, by name.
+    """
+    if name in CLASS_ORDER:
+        return (CLASS_ORDER.index(name), 0, "")
+    value = name[len(NUMA_DISTANCE_PREFIX):]
+    if name.startswith(NUMA_DISTANCE_PREFIX) and value.isdigit():
+        return (CLASS_ORDER.index("same_package"), int(value), "")
+    return (len(CLASS_ORDER), 0, name)
+
+
 def ordered_classes(names) -> list[str]:
-    names = list(dict.fromkeys(names))
-    known = [c for c in CLASS_ORDER if c in names]
-    return known + sorted(c for c in names if c not in CLASS_ORDER)
+    return sorted(dict.fromkeys(names), key=class_rank)
 
 
 def varying_keys(df: pd.DataFrame) -> list[str]:

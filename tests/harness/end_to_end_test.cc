@@ -303,6 +303,34 @@ TEST_F(EndToEnd, PlansOnSyntheticMachinesMatchTheirGoldenFiles) {
   }
 }
 
+// A firmware matrix with near and far nodes (NPS4: 12 and 32) splits the cross-node pairs:
+// the default comparison's farthest pair is at 32, and classes names each distance.
+TEST_F(EndToEnd, NumaDistancesSplitClassesAndChooseTheFarthestPair) {
+  const std::string nps4 = " --topology xml:" REFBENCH_TEST_DATA_DIR "/one-socket-nps4.xml";
+  const Outcome run = refbench("run" + nps4 + " --dry-run --repetitions 1 --strategy atomic");
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.out.find("PUs 0,6 (numa_distance_32)  payload 64  wait spin  memory "
+                         "local:numa0;local:numa3"),
+            std::string::npos)
+      << run.out;
+  EXPECT_EQ(run.out.find("same_package"), std::string::npos) << run.out;
+  const Outcome classes = refbench("sweep" + nps4 +
+                                   " --dry-run=all --repetitions 1 --strategy atomic "
+                                   "--workload stream");
+  ASSERT_EQ(classes.status, 0) << classes.err;
+  for (const char* line : {"PUs 0,0 (same_pu)", "PUs 0,1 (same_numa)", "PUs 0,2 (numa_distance_12)",
+                           "PUs 0,6 (numa_distance_32)"}) {
+    EXPECT_NE(classes.out.find(line), std::string::npos) << line << "\n" << classes.out;
+  }
+  const Outcome topology = refbench("topology" + nps4 + " --matrix");
+  ASSERT_EQ(topology.status, 0) << topology.err;
+  EXPECT_NE(topology.out.find("  numa_distance_12: PUs 0,2\n  numa_distance_32: PUs 0,6\n"),
+            std::string::npos)
+      << topology.out;
+  EXPECT_NE(topology.out.find("nN different NUMA nodes at distance N"), std::string::npos);
+  EXPECT_NE(topology.out.find("n32"), std::string::npos) << topology.out;
+}
+
 // --budget fits the timed phase to the budget, or refuses before anything is written,
 // naming what would fit. (How well it keeps the budget is a measurement: README, not here.)
 TEST_F(EndToEnd, ABudgetFitsThePlanOrIsRefusedNamingWhatWould) {

@@ -46,7 +46,7 @@ TEST(Plan, RepetitionsOutsideStrategiesInsideEachGroup) {
   }
   EXPECT_FALSE(same_group(plan.points[3], plan.points[4]));
   EXPECT_EQ(plan.points[4].placement.pus, (PuList{0, 32}));
-  EXPECT_EQ(plan.points[4].placement.distance, pinning::DistanceClass::cross_package);
+  EXPECT_EQ(plan.points[4].placement.distance.level, pinning::DistanceClass::cross_package);
   EXPECT_EQ(plan.points[8].payload_bytes, 4096u);
   EXPECT_EQ(plan.points[16].workload, Workload::pingpong);
 }
@@ -55,9 +55,9 @@ TEST(Plan, AutomaticWaitSpinsApartAndYieldsOnOnePu) {
   const auto topo = two_sockets();
   const Plan plan = make_plan(two_strategies(), topo, {{3, 3}, {2, 3}});
   EXPECT_EQ(plan.points.front().wait, workloads::WaitPolicy::yield);
-  EXPECT_EQ(plan.points.front().placement.distance, pinning::DistanceClass::same_pu);
+  EXPECT_EQ(plan.points.front().placement.distance.level, pinning::DistanceClass::same_pu);
   EXPECT_EQ(plan.points[4].wait, workloads::WaitPolicy::spin);
-  EXPECT_EQ(plan.points[4].placement.distance, pinning::DistanceClass::smt_sibling);
+  EXPECT_EQ(plan.points[4].placement.distance.level, pinning::DistanceClass::smt_sibling);
   PointOptions blocking = two_strategies();
   blocking.wait = workloads::WaitPolicy::block;
   EXPECT_EQ(make_plan(blocking, topo, {{3, 3}}).points.front().wait, workloads::WaitPolicy::block);
@@ -68,7 +68,7 @@ TEST(Plan, AutomaticWaitSpinsApartAndYieldsOnOnePu) {
 TEST(Plan, DistanceOfAPointIsItsFarthestLink) {
   const auto topo = two_sockets();
   const Plan plan = make_plan(two_strategies(), topo, {{0, 1, 32, 33}});
-  EXPECT_EQ(plan.points.front().placement.distance, pinning::DistanceClass::smt_sibling);
+  EXPECT_EQ(plan.points.front().placement.distance.level, pinning::DistanceClass::smt_sibling);
 }
 
 // The same four PUs: stream pairs 0->1 and 2->3 (SMT siblings); a pipeline also links the
@@ -78,7 +78,7 @@ TEST(Plan, EachShapeIsAsFarAsItsFarthestLink) {
   PointOptions o = two_strategies();
   const auto distance = [&](Workload w, const PuList& pus) {
     o.workloads = {w};
-    return make_plan(o, topo, {pus}).points.front().placement.distance;
+    return make_plan(o, topo, {pus}).points.front().placement.distance.level;
   };
   EXPECT_EQ(distance(Workload::stream, {0, 1, 2, 3}), pinning::DistanceClass::smt_sibling);
   EXPECT_EQ(distance(Workload::pipeline, {0, 1, 2, 3}), pinning::DistanceClass::shared_l3);

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace refbench::harness {
 namespace {
 
@@ -43,6 +47,29 @@ TEST(Report, TableOfMediansWithRatiosMeasuredSideBySide) {
 
 // A ratio is taken inside each block, where both strategies saw the same machine: blocks
 // three times slower slow both, so each figure is noisy and the ratio is not.
+// Classes are summarised nearest first: NUMA distances (ranked where same_package stands)
+// by their value, not as text (where "numa_distance_32" would sort before "same_numa").
+TEST(Report, SweepSummaryOrdersNumaDistancesByValue) {
+  std::vector<results::ResultRow> rows;
+  for (const auto& [distance_class, ns] :
+       std::vector<std::pair<std::string, double>>{{"numa_distance_32", 300},
+                                                   {"same_numa", 100},
+                                                   {"numa_distance_120", 900},
+                                                   {"numa_distance_12", 200}}) {
+    rows.push_back(row("atomic", ns, 1));
+    rows.back().distance_class = distance_class;
+  }
+  const std::string summary = sweep_summary(rows, SummaryAxis::distance_class);
+  const std::size_t same_numa = summary.find("same_numa");
+  const std::size_t near = summary.find("numa_distance_12 ");
+  const std::size_t far = summary.find("numa_distance_32 ");
+  const std::size_t farthest = summary.find("numa_distance_120");
+  ASSERT_NE(farthest, std::string::npos) << summary;
+  EXPECT_LT(same_numa, near) << summary;
+  EXPECT_LT(near, far) << summary;
+  EXPECT_LT(far, farthest) << summary;
+}
+
 TEST(Report, RatiosArePairedWithinBlocks) {
   std::vector<results::ResultRow> rows;
   const double slow[] = {1, 3, 1, 3, 1, 3};  // the machine per block

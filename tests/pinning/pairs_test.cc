@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -23,17 +24,13 @@ using Pairs = std::vector<PuPair>;
 // representative_pairs as it was: the first pair of each class over every unordered pair.
 Pairs representative_pairs_by_brute_force(const Topology& topo) {
   const std::vector<PuInfo>& pus = topo.pus();
-  std::array<std::optional<PuPair>, kAllDistanceClasses.size()> first_of_class;
-  first_of_class[static_cast<std::size_t>(DistanceClass::same_pu)] =
-      PuPair{pus.front().os_index, pus.front().os_index};
+  std::map<PairClass, PuPair> first_of_class;
+  first_of_class.emplace(PairClass{}, PuPair{pus.front().os_index, pus.front().os_index});
   for (const auto& [a, b] : all_pairs(topo, /*unordered=*/true)) {
-    auto& slot = first_of_class[static_cast<std::size_t>(topo.distance(a, b))];
-    if (!slot) slot = PuPair{a, b};
+    first_of_class.try_emplace(topo.pair_class(a, b), PuPair{a, b});
   }
   Pairs pairs;
-  for (const auto& pair : first_of_class) {
-    if (pair) pairs.push_back(*pair);
-  }
+  for (const auto& [c, pair] : first_of_class) pairs.push_back(pair);
   return pairs;
 }
 
@@ -93,6 +90,25 @@ TEST(RepresentativePairsFast, HugeMachines) {
             (Pairs{{0, 0}, {0, 1}, {0, 4}, {0, 64}, {0, 256}, {0, 1024}}));
   const Topology no_smt = Topology::load("synthetic:pack:16 numa:4 l3:4 core:64 pu:1");
   EXPECT_EQ(representative_pairs(no_smt), (Pairs{{0, 0}, {0, 1}, {0, 64}, {0, 256}, {0, 1024}}));
+}
+
+// One package in four NUMA nodes at distances 10/12/32 (AMD's NPS4): the structure alone
+// makes every cross-node pair same_package; the matrix splits them, and the farthest class
+// holds a pair at distance 32.
+TEST(RepresentativePairsNuma, ClassesSplitByTheDistanceMatrix) {
+  const Topology topo = Topology::load(testing::nps4_xml());
+  EXPECT_EQ(representative_pairs(topo), (Pairs{{0, 0}, {0, 1}, {0, 2}, {0, 6}}));
+  EXPECT_EQ(name(topo.pair_class(0, 2)), "numa_distance_12");
+  EXPECT_EQ(name(topo.pair_class(0, 6)), "numa_distance_32");
+}
+
+TEST(SamplePairsNuma, EachDistanceIsAClassOfItsOwn) {
+  const Topology topo = Topology::load(testing::nps4_xml());
+  // Nodes 0-3 hold PUs 0,1 / 2,3 / 4,5 / 6,7; 0-3 and 1-2 are at 32, the rest at 12.
+  // same_pu, then same_numa, then 12 (nodes 0-1, 1-3, 2-3), then 32 (nodes 0-3, 1-2, 1-2).
+  const Pairs expected = {{0, 0}, {2, 2}, {4, 4}, {0, 1}, {2, 3}, {4, 5},
+                          {0, 2}, {2, 6}, {4, 6}, {0, 6}, {2, 4}, {3, 4}};
+  EXPECT_EQ(sample_pairs(topo, 3), expected);
 }
 
 // ---- pair_count and pair_at: all_pairs without the vector
@@ -156,12 +172,10 @@ TEST(PairAt, SpotChecksOnAHugeMachine) {
 
 // The number of pairs of each class: PUs for same_pu, unordered pairs of distinct PUs for
 // the rest.
-std::array<std::size_t, kAllDistanceClasses.size()> class_sizes(const Topology& topo) {
-  std::array<std::size_t, kAllDistanceClasses.size()> sizes{};
-  sizes[static_cast<std::size_t>(DistanceClass::same_pu)] = topo.pus().size();
-  for (const auto& [a, b] : all_pairs(topo, /*unordered=*/true)) {
-    ++sizes[static_cast<std::size_t>(topo.distance(a, b))];
-  }
+std::map<PairClass, std::size_t> class_sizes(const Topology& topo) {
+  std::map<PairClass, std::size_t> sizes;
+  sizes[PairClass{}] = topo.pus().size();
+  for (const auto& [a, b] : all_pairs(topo, /*unordered=*/true)) ++sizes[topo.pair_class(a, b)];
   return sizes;
 }
 
@@ -179,26 +193,25 @@ std::size_t position_of(const Topology& topo, unsigned pu) {
 void expect_sound_sample(const Topology& topo, unsigned k) {
   const Pairs sample = sample_pairs(topo, k);
   const auto sizes = class_sizes(topo);
-  std::array<std::size_t, kAllDistanceClasses.size()> counts{};
+  std::map<PairClass, std::size_t> counts;
   for (std::size_t i = 0; i < sample.size(); ++i) {
     const auto& [a, b] = sample[i];
-    const DistanceClass c = topo.distance(a, b);
-    ++counts[static_cast<std::size_t>(c)];
-    if (c != DistanceClass::same_pu) {
+    const PairClass c = topo.pair_class(a, b);
+    ++counts[c];
+    if (c.level != DistanceClass::same_pu) {
       EXPECT_LT(position_of(topo, a), position_of(topo, b));
     }
     if (i == 0) continue;
     const auto& [pa, pb] = sample[i - 1];
     const auto before =
-        std::tuple(topo.distance(pa, pb), position_of(topo, pa), position_of(topo, pb));
+        std::tuple(topo.pair_class(pa, pb), position_of(topo, pa), position_of(topo, pb));
     const auto here = std::tuple(c, position_of(topo, a), position_of(topo, b));
     EXPECT_LT(before, here) << "pair " << i << " (" << a << "," << b << ")";
   }
-  for (const DistanceClass c : kAllDistanceClasses) {
-    EXPECT_EQ(counts[static_cast<std::size_t>(c)],
-              std::min<std::size_t>(k, sizes[static_cast<std::size_t>(c)]))
-        << name(c) << ", k " << k;
+  for (const auto& [c, size] : sizes) {
+    EXPECT_EQ(counts[c], std::min<std::size_t>(k, size)) << name(c) << ", k " << k;
   }
+  EXPECT_EQ(counts.size(), sizes.size()) << "a class the machine does not have, k " << k;
   for (const PuPair& representative : representative_pairs(topo)) {
     EXPECT_NE(std::find(sample.begin(), sample.end(), representative), sample.end())
         << representative.first << "," << representative.second << ", k " << k;

@@ -232,6 +232,47 @@ TEST(Distance, NamesRoundTripInCsvSpelling) {
   EXPECT_EQ(parse_distance_class(""), std::nullopt);
 }
 
+TEST(PairClass, NamesRoundTripAndRankAfterSameNuma) {
+  for (const DistanceClass c : kAllDistanceClasses) {
+    EXPECT_EQ(parse_pair_class(name(c)), (PairClass{c, 0}));
+  }
+  const PairClass near{DistanceClass::same_package, 12};
+  const PairClass far{DistanceClass::same_package, 32};
+  EXPECT_EQ(name(far), "numa_distance_32");
+  EXPECT_EQ(parse_pair_class("numa_distance_32"), far);
+  EXPECT_LT((PairClass{DistanceClass::same_numa, 0}), near);
+  EXPECT_LT(near, far);
+  EXPECT_LT(far, (PairClass{DistanceClass::cross_package, 0}));
+  for (const char* bad : {"numa_distance_", "numa_distance_032", "numa_distance_0",
+                          "numa_distance_1x", "numa_distance_-3", "numa_distance_99999999999"}) {
+    EXPECT_EQ(parse_pair_class(bad), std::nullopt) << bad;
+  }
+}
+
+// NPS4's matrix (10 local, 12 to two nodes, 32 to the third) splits the cross-node pairs;
+// pairs inside one node keep their class.
+TEST(PairClass, NumaDistancesSplitWhereTheMatrixHasSeveralValues) {
+  const Topology topo = Topology::load(nps4_xml());
+  ASSERT_TRUE(topo.splits_by_numa_distance());
+  EXPECT_EQ(topo.distance(0, 6), DistanceClass::same_package);
+  EXPECT_EQ(topo.pair_class(0, 6), (PairClass{DistanceClass::same_package, 32}));
+  EXPECT_EQ(topo.pair_class(6, 0), (PairClass{DistanceClass::same_package, 32}));
+  EXPECT_EQ(topo.pair_class(0, 2), (PairClass{DistanceClass::same_package, 12}));
+  EXPECT_EQ(topo.pair_class(2, 4), (PairClass{DistanceClass::same_package, 32}));
+  EXPECT_EQ(topo.pair_class(0, 1), (PairClass{DistanceClass::same_numa, 0}));
+  EXPECT_EQ(topo.pair_class(3, 3), (PairClass{DistanceClass::same_pu, 0}));
+}
+
+TEST(PairClass, NoMatrixOrOneRemoteValueLeavesTheClasses) {
+  for (const std::string& spec : {std::string(kTwoSockets), two_socket_xml()}) {
+    SCOPED_TRACE(spec);
+    const Topology topo = Topology::load(spec);
+    EXPECT_FALSE(topo.splits_by_numa_distance());
+    const unsigned last = topo.pus().back().os_index;
+    EXPECT_EQ(topo.pair_class(0, last), (PairClass{topo.distance(0, last), 0}));
+  }
+}
+
 TEST(MemoryPolicyNames, RoundTrip) {
   for (const auto& [policy, text] :
        {std::pair{MemoryPolicy::local, "local"}, std::pair{MemoryPolicy::remote, "remote"},

@@ -424,6 +424,14 @@ def frame(rows):
 class Internals(unittest.TestCase):
     """Pure functions of the plot modules, with exact values."""
 
+    def test_numa_distance_classes_rank_by_value_where_same_package_stands(self):
+        self.assertEqual(
+            plot_common.ordered_classes(["numa_distance_32", "cross_package", "martian",
+                                         "numa_distance_120", "same_numa", "numa_distance_12",
+                                         "same_package", "same_numa"]),
+            ["same_numa", "same_package", "numa_distance_12", "numa_distance_32",
+             "numa_distance_120", "cross_package", "martian"])
+
     def test_unavailable_counter_has_no_values(self):
         import pandas as pd
         df = frame([{"cycles": float("nan"), "cycles_per_msg": float("nan"),
