@@ -80,6 +80,13 @@ CounterEvent resolve_event(const EventName& name, PerfSystem& system) {
   CounterEvent e;
   e.column = name.column;
   e.event = name.event;
+  e.meaning = name.meaning;
+  // The table says this PMU has no event that means what the column says, and why.
+  if (name.event.empty()) {
+    e.event = "(none on this PMU)";
+    e.problem = name.meaning;
+    return e;
+  }
   if (std::string problem = encode_event(name.event, e.attr); !problem.empty()) {
     // Without libpfm4 an event is not missing from this PMU: it cannot be named at all.
     e.problem = kLibpfmSupported ? "not on this PMU (libpfm4: " + problem + ")" : problem;
@@ -96,17 +103,8 @@ CounterEvent resolve_event(const EventName& name, PerfSystem& system) {
   return e;
 }
 
-std::vector<EventName> coherence_events(std::vector<std::string>& notes) {
-  const std::string pmu = detected_core_pmu();
-  if (const CoherenceTable* table = coherence_table_for(pmu)) return table->events;
-  notes.push_back("coherence: no event table for PMU '" + (pmu.empty() ? "none" : pmu) +
-                  "'; c2c_near and c2c_far are unavailable");
-  return {{"c2c_near", "(no table for this PMU)"}, {"c2c_far", "(no table for this PMU)"}};
-}
-
 // The events a spec names, in order, software events first.
-std::vector<EventName> names_in(std::string_view spec, std::vector<std::string>& notes,
-                                std::vector<bool>& from_user) {
+std::vector<EventName> names_in(std::string_view spec, std::vector<bool>& from_user) {
   std::vector<EventName> names(software_events().begin(), software_events().end());
   from_user.assign(names.size(), false);
   auto add = [&](std::vector<EventName> more, bool user) {
@@ -121,10 +119,8 @@ std::vector<EventName> names_in(std::string_view spec, std::vector<std::string>&
   for (const std::string& item : split_list("--counters", spec)) {
     if (item == "none")
       throw UsageError("--counters: 'none' cannot be combined with other counters");
-    if (item == "basic" || item == "cache") {
-      add(hardware_events_of(item), false);
-    } else if (item == "coherence") {
-      add(coherence_events(notes), false);
+    if (item == "basic" || item == "cache" || item == "coherence") {
+      add(hardware_events_of(item, detected_core_pmu()), false);
     } else {
       add({{column_for_event(item), item}}, true);
     }
@@ -165,7 +161,7 @@ CounterSet CounterSet::resolve(std::string_view spec, PerfSystem& system) {
   CounterSet set;
   if (spec == "none") return set;
   std::vector<bool> from_user;
-  const std::vector<EventName> names = names_in(spec, set.notes_, from_user);
+  const std::vector<EventName> names = names_in(spec, from_user);
   for (std::size_t i = 0; i < names.size(); ++i) {
     CounterEvent e = resolve_event(names[i], system);
     if (from_user[i] && e.problem.rfind("not on this PMU", 0) == 0) {

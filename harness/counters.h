@@ -39,8 +39,9 @@ class PerfSystem {
 PerfSystem& real_perf_system();
 
 struct CounterEvent {
-  std::string column;  // "cycles", or a user event's column_for_event()
-  std::string event;   // the libpfm4 name it was resolved from
+  std::string column;   // "cycles", or a user event's column_for_event()
+  std::string event;    // the libpfm4 name it was resolved from
+  std::string meaning;  // what it counts on this PMU (the table's words), or empty
   CounterSource source = CounterSource::unavailable;
   std::string problem;     // why it is unavailable: libpfm4's or perf_event_open's reason
   perf_event_attr attr{};  // libpfm4's encoding: hardware user space only, software all

@@ -16,6 +16,9 @@ struct CounterProvenance {
   std::string event;    // libpfm4 name
   std::string source;   // hw, sw or unavailable
   std::string problem;  // why unavailable, else empty
+  // What the event counts on the PMU it ran on ("retired loads only", "any fill, by the
+  // node the address lives on"): figures from two vendors are not alike.
+  std::string meaning{};
 };
 
 // Which plan a result file holds, and which part of it (`sweep --shard I/N`; 1 of 1 for

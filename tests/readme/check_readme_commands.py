@@ -150,6 +150,7 @@ HOW = {
         (refbench("merge", "s1.csv", "s2.csv", "--out", "merged.csv"), {0}, "shards merged")],
     "refbench stress": [(refbench("stress", "--points", "3", "--seed", "1"), {0}, "3 points")],
     "refbench topology": [(refbench("topology"), {0}, "")],
+    "refbench events": [(refbench("events"), {0}, "")],
     "sweep --resume": [
         (refbench("sweep", *SMALL_SWEEP, "--out", "r.csv") + SHORT, {0}, "a finished sweep"),
         (refbench("sweep", *SMALL_SWEEP, "--resume", "r.csv") + SHORT, {0},

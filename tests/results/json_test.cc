@@ -39,8 +39,9 @@ Metadata example_metadata() {
   m.topology_summary = "this machine has 1 package";
   m.topology_xml = "r.topology.xml";
   m.pus = 2;
-  m.counters = {{"task_clock_ns", "perf::PERF_COUNT_SW_TASK_CLOCK", "sw", ""},
-                {"cycles", "perf::PERF_COUNT_HW_CPU_CYCLES", "unavailable", "ENOENT"}};
+  m.counters = {
+      {"task_clock_ns", "perf::PERF_COUNT_SW_TASK_CLOCK", "sw", "", "time the thread ran, in ns"},
+      {"cycles", "perf::PERF_COUNT_HW_CPU_CYCLES", "unavailable", "ENOENT", "core cycles"}};
   m.frequency_note = "not readable here";
   m.plan = PlanRecord{"0123456789abcdef", 120, 2, 8, 15};
   return m;
