@@ -1,9 +1,9 @@
 #include "pinning/distance.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cstddef>
 
+#include "pinning/numbers.h"
 #include "pinning/topology.h"
 
 namespace refbench::pinning {
@@ -56,13 +56,9 @@ std::optional<PairClass> parse_pair_class(std::string_view text) {
   if (const auto level = parse_distance_class(text)) return PairClass{*level, 0};
   if (!text.starts_with(kNumaDistancePrefix)) return std::nullopt;
   const std::string_view digits = text.substr(kNumaDistancePrefix.size());
-  unsigned value = 0;
-  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (error != std::errc() || end != digits.data() + digits.size() || value == 0 ||
-      digits.front() == '0') {
-    return std::nullopt;
-  }
-  return PairClass{DistanceClass::same_package, value};
+  const std::optional<unsigned> value = parse_unsigned(digits);
+  if (!value || digits.front() == '0') return std::nullopt;  // as name() writes it: no 0, no 012
+  return PairClass{DistanceClass::same_package, *value};
 }
 
 std::string_view name(MemoryPolicy policy) {

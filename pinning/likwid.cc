@@ -1,9 +1,10 @@
 #include "pinning/likwid.h"
 
 #include <algorithm>
-#include <charconv>
 #include <map>
 #include <string>
+
+#include "pinning/numbers.h"
 
 namespace refbench::pinning {
 namespace {
@@ -15,15 +16,6 @@ const char* const kSyntax =
 PinningError bad(std::string_view spec, const std::string& why) {
   return PinningError("bad LIKWID expression '" + std::string(spec) + "': " + why + " (" + kSyntax +
                       ")");
-}
-
-std::optional<unsigned> number(std::string_view text) {
-  unsigned value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  return value;
 }
 
 // The container a domain kind groups PUs by (N: none, the whole machine).
@@ -94,7 +86,7 @@ std::vector<unsigned> domain(std::string_view spec, std::string_view name, const
   }
   const auto domains = domains_of(name.front(), topo);
   std::optional<unsigned> which =
-      name.size() == 1 ? std::optional<unsigned>(0) : number(name.substr(1));
+      name.size() == 1 ? std::optional<unsigned>(0) : parse_unsigned(name.substr(1));
   if (name.front() == 'N' && name.size() > 1) which = std::nullopt;
   if (!which) throw bad(spec, "'" + std::string(name) + "' is not a domain (N, S#, M#, C#, D#)");
   if (*which >= domains.size()) {
@@ -113,8 +105,9 @@ std::vector<unsigned> pick(std::string_view spec, std::string_view name,
     const std::size_t comma = list.find(',', begin);
     const std::string_view item = list.substr(begin, comma - begin);
     const std::size_t dash = item.find('-');
-    const auto first = number(item.substr(0, dash));
-    const auto last = dash == std::string_view::npos ? first : number(item.substr(dash + 1));
+    const auto first = parse_unsigned(item.substr(0, dash));
+    const auto last =
+        dash == std::string_view::npos ? first : parse_unsigned(item.substr(dash + 1));
     if (!first || !last || *last < *first) {
       throw bad(spec, "'" + std::string(item) + "' is not an index or a rising range");
     }
@@ -142,9 +135,9 @@ std::vector<unsigned> expression(std::string_view spec, std::string_view body,
     throw bad(spec, "an expression is E:DOMAIN:COUNT or E:DOMAIN:COUNT:CHUNK:STRIDE");
   }
   const std::vector<unsigned> in = domain(spec, parts[0], topo);
-  const auto count = number(parts[1]);
-  const auto chunk = parts.size() == 4 ? number(parts[2]) : std::optional<unsigned>(1);
-  const auto stride = parts.size() == 4 ? number(parts[3]) : std::optional<unsigned>(1);
+  const auto count = parse_unsigned(parts[1]);
+  const auto chunk = parts.size() == 4 ? parse_unsigned(parts[2]) : std::optional<unsigned>(1);
+  const auto stride = parts.size() == 4 ? parse_unsigned(parts[3]) : std::optional<unsigned>(1);
   if (!count || !chunk || !stride || *count == 0 || *chunk == 0 || *stride < *chunk) {
     throw bad(spec, "count and chunk must be at least 1, and the stride at least the chunk");
   }
@@ -175,8 +168,8 @@ bool is_likwid_expression(std::string_view spec) {
   const std::size_t colon = spec.find(':');
   if (colon == std::string_view::npos || colon == 0) return false;
   const std::string_view head = spec.substr(0, colon);
-  return head == "E" ||
-         (is_kind(head.front()) && (head.size() == 1 || number(head.substr(1)).has_value()));
+  return head == "E" || (is_kind(head.front()) &&
+                         (head.size() == 1 || parse_unsigned(head.substr(1)).has_value()));
 }
 
 bool is_likwid_scatter(std::string_view spec) {

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <charconv>
 #include <cstdint>
 #include <optional>
 #include <span>
 
 #include "pinning/likwid.h"
+#include "pinning/numbers.h"
 
 namespace refbench::pinning {
 namespace {
@@ -201,23 +201,14 @@ struct Range {
   unsigned last;
 };
 
-std::optional<unsigned> pu_number(std::string_view text) {
-  unsigned value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  return value;
-}
-
 PinningError bad_list(std::string_view spec, const std::string& why) {
   return PinningError("bad PU list " + quoted(spec) + ": " + why + "; " + std::string(kListSyntax));
 }
 
 Range parse_range(std::string_view spec, std::string_view item) {
   const std::size_t dash = item.find('-');
-  const auto first = pu_number(item.substr(0, dash));
-  const auto last = dash == std::string_view::npos ? first : pu_number(item.substr(dash + 1));
+  const auto first = parse_unsigned(item.substr(0, dash));
+  const auto last = dash == std::string_view::npos ? first : parse_unsigned(item.substr(dash + 1));
   if (!first || !last) {
     throw bad_list(spec, item.empty() ? "empty item" : quoted(item) + " is not a PU or a range");
   }
