@@ -20,6 +20,7 @@ std::string describe_counters(PerfSystem& system) {
     out += "  " + pmu.name + " (" + pmu.description + ")" + (pmu.core ? ", core PMU" : "") + "\n";
   }
   out += "perf_event_paranoid: " + perf_event_paranoid() + "\n";
+  out += CounterSet::resolve("none", system).group_size_line() + "\n";
   const std::size_t software = software_events().size();
   for (std::string_view set : {"basic", "cache", "coherence"}) {
     const CounterSet resolved = CounterSet::resolve(set, system);
@@ -28,8 +29,12 @@ std::string describe_counters(PerfSystem& system) {
       if (i == software) out += "\nset " + std::string(set) + " adds:\n";
       if (i < software && set != "basic") continue;
       const CounterEvent& e = resolved.events()[i];
+      const std::string source =
+          e.source == CounterSource::unavailable
+              ? std::string(name(e.source))
+              : std::string(name(e.source)) + " (" + std::string(name(e.scope)) + ")";
       out += "  " + e.column + std::string(e.column.size() < 18 ? 18 - e.column.size() : 1, ' ') +
-             std::string(name(e.source)) + "  " + e.event +
+             source + "  " + e.event +
              (e.problem.empty() ? "" : "\n" + std::string(22, ' ') + e.problem) + "\n";
     }
   }

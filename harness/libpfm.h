@@ -39,6 +39,10 @@ struct PmuInfo {
   std::string name;         // libpfm4's name: "icl", "amd64_fam19h_zen3"
   std::string description;  // libpfm4's description
   bool core = false;        // the core PMU, which event tables are keyed by
+  // pfm_get_pmu_info's num_cntrs and num_fixed_cntrs: the general-purpose counters (per
+  // hardware thread, as libpfm4 reads them from the CPU) and the fixed ones.
+  int counters = 0;
+  int fixed_counters = 0;
 };
 
 // The PMUs libpfm4 detected on this machine, in its order (none without libpfm4).

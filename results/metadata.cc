@@ -74,8 +74,8 @@ Metadata from_object(const nlohmann::json& j) {
   m.pus = field<unsigned>(topology, "pus", 0);
   for (const nlohmann::json& c : field<nlohmann::json>(j, "counters", nlohmann::json::array())) {
     m.counters.push_back({field<std::string>(c, "name", ""), field<std::string>(c, "event", ""),
-                          field<std::string>(c, "source", ""),
-                          field<std::string>(c, "problem", "")});
+                          field<std::string>(c, "source", ""), field<std::string>(c, "problem", ""),
+                          field<std::string>(c, "scope", "")});
   }
   const nlohmann::json frequency =
       field<nlohmann::json>(j, "cpu_frequency", nlohmann::json::object());
@@ -97,8 +97,11 @@ Metadata from_object(const nlohmann::json& j) {
 nlohmann::ordered_json machine_and_build(const Metadata& m) {
   nlohmann::ordered_json counters = nlohmann::ordered_json::array();
   for (const CounterProvenance& c : m.counters) {
-    counters.push_back(
-        {{"name", c.name}, {"event", c.event}, {"source", c.source}, {"problem", c.problem}});
+    counters.push_back({{"name", c.name},
+                        {"event", c.event},
+                        {"source", c.source},
+                        {"problem", c.problem},
+                        {"scope", c.scope}});
   }
   return {{"refbench_version", m.refbench_version},
           {"git_commit", m.git_commit},

@@ -16,6 +16,10 @@ struct CounterProvenance {
   std::string event;    // libpfm4 name
   std::string source;   // hw, sw or unavailable
   std::string problem;  // why unavailable, else empty
+  // What a counted event counts in: "user" (user space only: every hardware event, and a
+  // software event this user may not count in the kernel) or "user+kernel"; empty where
+  // unavailable.
+  std::string scope = "";
 };
 
 // Which plan a result file holds, and which part of it (`sweep --shard I/N`; 1 of 1 for
