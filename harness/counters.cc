@@ -273,13 +273,15 @@ void choose_group_size(std::size_t& size, std::string& line) {
   for (const PmuInfo& pmu : detected_pmus()) {
     if (!pmu.core || pmu.counters <= 0) continue;
     size = static_cast<std::size_t>(pmu.counters);
-    line = "hardware groups of " + std::to_string(size) + " events: the general-purpose " +
-           "counters of the core PMU " + pmu.name + " (libpfm4's num_cntrs; its " +
+    line = "hardware groups of at most " + std::to_string(size) + " events: the " +
+           "general-purpose counters of the core PMU " + pmu.name + " (libpfm4's num_cntrs, " +
+           "from its table where it cannot ask the CPU, so perhaps those of a core without " +
+           "SMT; a member the kernel will not take is split off into a group of its own; its " +
            std::to_string(pmu.fixed_counters) + " fixed counters are not relied on)";
     return;
   }
   size = CounterSet::kDefaultGroupSize;
-  line = "hardware groups of " + std::to_string(size) + " events, a safe default: " +
+  line = "hardware groups of at most " + std::to_string(size) + " events, a safe default: " +
          (kLibpfmSupported ? std::string("libpfm4 knows no core PMU here")
                            : std::string(kWithoutLibpfm)) +
          " (a group the PMU cannot fit is split when it is opened)";

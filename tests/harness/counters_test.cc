@@ -493,7 +493,9 @@ TEST(CounterSet, GroupSizeComesFromThePmu) {
   FakePerfSystem system;
   const CounterSet set = CounterSet::resolve("basic", system);
   const std::string& line = set.group_size_line();
-  EXPECT_EQ(line.rfind("hardware groups of " + std::to_string(set.group_size()) + " events", 0), 0u)
+  EXPECT_EQ(
+      line.rfind("hardware groups of at most " + std::to_string(set.group_size()) + " events", 0),
+      0u)
       << line;
   int counters = 0;
   std::string core;
