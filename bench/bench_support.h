@@ -20,6 +20,7 @@
 #include "harness/placements.h"
 #include "pinning/topology.h"
 #include "results/ratios.h"
+#include "results/row.h"
 #include "results/statistics.h"
 
 namespace refbench::bench {
@@ -45,7 +46,9 @@ inline void pin(const Setup& setup, std::size_t which) {
 
 // Counts the calling thread from construction to report(), then adds each counter that
 // could be counted here to the benchmark as a per-iteration user counter (scaled for
-// multiplexing). Counters that cannot be counted are left out, never reported as zero.
+// multiplexing; a figure scaled up by more than 1.05x, an estimate, adds C_scale beside
+// it). Counters that cannot be counted are left out, never reported as zero; one the set
+// could count that failed on this thread says why on stderr.
 class CountedRegion {
  public:
   explicit CountedRegion(const harness::CounterSet& set) : set_(set), counters_(set) {
@@ -55,9 +58,18 @@ class CountedRegion {
     counters_.stop();
     const auto readings = counters_.read();
     for (std::size_t i = 0; i < readings.size(); ++i) {
-      if (!readings[i].value) continue;
-      state.counters[set_.events()[i].column] =
+      const std::string& column = set_.events()[i].column;
+      if (!readings[i].value) {
+        if (!readings[i].problem.empty()) {
+          std::cerr << "counter " << column << " not counted: " << readings[i].problem << "\n";
+        }
+        continue;
+      }
+      state.counters[column] =
           benchmark::Counter(*readings[i].value, benchmark::Counter::kAvgIterations);
+      if (readings[i].scale > results::CounterFigure::kEstimateScale) {
+        state.counters[column + "_scale"] = benchmark::Counter(readings[i].scale);
+      }
     }
   }
 

@@ -18,7 +18,7 @@ std::string column_line(const std::string& column, const std::string& source,
   const auto pad = [](const std::string& text, std::size_t width) {
     return text + std::string(text.size() < width ? width - text.size() : 1, ' ');
   };
-  std::string out = "  " + pad(column, 42) + pad(source, 12) + event + "\n";
+  std::string out = "  " + pad(column, 42) + pad(source, 18) + event + "\n";
   if (!meaning.empty() && meaning != problem) out += std::string(6, ' ') + meaning + "\n";
   if (!problem.empty()) out += std::string(6, ' ') + "unavailable: " + problem + "\n";
   return out;
@@ -36,6 +36,7 @@ std::string describe_counters(PerfSystem& system) {
   const PmuTable* table = pmu_table_for(detected_core_pmu());
   out += "event table: " + (table ? table->family : "none for this PMU") + "\n";
   out += "perf_event_paranoid: " + perf_event_paranoid() + "\n";
+  out += CounterSet::resolve("none", system).group_size_line() + "\n";
   const std::size_t software = software_events().size();
   for (std::string_view set : {"basic", "cache", "coherence"}) {
     const CounterSet resolved = CounterSet::resolve(set, system);
@@ -44,7 +45,11 @@ std::string describe_counters(PerfSystem& system) {
       if (i == software) out += "\nset " + std::string(set) + " adds:\n";
       if (i < software && set != "basic") continue;
       const CounterEvent& e = resolved.events()[i];
-      out += column_line(e.column, std::string(name(e.source)), e.event, e.meaning, e.problem);
+      const std::string source =
+          e.source == CounterSource::unavailable
+              ? std::string(name(e.source))
+              : std::string(name(e.source)) + " (" + std::string(name(e.scope)) + ")";
+      out += column_line(e.column, source, e.event, e.meaning, e.problem);
     }
   }
   out += "\nevent tables (chosen by the core PMU; LIBPFM_FORCE_PMU=NAME picks one):\n";

@@ -85,11 +85,13 @@ class PointCounters {
     };
   }
 
-  std::vector<results::CounterFigure> figures(workloads::Workload w, std::uint64_t messages) const {
+  std::vector<results::CounterFigure> figures(workloads::Workload w,
+                                              const std::vector<workloads::Traffic>& traffic,
+                                              std::uint64_t messages) const {
     std::vector<workloads::Role> roles;
     const auto n = static_cast<unsigned>(readings_.size());
     for (unsigned i = 0; i < n; ++i) roles.push_back(workloads::role(w, i, n));
-    return counter_figures(set_, readings_, roles, messages);
+    return counter_figures(set_, readings_, roles, traffic, messages);
   }
 
  private:
@@ -145,6 +147,7 @@ ResultRow measure(const pinning::Topology& topo, const PointOptions& options,
   add_testing_aids(hooks, config);
   ResultRow row;
   describe_point(row, config, point, topo.source());
+  std::vector<workloads::Traffic> traffic;  // what each interpreter sent and received
   try {
     if (block != nullptr && block->taken && block->pus == point.placement.pus) {
       row.probe_rtt_ns = block->rtt_ns;
@@ -152,7 +155,9 @@ ResultRow measure(const pinning::Topology& topo, const PointOptions& options,
       row.probe_rtt_ns = probe_before(topo, point.placement.pus);
       if (block != nullptr) *block = BlockProbe{true, point.placement.pus, row.probe_rtt_ns};
     }
-    record_measurements(row, config, workloads::run_point(config, hooks));
+    workloads::PointResult result = workloads::run_point(config, hooks);
+    traffic = result.traffic;
+    record_measurements(row, config, std::move(result));
   } catch (const workloads::PointStalled& stalled) {
     row.error = stalled_error(stalled);
     return without_figures(std::move(row), memory_used, counters);
@@ -163,7 +168,7 @@ ResultRow measure(const pinning::Topology& topo, const PointOptions& options,
     return without_figures(std::move(row), memory_used, counters);
   }
   row.memory = results::join(memory_used, ";");
-  row.counters = point_counters.figures(config.workload, row.messages);
+  row.counters = point_counters.figures(config.workload, traffic, row.messages);
   return row;
 }
 

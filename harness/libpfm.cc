@@ -43,7 +43,7 @@ std::vector<PmuInfo> detected_pmus() {
       continue;
     }
     pmus.push_back({info.name != nullptr ? info.name : "", info.desc != nullptr ? info.desc : "",
-                    info.type == PFM_PMU_TYPE_CORE});
+                    info.type == PFM_PMU_TYPE_CORE, info.num_cntrs, info.num_fixed_cntrs});
   }
   return pmus;
 }

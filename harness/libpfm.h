@@ -39,6 +39,11 @@ struct PmuInfo {
   std::string name;         // libpfm4's name: "icl", "amd64_fam19h_zen3"
   std::string description;  // libpfm4's description
   bool core = false;        // the core PMU, which event tables are keyed by
+  // pfm_get_pmu_info's num_cntrs and num_fixed_cntrs: the general-purpose counters and
+  // the fixed ones. libpfm4 asks the CPU for its architected PMU only; for a named model
+  // they come from its tables (perhaps a core's without SMT, e.g. 8 on skx).
+  int counters = 0;
+  int fixed_counters = 0;
 };
 
 // The PMUs libpfm4 detected on this machine, in its order (none without libpfm4).

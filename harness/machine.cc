@@ -87,7 +87,9 @@ results::Metadata describe_machine(const pinning::Topology& topo, const CounterS
   m.topology_summary = description.substr(0, description.find('\n'));
   m.pus = static_cast<unsigned>(topo.pus().size());
   for (const CounterEvent& e : counters.events()) {
-    m.counters.push_back({e.column, e.event, std::string(name(e.source)), e.problem, e.meaning});
+    const bool counted = e.source != CounterSource::unavailable;
+    m.counters.push_back({e.column, e.event, std::string(name(e.source)), e.problem,
+                          counted ? std::string(name(e.scope)) : "", e.meaning});
   }
   read_frequency(m);
   return m;

@@ -88,9 +88,12 @@ std::string title(const ResultRow& first, std::size_t repetitions,
   return t + ", medians\n";
 }
 
-// Counters per message (medians over repetitions), for the counters that were counted.
+// Counters per message (medians over repetitions), for the counters that were counted. A
+// median over rows any of which was multiplexed (scaled up beyond kEstimateScale) is an
+// estimate, marked "~"; a counter the set could count that some row lacks says why.
 std::string counter_table(const std::vector<ResultRow>& rows) {
   std::vector<std::string> counted;
+  std::vector<std::string> problems;
   for (const auto& figure : rows.front().counters) {
     const bool any = std::any_of(rows.begin(), rows.end(), [&](const ResultRow& r) {
       return std::any_of(r.counters.begin(), r.counters.end(), [&](const auto& f) {
@@ -98,26 +101,49 @@ std::string counter_table(const std::vector<ResultRow>& rows) {
       });
     });
     if (any) counted.push_back(figure.name);
+    for (const ResultRow& r : rows) {
+      const auto it = std::find_if(r.counters.begin(), r.counters.end(),
+                                   [&](const auto& f) { return f.name == figure.name; });
+      if (it != r.counters.end() && !it->problem.empty()) {
+        problems.push_back("counter " + figure.name + " not counted in " + r.strategy +
+                           " repetition " + std::to_string(r.repetition) + ": " + it->problem);
+        break;
+      }
+    }
   }
-  if (counted.empty()) return "";
+  std::string notes;
+  for (const std::string& p : problems) notes += p + "\n";
+  if (counted.empty()) return notes;
   std::vector<std::string> header = {"<per message"};
   header.insert(header.end(), counted.begin(), counted.end());
   results::TextTable table(header);
+  bool estimates = false;
   for (const std::string& s : strategies_in_order(rows)) {
     std::vector<std::string> cells = {s};
     for (const std::string& counter : counted) {
       std::vector<double> values;
+      bool estimate = false;
       for (const ResultRow& r : rows) {
         if (r.strategy != s) continue;
         for (const auto& f : r.counters) {
-          if (f.name == counter && f.per_msg) values.push_back(*f.per_msg);
+          if (f.name != counter || !f.per_msg) continue;
+          values.push_back(*f.per_msg);
+          estimate = estimate || f.estimate();
         }
       }
-      cells.push_back(values.empty() ? "-" : per_message_text(results::median(values)));
+      estimates = estimates || (estimate && !values.empty());
+      cells.push_back(
+          values.empty() ? "-" : (estimate ? "~" : "") + per_message_text(results::median(values)));
     }
     table.add_row(std::move(cells));
   }
-  return table.render();
+  if (estimates) {
+    notes +=
+        "~ estimate: multiplexed (the counter ran part of the time and was scaled up by "
+        "more than " +
+        results::fixed(results::CounterFigure::kEstimateScale, 2) + "x; see its _scale)\n";
+  }
+  return table.render() + notes;
 }
 
 }  // namespace

@@ -33,6 +33,12 @@ void add_counters(Json& entry, const ResultRow& r) {
   if (r.lost_decrements) entry["lost_decrements"] = *r.lost_decrements;
   for (const CounterFigure& f : r.counters) {
     if (f.per_msg) entry[f.name + "_per_msg"] = *f.per_msg;
+    // Multiplexed: the figure is the count scaled up from part of the time.
+    if (f.per_msg && f.estimate()) {
+      entry[f.name + "_scale"] = *f.scale;
+      entry[f.name + "_estimate"] = true;
+    }
+    if (!f.problem.empty()) entry[f.name + "_problem"] = f.problem;
   }
 }
 

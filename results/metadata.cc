@@ -75,6 +75,7 @@ Metadata from_object(const nlohmann::json& j) {
   for (const nlohmann::json& c : field<nlohmann::json>(j, "counters", nlohmann::json::array())) {
     m.counters.push_back({field<std::string>(c, "name", ""), field<std::string>(c, "event", ""),
                           field<std::string>(c, "source", ""), field<std::string>(c, "problem", ""),
+                          field<std::string>(c, "scope", ""),
                           field<std::string>(c, "meaning", "")});
   }
   const nlohmann::json frequency =
@@ -101,6 +102,7 @@ nlohmann::ordered_json machine_and_build(const Metadata& m) {
                         {"event", c.event},
                         {"source", c.source},
                         {"problem", c.problem},
+                        {"scope", c.scope},
                         {"meaning", c.meaning}});
   }
   return {{"refbench_version", m.refbench_version},

@@ -16,6 +16,10 @@ struct CounterProvenance {
   std::string event;    // libpfm4 name
   std::string source;   // hw, sw or unavailable
   std::string problem;  // why unavailable, else empty
+  // What a counted event counts in: "user" (user space only: every hardware event, and a
+  // software event this user may not count in the kernel) or "user+kernel"; empty where
+  // unavailable.
+  std::string scope = "";
   // What the event counts on the PMU it ran on ("retired loads only", "any fill, by the
   // node the address lives on"): figures from two vendors are not alike.
   std::string meaning{};

@@ -20,6 +20,13 @@ struct CounterFigure {
   std::optional<double> sender_per_msg;
   std::optional<double> receiver_per_msg;
   std::optional<double> scale;  // largest multiplexing factor of its threads (1: none)
+  // Why a counter the set could count has no figure in this row (a thread that could not
+  // open it, a failed ioctl, a group never scheduled), else empty.
+  std::string problem = "";
+
+  // Scaled up by more than kEstimateScale: the figure is an estimate (multiplexed).
+  bool estimate() const { return scale && *scale > kEstimateScale; }
+  static constexpr double kEstimateScale = 1.05;
 };
 
 // One setting of a point as its row records it.

@@ -42,6 +42,10 @@ class alignas(kCacheLine) Actor {
   }
   Tally& tally() { return tally_; }
   std::uint64_t checksum() const { return checksum_; }
+  // Messages this actor has sent (references taken to hand over, one per receiver of a
+  // broadcast) and received (used and released), end markers not counted.
+  std::uint64_t sent() const { return sent_; }
+  std::uint64_t received() const { return received_; }
 
   // Whether this strategy's interpreters have locks their threads hold while they run.
   static constexpr bool kHoldsLock = S::kTraits.interpreter_lock;
@@ -82,6 +86,7 @@ class alignas(kCacheLine) Actor {
     if (++cursor_ == pool_size_) cursor_ = 0;
     Message message = S::send(self_, object, tally_);
     if (ledger_) Ledger::taken(ledger_, object);
+    ++sent_;
     churn_own_objects();
     safe_point();
     return message;
@@ -96,6 +101,7 @@ class alignas(kCacheLine) Actor {
     for (Message& message : messages) {
       message = S::send(self_, object, tally_);
       if (ledger_) Ledger::taken(ledger_, object);
+      ++sent_;
       churn_own_objects();
     }
     safe_point();  // one safe point per broadcast
@@ -114,6 +120,7 @@ class alignas(kCacheLine) Actor {
     checksum_ += read_all(held.buffer());
     S::release(held, tally_);
     if (ledger_) Ledger::dropped(ledger_, *message.object);
+    ++received_;
     churn_own_objects();
     safe_point();
     progress_->step();
@@ -187,6 +194,8 @@ class alignas(kCacheLine) Actor {
   std::uint32_t cursor_ = 0;
   Tally tally_;
   std::uint64_t checksum_ = 0;
+  std::uint64_t sent_ = 0;
+  std::uint64_t received_ = 0;
 };
 
 }  // namespace refbench::workloads

@@ -116,6 +116,7 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
   std::vector<Clock::time_point> ends(n);
   std::vector<StampRate> stamp_rates(n);  // what each thread's round-trip ticks are in ns
   std::vector<std::uint64_t> counted(n);
+  std::vector<Traffic> traffic(n);
   std::vector<std::uint64_t> open_at_teardown(n);
   std::vector<std::vector<std::uint64_t>> round_trips(n);
   if (config.workload == Workload::pingpong) {
@@ -140,6 +141,7 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
     crew.sync();
     play_inside(shape, i, actors[i], PhaseLimit::sends(config.warmup_messages), nullptr);
     crew.sync();
+    const Traffic before{actors[i].sent(), actors[i].received()};
     if (hooks.on_measure_begin) hooks.on_measure_begin(i);
     starts[i] = Clock::now();
     stamp_rates[i].begin();
@@ -150,6 +152,7 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
     stamp_rates[i].end();
     ends[i] = Clock::now();
     if (hooks.on_measure_end) hooks.on_measure_end(i);
+    traffic[i] = {actors[i].sent() - before.sent, actors[i].received() - before.received};
     if (config.teardown == Teardown::early && role(config.workload, i, n) == Role::sender) {
       open_at_teardown[i] = tear_down_early<S>(runtime, i, config, actors[i].tally());
     }
@@ -165,6 +168,7 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
     events += actors[i].tally();
     result.checksum += actors[i].checksum();
     result.messages += counted[i];
+    result.traffic.push_back(traffic[i]);
     for (std::uint64_t ticks : round_trips[i]) {
       result.round_trip_ns.push_back(stamp_rates[i].nanoseconds(ticks));
     }

@@ -120,11 +120,20 @@ struct ThreadHooks {
   std::function<void(unsigned interpreter)> on_finish;
 };
 
+// What one interpreter thread sent and received in the timed phase (end markers not
+// counted): what its per-role counter figures are per.
+struct Traffic {
+  std::uint64_t sent = 0;
+  std::uint64_t received = 0;
+  bool operator==(const Traffic&) const = default;
+};
+
 struct PointResult {
   // Hand-offs completed in the timed phase: messages received, by every interpreter
   // (pingpong: two per round trip; fanout: one per receiver per broadcast).
   std::uint64_t messages = 0;
   std::uint64_t round_trips = 0;  // pingpong only
+  std::vector<Traffic> traffic;   // per interpreter, in order
   // From the first thread starting the timed phase to the last one finishing it.
   double elapsed_seconds = 0;
   // Pingpong: the time of each timed round trip (of every pair, pair by pair).

@@ -540,6 +540,38 @@ TEST_F(EndToEnd, CountersCarryTheirSourceAndSayOnceWhatIsMissing) {
   EXPECT_EQ(said, no_pmu ? 1u : 0u) << o.err;
 }
 
+// Per-role figures are per message each role's threads sent or received: pingpong's two
+// threads each move one message each way per round trip, so their figures times the round
+// trips add up to the total; a pipeline's first and last stage each move the N objects
+// the first stage sent (the middle stage counts in the total only).
+TEST_F(EndToEnd, PerRoleCounterFiguresArePerWhatEachRoleMoved) {
+  for (const std::string workload_and_cores : {"pingpong --cores 0,0", "pipeline --cores 0,0,0"}) {
+    const std::string out = workload_and_cores.substr(0, workload_and_cores.find(' ')) + ".csv";
+    const Outcome o = refbench("run --strategy atomic --workload " + workload_and_cores +
+                               " --messages 2000 --warmup 100 --repetitions 1 --counters basic "
+                               "--out " +
+                               out);
+    ASSERT_EQ(o.status, 0) << o.err;
+    const Csv csv = parse_csv(slurp(dir_ / out));
+    ASSERT_EQ(csv.rows.size(), 1u);
+    const std::string workload = csv.at(0, "workload");
+    ASSERT_EQ(csv.at(0, "task_clock_ns_source"), "sw") << workload;
+    const double total = std::stod(csv.at(0, "task_clock_ns"));
+    const double sender = std::stod(csv.at(0, "task_clock_ns_sender_per_msg"));
+    const double receiver = std::stod(csv.at(0, "task_clock_ns_receiver_per_msg"));
+    EXPECT_GT(sender, 0) << workload;
+    EXPECT_GT(receiver, 0) << workload;
+    if (workload == "pingpong") {
+      ASSERT_EQ(csv.at(0, "round_trips"), "2000");
+      EXPECT_NEAR((sender + receiver) * 2000, total, 1e-4 * total);
+    } else {
+      ASSERT_EQ(workload, "pipeline");
+      ASSERT_EQ(csv.at(0, "messages"), "4000") << "two hand-offs per object";
+      EXPECT_LT((sender + receiver) * 2000, total) << "the middle stage ran too";
+    }
+  }
+}
+
 TEST_F(EndToEnd, NoCountersNoCounterColumns) {
   const Outcome o = refbench(
       "run --strategy immortal --workload stream --cores 0,0 --messages 1000 --repetitions 1 "
@@ -555,7 +587,7 @@ TEST_F(EndToEnd, EventsListsTheSetsAndTheirSources) {
   const Outcome o = refbench("events");
   ASSERT_EQ(o.status, 0) << o.err;
   for (const char* text : {"PMUs libpfm4 detected:", "perf_event_paranoid:",
-                           "sw          perf::PERF_COUNT_SW_TASK_CLOCK", "set basic adds:",
+                           "sw (user+kernel)  perf::PERF_COUNT_SW_TASK_CLOCK", "set basic adds:",
                            "set cache adds:", "set coherence adds:", "event tables"}) {
     EXPECT_NE(o.out.find(text), std::string::npos) << text << "\n" << o.out;
   }

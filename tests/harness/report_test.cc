@@ -140,6 +140,40 @@ TEST(Report, CountersPerMessageNeverRoundARareEventToZero) {
   EXPECT_EQ(text.find("cycles"), std::string::npos) << "nothing counted, no column";
 }
 
+// A median over multiplexed figures is marked an estimate; a counter a row could not
+// count says why, under the table.
+TEST(Report, CountersMarkEstimatesAndSayWhyOneIsMissing) {
+  std::vector<results::ResultRow> rows = {row("atomic", 100, 1), row("civ", 200, 1)};
+  rows[0].counters = {{"task_clock_ns", "sw", 1, 200, {}, {}, 1},
+                      {"cycles", "hw", 1, 300, {}, {}, 2.5},
+                      {"context_switches", "sw", 1, 0.5, {}, {}, 1}};
+  rows[1].counters = {{"task_clock_ns", "sw", 1, 100, {}, {}, 1},
+                      {"cycles", "hw", 1, 400, {}, {}, 1},
+                      {"context_switches",
+                       "unavailable",
+                       {},
+                       {},
+                       {},
+                       {},
+                       {},
+                       "interpreter 0: never counted: the PMU did not schedule its group"}};
+  const std::string text = group_report(rows, 0.05);
+  EXPECT_NE(text.find("  per message  task_clock_ns    cycles  context_switches\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  atomic             200.000  ~300.000             0.500\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  civ                100.000   400.000                 -\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("~ estimate: multiplexed"), std::string::npos) << text;
+  EXPECT_NE(text.find("counter context_switches not counted in civ repetition 1: interpreter 0: "
+                      "never counted: the PMU did not schedule its group\n"),
+            std::string::npos)
+      << text;
+}
+
 TEST(Report, ViolationsAreExpectedOnlyFromRacy) {
   std::vector<results::ResultRow> rows = {row("racy", 100, 1), row("gil", 200, 1)};
   rows[0].violations = 7;

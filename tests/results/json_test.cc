@@ -40,8 +40,11 @@ Metadata example_metadata() {
   m.topology_xml = "r.topology.xml";
   m.pus = 2;
   m.counters = {
-      {"task_clock_ns", "perf::PERF_COUNT_SW_TASK_CLOCK", "sw", "", "time the thread ran, in ns"},
-      {"cycles", "perf::PERF_COUNT_HW_CPU_CYCLES", "unavailable", "ENOENT", "core cycles"}};
+      {"task_clock_ns", "perf::PERF_COUNT_SW_TASK_CLOCK", "sw", "", "user+kernel",
+       "time the thread ran, in ns"},
+      {"page_faults", "perf::PERF_COUNT_SW_PAGE_FAULTS", "sw", "", "user",
+       "page faults the thread took"},
+      {"cycles", "perf::PERF_COUNT_HW_CPU_CYCLES", "unavailable", "ENOENT", "", "core cycles"}};
   m.frequency_note = "not readable here";
   m.plan = PlanRecord{"0123456789abcdef", 120, 2, 8, 15};
   return m;
@@ -174,6 +177,24 @@ TEST(Json, CpuTimeIsTheTaskClockOrSaysItWasNotMeasured) {
   EXPECT_DOUBLE_EQ(json["benchmarks"][0]["cpu_time"].get<double>(), 400.0);
   EXPECT_EQ(json["context"]["refbench_cpu_time"],
             "not measured (no task_clock_ns counter): repeats real_time");
+}
+
+// A multiplexed figure (scaled up by more than 1.05x) is marked an estimate, with its
+// scale; a counter a thread could not count says why.
+TEST(Json, MultiplexedFiguresAreEstimatesAndHolesSayWhy) {
+  std::vector<ResultRow> rows = {example_row(1, 0.0004)};
+  rows[0].counters = {{"task_clock_ns", "sw", 2000.0, 2.0, 1.0, 1.0, 1.0},
+                      {"cycles", "hw", 4000.0, 4.0, 2.0, 2.0, 1.5},
+                      {"instructions", "hw", 4000.0, 4.0, 2.0, 2.0, 1.05},
+                      {"context_switches", "unavailable", {}, {}, {}, {}, {}, "interpreter 1: x"}};
+  const auto json = nlohmann::json::parse(benchmark_json(example_metadata(), rows));
+  const auto& entry = json["benchmarks"][0];
+  EXPECT_FALSE(entry.contains("task_clock_ns_estimate"));
+  EXPECT_EQ(entry["cycles_estimate"], true);
+  EXPECT_DOUBLE_EQ(entry["cycles_scale"].get<double>(), 1.5);
+  EXPECT_FALSE(entry.contains("instructions_estimate")) << "1.05 is not above 1.05";
+  EXPECT_EQ(entry["context_switches_problem"], "interpreter 1: x");
+  EXPECT_FALSE(entry.contains("context_switches_per_msg"));
 }
 
 // A failed point is flagged as Google Benchmark flags a run that skipped with an error, and

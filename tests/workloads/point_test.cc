@@ -84,6 +84,31 @@ TEST_P(CorrectStrategy, KeepsEveryCountExact) {
   }
 }
 
+// What each interpreter sent and received in the timed phase, recorded on its own thread:
+// what its role's counter figures are per. End markers and the warm-up are not counted.
+TEST(PointTraffic, EachThreadRecordsWhatItSentAndReceived) {
+  constexpr std::uint64_t n = 300;
+  auto traffic_of = [](Workload w, unsigned interpreters) {
+    PointConfig c = small_point(Strategy::atomic, w, WaitPolicy::yield);
+    c.messages = n;
+    c.interpreters = interpreters;
+    return run_point(c, {}).traffic;
+  };
+  using T = std::vector<Traffic>;
+  EXPECT_EQ(traffic_of(Workload::stream, 2), (T{{n, 0}, {0, n}}));
+  // Pingpong's starter also receives each answer; its partner also sends one.
+  EXPECT_EQ(traffic_of(Workload::pingpong, 2), (T{{n, n}, {n, n}}));
+  // A pipeline of 3 moves 2n hand-offs, but its first stage sends n and its last receives n.
+  EXPECT_EQ(traffic_of(Workload::pipeline, 3), (T{{n, 0}, {n, n}, {0, n}}));
+  EXPECT_EQ(traffic_of(Workload::fanout, 3), (T{{2 * n, 0}, {0, n}, {0, n}}));
+  const T shuffle = traffic_of(Workload::shuffle, 3);
+  ASSERT_EQ(shuffle.size(), 3u);
+  for (const Traffic& t : shuffle) EXPECT_EQ(t.sent, n);
+  std::uint64_t received = 0;
+  for (const Traffic& t : shuffle) received += t.received;
+  EXPECT_EQ(received, 3 * n);
+}
+
 // The seed's last case, end to end: each sender is torn down by its own thread right
 // after its last send. Whatever receivers still hold keeps what it needs alive; nothing
 // is freed while referenced, nothing leaks, and the ground truth agrees.
