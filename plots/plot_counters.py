@@ -25,6 +25,12 @@ class CounterData:
     stats: pd.DataFrame   # placement, strategy, total, sender, receiver (medians)
     split: bool           # sender + receiver add up to the total
     all_zero: bool        # 0 in every row that counted
+    largest_scale: float = 1.0  # the largest multiplexing factor: above 1.05, estimates
+
+
+# A figure scaled up by more than this was counted only part of the time (multiplexed):
+# refbench marks it an estimate, as its tables and JSON do.
+ESTIMATE_SCALE = 1.05
 
 
 def counter_per_msg(rows: pd.DataFrame, name: str) -> pd.Series:
@@ -61,7 +67,12 @@ def counter_data(rows: pd.DataFrame, name: str, placement: pd.Series) -> Counter
     stats["total_max"] = grouped["total"].max()
     sources = sorted(source[usable & total.notna()].unique())
     all_zero = bool((frame["total"].abs() < 1e-12).all())
-    return CounterData(name, sources, stats.reset_index(), split, all_zero)
+    scale_col = f"{name}_scale"
+    largest_scale = 1.0
+    if scale_col in rows.columns:
+        scales = pd.to_numeric(rows[scale_col], errors="coerce").where(usable).dropna()
+        largest_scale = float(scales.max()) if not scales.empty else 1.0
+    return CounterData(name, sources, stats.reset_index(), split, all_zero, largest_scale)
 
 
 def counter_placements(rows: pd.DataFrame) -> tuple[pd.Series, list[str]]:
@@ -177,12 +188,16 @@ def draw_counter(ax, data: CounterData, order, strategies, wait_notes: dict, ctx
                     fmt="none", ecolor="#333333", elinewidth=0.8, capsize=2)
     ax.set_xticks(range(len(order)), [p.replace(", ", "\n") + wait_notes.get(p, "")
                                       for p in order])
-    ax.set_title(f"{data.name} ({'/'.join(data.sources)})")
+    estimate = data.largest_scale > ESTIMATE_SCALE
+    ax.set_title(f"{data.name} ({'/'.join(data.sources)})" + (" ~ estimate" if estimate else ""))
     ax.set_ylabel(f"{data.name} {unit}")
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
     ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
     notes = []
+    if estimate:
+        notes.append(f"~ estimate: multiplexed, scaled up to {data.largest_scale:.2f}x "
+                     "(counted part of the time)")
     if not data.split:
         notes.append("total only (no sender/receiver split)")
     if (stats["total"].abs() < 1e-12).all():

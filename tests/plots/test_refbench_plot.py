@@ -432,6 +432,17 @@ class Internals(unittest.TestCase):
             ["same_numa", "same_package", "numa_distance_12", "numa_distance_32",
              "numa_distance_120", "cross_package", "martian"])
 
+    def test_a_multiplexed_counter_is_an_estimate(self):
+        rows = [{"cycles": 2000.0, "cycles_per_msg": 2.0, "cycles_source": "hw",
+                 "cycles_scale": scale} for scale in (1.0, 1.5, 1.02)]
+        df = frame(rows)
+        data = plot_counters.counter_data(df, "cycles", df["distance_class"])
+        self.assertEqual(data.largest_scale, 1.5)
+        self.assertGreater(data.largest_scale, plot_counters.ESTIMATE_SCALE)
+        whole = frame([{**r, "cycles_scale": 1.0} for r in rows])
+        data = plot_counters.counter_data(whole, "cycles", whole["distance_class"])
+        self.assertLessEqual(data.largest_scale, plot_counters.ESTIMATE_SCALE)
+
     def test_unavailable_counter_has_no_values(self):
         import pandas as pd
         df = frame([{"cycles": float("nan"), "cycles_per_msg": float("nan"),
