@@ -141,7 +141,10 @@ ResultRow measure(const pinning::Topology& topo, const PointOptions& options,
   workloads::ThreadHooks hooks =
       point_hooks(topo, point.placement.pus, options.memory, memory_used);
   PointCounters point_counters(counters, config.interpreters);
-  point_counters.add_to(hooks);
+  // An interpreter process's hooks record in its own copy of the harness: not read back yet,
+  // so a process-mode row leaves the counter columns empty rather than count nothing.
+  const bool processes = config.isolation == workloads::Isolation::process;
+  if (!processes) point_counters.add_to(hooks);
   add_testing_aids(hooks, config);
   ResultRow row;
   describe_point(row, config, point, topo.source());
@@ -156,12 +159,17 @@ ResultRow measure(const pinning::Topology& topo, const PointOptions& options,
   } catch (const workloads::PointStalled& stalled) {
     row.error = stalled_error(stalled);
     return without_figures(std::move(row), memory_used, counters);
+  } catch (const workloads::InterpreterProcessDied& died) {
+    // --isolation process: the error names the interpreter, its process and the signal.
+    row.error = died.what();
+    return without_figures(std::move(row), memory_used, counters);
   } catch (const std::system_error& e) {
     // A thread the system would not create (issue 13): the point is given up, not hung.
     if (e.code() != std::errc::resource_unavailable_try_again) throw;
     row.error = threads_error(e, config);
     return without_figures(std::move(row), memory_used, counters);
   }
+  if (processes) return without_figures(std::move(row), memory_used, counters);
   row.memory = results::join(memory_used, ";");
   row.counters = point_counters.figures(config.workload, row.messages);
   return row;

@@ -67,6 +67,9 @@ struct PointConfig {
   ViewOwner view_owner = ViewOwner::strong;
   // A point in which no message moves for this long is given up (PointStalled); 0: never.
   std::chrono::nanoseconds stall_timeout{0};
+  // Each interpreter a thread, or a forked process over one shared memory region (the hooks
+  // then run in the interpreter's process: what they record there stays there).
+  Isolation isolation = Isolation::thread;
 };
 
 // Who sends to whom: (sender, receiver) interpreter indices, for a workload on n
@@ -145,6 +148,15 @@ struct PointStalled : std::runtime_error {
   explicit PointStalled(std::chrono::nanoseconds timeout_)
       : std::runtime_error("no message moved for the stall timeout"), timeout(timeout_) {}
   std::chrono::nanoseconds timeout;
+};
+
+// --isolation process: an interpreter process died of a signal (killed, crashed) during the
+// point. The other processes were stopped (killed if they did not stop) and reaped.
+struct InterpreterProcessDied : std::runtime_error {
+  InterpreterProcessDied(unsigned interpreter_, int pid_, int signal_);
+  unsigned interpreter;
+  int pid;
+  int signal;
 };
 
 // Runs one point on fresh interpreters. Throws std::invalid_argument for a config it cannot
