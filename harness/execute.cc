@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <memory>
+#include <sstream>
+#include <string>
 #include <system_error>
 
 #include "harness/counter_figures.h"
@@ -85,6 +87,34 @@ class PointCounters {
     };
   }
 
+  // --isolation process: interpreter i's readings, as text, in its process; and read back
+  // from that text in refbench's. One line per event: the value ("-" for none) and scale.
+  std::string report(unsigned i) const {
+    std::string text;
+    for (const CounterReading& r : readings_[i]) {
+      char line[80];
+      if (r.value) {
+        std::snprintf(line, sizeof line, "%.17g %.17g\n", *r.value, r.scale);
+      } else {
+        std::snprintf(line, sizeof line, "- %.17g\n", r.scale);
+      }
+      text += line;
+    }
+    return text;
+  }
+  void take_report(unsigned i, const std::string& text) {
+    readings_[i].clear();
+    std::istringstream lines(text);
+    std::string value;
+    double scale = 1;
+    while (lines >> value >> scale) {
+      CounterReading r;
+      if (value != "-") r.value = std::stod(value);
+      r.scale = scale;
+      readings_[i].push_back(r);
+    }
+  }
+
   std::vector<results::CounterFigure> figures(workloads::Workload w, std::uint64_t messages) const {
     std::vector<workloads::Role> roles;
     const auto n = static_cast<unsigned>(readings_.size());
@@ -141,10 +171,17 @@ ResultRow measure(const pinning::Topology& topo, const PointOptions& options,
   workloads::ThreadHooks hooks =
       point_hooks(topo, point.placement.pus, options.memory, memory_used);
   PointCounters point_counters(counters, config.interpreters);
-  // An interpreter process's hooks record in its own copy of the harness: not read back yet,
-  // so a process-mode row leaves the counter columns empty rather than count nothing.
-  const bool processes = config.isolation == workloads::Isolation::process;
-  if (!processes) point_counters.add_to(hooks);
+  point_counters.add_to(hooks);
+  if (config.isolation == workloads::Isolation::process) {
+    // The hooks run in each interpreter's process and record in its copy of the harness:
+    // its heap's placement and its counters come back as text.
+    hooks.report = [&](unsigned i) { return memory_used[i] + "\n" + point_counters.report(i); };
+    hooks.on_report = [&](unsigned i, const std::string& text) {
+      const std::size_t end = text.find('\n');
+      memory_used[i] = text.substr(0, end);
+      if (end != std::string::npos) point_counters.take_report(i, text.substr(end + 1));
+    };
+  }
   add_testing_aids(hooks, config);
   ResultRow row;
   describe_point(row, config, point, topo.source());
@@ -169,7 +206,6 @@ ResultRow measure(const pinning::Topology& topo, const PointOptions& options,
     row.error = threads_error(e, config);
     return without_figures(std::move(row), memory_used, counters);
   }
-  if (processes) return without_figures(std::move(row), memory_used, counters);
   row.memory = results::join(memory_used, ";");
   row.counters = point_counters.figures(config.workload, row.messages);
   return row;

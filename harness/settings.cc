@@ -373,9 +373,8 @@ std::vector<Setting> make_table() {
              "what each interpreter runs as: thread (a thread of refbench's process) or process "
              "(a process of its own, forked for the point and pinned as a thread would be; its "
              "heap, the channels, locks, queues and ledger live in one shared memory region, a "
-             "memfd mapped before the fork; the locks are process-shared and robust). With "
-             "process, the counter columns and the memory column stay empty (not yet read back "
-             "from the interpreter processes)",
+             "memfd mapped before the fork; the locks are process-shared and robust; each "
+             "process opens its own counters)",
              &PointConfig::isolation, workloads::parse_isolation, "thread, process");
   t.push_back(with(std::move(isolation), "thread", "isolation", kIdentity | kComparedPoint));
   t.push_back(with(seconds("stall-timeout",

@@ -6,6 +6,7 @@
 #include <exception>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "workloads/actor.h"
@@ -129,6 +130,7 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
     for (auto& samples : round_trips) samples.reserve(config.messages);
   }
 
+  std::vector<std::string> reports(processes ? n : 0);  // ThreadHooks::report's, per process
   std::vector<Progress> progress(n);
   for (unsigned i = 0; i < n; ++i) actors[i].report_progress_to(progress[i]);
   Crew crew(
@@ -167,6 +169,7 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
     if (hooks.on_finish) hooks.on_finish(i);
     actors[i].tally().lost_increments += counting::witness().lost_increments;
     actors[i].tally().lost_decrements += counting::witness().lost_decrements;
+    if (processes && hooks.report) reports[i] = hooks.report(i);
   });
 
   PointResult result;
@@ -180,6 +183,7 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
     }
   }
   if (config.workload == Workload::pingpong) result.round_trips = result.messages / 2;
+  result.reports = std::move(reports);
   const auto elapsed =
       *std::max_element(ends.begin(), ends.end()) - *std::min_element(starts.begin(), starts.end());
   result.elapsed_seconds = std::chrono::duration<double>(elapsed).count();

@@ -230,7 +230,11 @@ PointResult run_in_processes(const PointConfig& config, const ThreadHooks& hooks
       throw std::runtime_error(std::string(e.what()));
     }
   }
-  return PointResult(*result);  // a copy allocated outside the region
+  PointResult copy(*result);  // allocated outside the region
+  if (hooks.on_report) {
+    for (unsigned i = 0; i < copy.reports.size(); ++i) hooks.on_report(i, copy.reports[i]);
+  }
+  return copy;
 }
 
 }  // namespace

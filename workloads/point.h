@@ -121,6 +121,11 @@ struct ThreadHooks {
   std::function<void(unsigned interpreter)> on_measure_end;
   // After the timed phase, still on the thread: check it did not move.
   std::function<void(unsigned interpreter)> on_finish;
+  // --isolation process only, where the hooks above run in each interpreter's process and
+  // what they record stays there: `report` runs last in interpreter i's process and says
+  // it as text; once the point is over, `on_report` gets that text in the calling process.
+  std::function<std::string(unsigned interpreter)> report;
+  std::function<void(unsigned interpreter, const std::string& text)> on_report;
 };
 
 struct PointResult {
@@ -140,6 +145,9 @@ struct PointResult {
   // A sum over every payload byte received; it keeps the reads from being optimised away
   // and must be the same for the same messages whatever the strategy.
   std::uint64_t checksum = 0;
+  // --isolation process: what ThreadHooks::report returned in each interpreter's process
+  // (empty without one), already handed to on_report by run_point.
+  std::vector<std::string> reports;
 };
 
 // A point in which no message moved for its stall timeout: the watchdog gave it up, and

@@ -47,6 +47,8 @@ TEST_F(EndToEnd, EveryStrategyRunsAsProcessesVerified) {
   ASSERT_EQ(csv.rows.size(), 14u) << o.err;
   for (std::size_t r = 0; r < csv.rows.size(); ++r) {
     EXPECT_EQ(csv.at(r, "isolation"), "process");
+    // Where each heap went, as each interpreter process bound it, came back.
+    EXPECT_NE(csv.at(r, "memory"), "");
     EXPECT_EQ(csv.at(r, "error"), "") << csv.at(r, "strategy");
     if (csv.at(r, "strategy") != "racy") {
       EXPECT_EQ(csv.at(r, "violations"), "0") << csv.at(r, "strategy");

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -278,6 +279,34 @@ TEST(Isolation, AKilledInterpreterProcessIsReportedAndNothingIsLeftBehind) {
 TEST(Isolation, AKilledInterpreterUnderOneSharedLockHangsNoOne) {
   SKIP_UNDER_TSAN();
   expect_a_killed_interpreter_is_reported(Strategy::gil, Workload::pingpong);
+}
+
+// What the hooks record in an interpreter process comes back through report/on_report:
+// each process reports once, after its other hooks ran there, and refbench's process gets
+// every report once the point is over.
+TEST(Isolation, EachProcessReportsWhatItsHooksRecorded) {
+  SKIP_UNDER_TSAN();
+  const HangGuard guard(std::chrono::seconds(120));
+  std::vector<std::string> seen(2);  // written in the interpreter processes: their copies
+  std::vector<std::string> reported(2);
+  ThreadHooks hooks;
+  hooks.on_start = [&](unsigned i) { seen[i] += "start,"; };
+  hooks.on_heap = [&](unsigned i, std::span<std::byte> heap) {
+    if (!heap.empty()) seen[i] += "heap,";
+  };
+  hooks.on_finish = [&](unsigned i) { seen[i] += "finish"; };
+  hooks.report = [&](unsigned i) { return std::to_string(getpid()) + ":" + seen[i]; };
+  hooks.on_report = [&](unsigned i, const std::string& text) { reported[i] = text; };
+  const PointResult r = run_point(process_point(Strategy::civ, Workload::pingpong), hooks);
+  for (unsigned i = 0; i < 2; ++i) {
+    EXPECT_EQ(seen[i], "") << "refbench's own copy is untouched";
+    const std::size_t colon = reported[i].find(':');
+    ASSERT_NE(colon, std::string::npos) << reported[i];
+    EXPECT_NE(reported[i].substr(0, colon), std::to_string(getpid())) << "ran in a child";
+    EXPECT_EQ(reported[i].substr(colon + 1), "start,heap,finish");
+    EXPECT_EQ(r.reports.at(i), reported[i]);
+  }
+  EXPECT_NE(reported[0], reported[1]);
 }
 
 // A hook that throws in an interpreter process fails the point with its message.
