@@ -7,7 +7,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <new>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -182,6 +184,37 @@ INSTANTIATE_TEST_SUITE_P(Isolation, EveryStrategyInProcesses,
                            }
                            return label;
                          });
+
+// The region's allocator: a block given back is reused for the same size, a request past
+// its end is refused, and operator new comes from it only inside a Scope.
+TEST(SharedRegionAllocator, ReusesWhatWasGivenBackAndStaysInsideItsScope) {
+  const void* gone = nullptr;
+  {
+    SharedRegion region(1 << 20);
+    void* a = region.allocate(100, 16);
+    EXPECT_TRUE(region.contains(a));
+    EXPECT_TRUE(SharedRegion::in_any(a));
+    region.deallocate(a);
+    EXPECT_EQ(region.allocate(120, 16), a) << "the same size class, given back: reused";
+    void* page = region.allocate(5000, 4096);
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(page) % 4096, 0u);
+    EXPECT_THROW(static_cast<void>(region.allocate(2 << 20, 16)), std::bad_alloc);
+    int* inside = nullptr;
+    {
+      const SharedRegion::Scope scope(region);
+      EXPECT_EQ(SharedRegion::active(), &region);
+      inside = new int(7);
+      EXPECT_TRUE(region.contains(inside));
+    }
+    EXPECT_EQ(SharedRegion::active(), nullptr);
+    int* outside = new int(8);
+    EXPECT_FALSE(SharedRegion::in_any(outside));
+    delete outside;
+    delete inside;  // given back to the region, outside the scope too
+    gone = a;
+  }
+  EXPECT_FALSE(SharedRegion::in_any(gone)) << "a region unmapped is no region";
+}
 
 // A process-mode point reads the same payloads as a thread-mode one: the checksum is a sum
 // over every byte received, so the messages and objects were the same.
