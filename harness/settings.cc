@@ -376,7 +376,10 @@ std::vector<Setting> make_table() {
              "memfd mapped before the fork; the locks are process-shared and robust; each "
              "process opens its own counters)",
              &PointConfig::isolation, workloads::parse_isolation, "thread, process");
-  t.push_back(with(std::move(isolation), "thread", "isolation", kIdentity | kComparedPoint));
+  // Not a compared point: `refbench compare threads.csv processes.csv` pairs each point run
+  // as threads with the same point run as processes (and files older than the column still
+  // compare).
+  t.push_back(with(std::move(isolation), "thread", "isolation", kIdentity));
   t.push_back(with(seconds("stall-timeout",
                            "give up a point in which no message moved for S seconds: it gets an "
                            "error row and the run goes on (exit 1 at the end); 0 never gives up",

@@ -337,9 +337,9 @@ TEST(Cli, HelpExplainsEveryOptionWithItsDefault) {
   EXPECT_TRUE(std::holds_alternative<VersionRequest>(parse({"--version"})));
 }
 
-// --isolation: a setting of every point, on run, sweep and stress; its column names the
-// point across runs (compare pairs thread rows with thread rows), and its fingerprint keeps
-// a resumed sweep from mixing them.
+// --isolation: a setting of every point, on run, sweep and stress; its fingerprint keeps a
+// resumed sweep from mixing threads and processes, and compare pairs a point run as threads
+// with the same point run as processes (it does not name the point).
 TEST(Cli, IsolationIsASettingOfEveryPoint) {
   using workloads::Isolation;
   EXPECT_EQ(run_options({}).points.config.isolation, Isolation::thread);
@@ -353,9 +353,11 @@ TEST(Cli, IsolationIsASettingOfEveryPoint) {
   const Setting& s = setting("isolation");
   ASSERT_NE(s.column, nullptr);
   EXPECT_STREQ(s.column, "isolation");
-  for (SettingRole role : {kFingerprint, kResumeIdentity, kComparedPoint}) {
+  for (SettingRole role : {kFingerprint, kResumeIdentity}) {
     EXPECT_TRUE(s.has(role)) << role;
   }
+  EXPECT_FALSE(s.has(kComparedPoint));
+  EXPECT_FALSE(s.has(kBenchmarkName));
   workloads::PointConfig c;
   c.isolation = Isolation::process;
   EXPECT_EQ(s.column_value(c), "process");

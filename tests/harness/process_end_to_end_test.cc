@@ -58,6 +58,23 @@ TEST_F(EndToEnd, EveryStrategyRunsAsProcessesVerified) {
   EXPECT_TRUE(o.status == 0) << o.err;
 }
 
+// compare pairs each point run as threads with the same point run as processes: B/A is
+// process over thread.
+TEST_F(EndToEnd, CompareGivesProcessOverThreadPerPoint) {
+  SKIP_UNDER_TSAN();
+  for (const char* isolation : {"thread", "process"}) {
+    const Outcome o = refbench(
+        std::string("run --strategy atomic,immortal --workload pingpong --cores 0,1 --messages "
+                    "2000 --wait yield --repetitions 2 --counters none --isolation ") +
+        isolation + " --out " + isolation + ".csv");
+    ASSERT_EQ(o.status, 0) << o.err;
+  }
+  const Outcome compared = refbench("compare thread.csv process.csv");
+  ASSERT_EQ(compared.status, 0) << compared.err;
+  EXPECT_NE(compared.out.find("2 points in both; 0 only in A, 0 only in B"), std::string::npos)
+      << compared.out;
+}
+
 // REFBENCH_INJECT_KILL: interpreter 1 of civ's points SIGKILLs itself as its timed phase
 // starts. The point gets an error row naming the process and the signal, the other
 // strategy's points are measured, the run ends (exit 1), and nothing is left in /dev/shm.
