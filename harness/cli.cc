@@ -161,7 +161,9 @@ po::options_description stress_description() {
            "for 3 or 4 interpreters scatter, or that pair repeated where there are too few PUs)"},
           {"stall-timeout", "S",
            "give up a point in which no message moved for S seconds; it counts as stalled "
-           "(default: 30)"}});
+           "(default: 30)"},
+          {"isolation", "KIND",
+           "what each interpreter runs as, as for run: thread or process (default: thread)"}});
   return d;
 }
 
@@ -530,6 +532,9 @@ Command parse_command_line(const std::vector<std::string>& args) {
                    if (v.has("cores")) o.cores = v.get("cores");
                    if (v.has("stall-timeout")) {
                      setting("stall-timeout").read(v.get("stall-timeout"), o.base.config);
+                   }
+                   if (v.has("isolation")) {
+                     setting("isolation").read(v.get("isolation"), o.base.config);
                    }
                    o.output.command_line = typed;
                    return o;

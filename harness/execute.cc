@@ -1,7 +1,10 @@
 #include "harness/execute.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <sstream>
+#include <string>
 #include <system_error>
 
 #include "harness/counter_figures.h"
@@ -85,6 +88,39 @@ class PointCounters {
     };
   }
 
+  // --isolation process: interpreter i's readings, as text, in its process; and read back
+  // from that text in refbench's. One line per event: the value ("-" for none), the scale,
+  // then why there is no value (the rest of the line; empty where there is one).
+  std::string report(unsigned i) const {
+    std::string text;
+    for (const CounterReading& r : readings_[i]) {
+      char figures[80];
+      if (r.value) {
+        std::snprintf(figures, sizeof figures, "%.17g %.17g ", *r.value, r.scale);
+      } else {
+        std::snprintf(figures, sizeof figures, "- %.17g ", r.scale);
+      }
+      std::string problem = r.problem;
+      std::replace(problem.begin(), problem.end(), '\n', ' ');
+      text += figures + problem + "\n";
+    }
+    return text;
+  }
+  void take_report(unsigned i, const std::string& text) {
+    readings_[i].clear();
+    std::istringstream lines(text);
+    std::string value;
+    double scale = 1;
+    while (lines >> value >> scale) {
+      CounterReading r;
+      if (value != "-") r.value = std::stod(value);
+      r.scale = scale;
+      lines.get();  // the space before the problem
+      std::getline(lines, r.problem);
+      readings_[i].push_back(r);
+    }
+  }
+
   std::vector<results::CounterFigure> figures(workloads::Workload w,
                                               const std::vector<workloads::Traffic>& traffic,
                                               std::uint64_t messages) const {
@@ -144,6 +180,16 @@ ResultRow measure(const pinning::Topology& topo, const PointOptions& options,
       point_hooks(topo, point.placement.pus, options.memory, memory_used);
   PointCounters point_counters(counters, config.interpreters);
   point_counters.add_to(hooks);
+  if (config.isolation == workloads::Isolation::process) {
+    // The hooks run in each interpreter's process and record in its copy of the harness:
+    // its heap's placement and its counters come back as text.
+    hooks.report = [&](unsigned i) { return memory_used[i] + "\n" + point_counters.report(i); };
+    hooks.on_report = [&](unsigned i, const std::string& text) {
+      const std::size_t end = text.find('\n');
+      memory_used[i] = text.substr(0, end);
+      if (end != std::string::npos) point_counters.take_report(i, text.substr(end + 1));
+    };
+  }
   add_testing_aids(hooks, config);
   ResultRow row;
   describe_point(row, config, point, topo.source());
@@ -160,6 +206,10 @@ ResultRow measure(const pinning::Topology& topo, const PointOptions& options,
     record_measurements(row, config, std::move(result));
   } catch (const workloads::PointStalled& stalled) {
     row.error = stalled_error(stalled);
+    return without_figures(std::move(row), memory_used, counters);
+  } catch (const workloads::InterpreterProcessDied& died) {
+    // --isolation process: the error names the interpreter, its process and the signal.
+    row.error = died.what();
     return without_figures(std::move(row), memory_used, counters);
   } catch (const std::system_error& e) {
     // A thread the system would not create (issue 13): the point is given up, not hung.

@@ -368,6 +368,18 @@ std::vector<Setting> make_table() {
              "read of its buffer then is counted in reads_after_owner_gone)",
              &PointConfig::view_owner, workloads::parse_view_owner, workloads::view_owner_names());
   t.push_back(with(std::move(view_owner), "strong", "view_owner", kPointName, hands_over_views));
+  Setting isolation =
+      choice("isolation", "KIND",
+             "what each interpreter runs as: thread (a thread of refbench's process) or process "
+             "(a process of its own, forked for the point and pinned as a thread would be; its "
+             "heap, the channels, locks, queues and ledger live in one shared memory region, a "
+             "memfd mapped before the fork; the locks are process-shared and robust; each "
+             "process opens its own counters)",
+             &PointConfig::isolation, workloads::parse_isolation, "thread, process");
+  // Not a compared point: `refbench compare threads.csv processes.csv` pairs each point run
+  // as threads with the same point run as processes (and files older than the column still
+  // compare).
+  t.push_back(with(std::move(isolation), "thread", "isolation", kIdentity));
   t.push_back(with(seconds("stall-timeout",
                            "give up a point in which no message moved for S seconds: it gets an "
                            "error row and the run goes on (exit 1 at the end); 0 never gives up",

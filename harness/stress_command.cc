@@ -221,7 +221,11 @@ int stress_command(const StressOptions& options, std::ostream& out, std::ostream
   out << "refbench stress: seed " << seed << ", " << describe(lists) << ", "
       << (options.points > 0 ? std::to_string(options.points) + " points"
                              : std::to_string(options.seconds) + " s")
-      << ", every point verified\n"
+      << ", every point verified"
+      << (options.base.config.isolation == workloads::Isolation::process
+              ? ", each interpreter a process"
+              : "")
+      << "\n"
       << std::flush;
 
   std::map<FindingsKey, Findings> found;

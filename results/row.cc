@@ -88,6 +88,7 @@ const std::vector<Column>& columns() {
       setting("verified"),
       setting("teardown"),
       setting("view_owner"),
+      setting("isolation"),
       {"leaks", [](const ResultRow& r) { return number(r.leaks); }},
       {"premature_frees", [](const ResultRow& r) { return number(r.premature_frees); }},
       {"use_after_free", [](const ResultRow& r) { return number(r.use_after_free); }},

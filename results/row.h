@@ -54,9 +54,9 @@ struct ResultRow {
   std::string host;  // the machine that measured the row: merged shards may come from several
   unsigned repetition = 0;
   std::uint64_t payload_bytes = 0;
-  // The point's settings (objects, local_work, ..., verified, teardown, view_owner), each under its
-  // column, filled from the harness's table of settings (harness/settings.h): "" where a
-  // setting does not apply to the strategy.
+  // The point's settings (objects, local_work, ..., verified, teardown, view_owner, isolation),
+  // each under its column, filled from the harness's table of settings (harness/settings.h): ""
+  // where a setting does not apply to the strategy.
   std::vector<SettingField> settings;
   // What was measured.
   std::uint64_t messages = 0;

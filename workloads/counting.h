@@ -135,11 +135,19 @@ struct Atomic {
   }
 };
 
+// Forked interpreter processes (--isolation process) inherit the forking thread's
+// thread-locals at the same addresses: each sets this, after the fork, to a value of its own
+// above every user-space address (0 in thread mode and in the parent).
+inline std::uintptr_t process_token_offset = 0;
+inline void set_process_token(unsigned interpreter) {
+  process_token_offset = (std::uintptr_t{interpreter} + 1) << 48;
+}
+
 // A token for the calling thread, as cheap to get as CPython's _Py_ThreadId(): the address
-// of a thread-local, read relative to the thread pointer.
+// of a thread-local, read relative to the thread pointer (plus the process's offset).
 inline std::uintptr_t this_thread_token() {
   static thread_local const char token = 0;
-  return reinterpret_cast<std::uintptr_t>(&token);
+  return reinterpret_cast<std::uintptr_t>(&token) + process_token_offset;
 }
 
 }  // namespace refbench::workloads::counting

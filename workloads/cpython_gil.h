@@ -8,11 +8,11 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 
 #include "workloads/hardware.h"
+#include "workloads/process_shared.h"
 
 namespace refbench::workloads {
 
@@ -25,7 +25,7 @@ class CpythonGil {
 
   // take_gil: returns holding the lock, or false if the lock was abandoned meanwhile.
   [[nodiscard]] bool lock() {
-    std::unique_lock guard(mutex_);
+    PointCondition::Lock guard(mutex_);
     while (locked_ && !abandoned_) {
       const std::uint64_t switches_seen = switches_;
       const bool taken_meanwhile = cond_.wait_for(guard, switch_interval_, [&] {
@@ -47,7 +47,7 @@ class CpythonGil {
   }
 
   [[nodiscard]] bool try_lock() {
-    std::lock_guard guard(mutex_);
+    std::lock_guard<PointMutex> guard(mutex_);
     if (locked_ || abandoned_) return false;
     locked_ = true;
     ++switches_;
@@ -58,7 +58,7 @@ class CpythonGil {
   // drop_gil: lets go, wakes one waiter and, if a waiter asked for the lock, waits until
   // some thread has taken it (FORCE_SWITCHING).
   void unlock() {
-    std::unique_lock guard(mutex_);
+    PointCondition::Lock guard(mutex_);
     locked_ = false;
     cond_.notify_one();
     if (!drop_request_.load(std::memory_order_relaxed)) return;
@@ -71,7 +71,7 @@ class CpythonGil {
 
   // Every wait, now or later, returns false instead of waiting on.
   void abandon() {
-    std::lock_guard guard(mutex_);
+    std::lock_guard<PointMutex> guard(mutex_);
     abandoned_ = true;
     cond_.notify_all();
     switch_cond_.notify_all();
@@ -79,15 +79,15 @@ class CpythonGil {
 
   // Times the lock changed hands (was taken), for tests.
   std::uint64_t switches() const {
-    std::lock_guard guard(mutex_);
+    std::lock_guard<PointMutex> guard(mutex_);
     return switches_;
   }
 
  private:
   const std::chrono::nanoseconds switch_interval_;
-  mutable std::mutex mutex_;
-  std::condition_variable cond_;         // the lock was released (or abandoned)
-  std::condition_variable switch_cond_;  // the lock was taken by some thread
+  mutable PointMutex mutex_;    // process-shared in a shared region
+  PointCondition cond_;         // the lock was released (or abandoned)
+  PointCondition switch_cond_;  // the lock was taken by some thread
   bool locked_ = false;
   bool abandoned_ = false;
   std::uint64_t switches_ = 0;

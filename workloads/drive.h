@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <exception>
+#include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "workloads/actor.h"
@@ -104,8 +106,14 @@ std::uint64_t play_inside(Shape& shape, unsigned i, Actor<S>& actor, PhaseLimit 
 template <class S, class Shape>
 PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
   const unsigned n = config.interpreters;
-  Runtime runtime(config, n, S::kTraits.shared_lock, &S::drop_heap_reference);
-  Shape shape(config);
+  // On the heap, not the stack: with --isolation process that heap is the point's shared
+  // region, which every interpreter process sees (the parent's stack it does not).
+  const auto runtime_owned =
+      std::make_unique<Runtime>(config, n, S::kTraits.shared_lock, &S::drop_heap_reference);
+  Runtime& runtime = *runtime_owned;
+  const auto shape_owned = std::make_unique<Shape>(config);
+  Shape& shape = *shape_owned;
+  const bool processes = config.isolation == Isolation::process;
 
   std::vector<Actor<S>> actors;  // cache-line aligned: each thread writes only its own
   actors.reserve(n);
@@ -123,14 +131,18 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
     for (auto& samples : round_trips) samples.reserve(config.messages);
   }
 
+  std::vector<std::string> reports(processes ? n : 0);  // ThreadHooks::report's, per process
   std::vector<Progress> progress(n);
   for (unsigned i = 0; i < n; ++i) actors[i].report_progress_to(progress[i]);
-  Crew crew(n, [&] { shape.cancel(); });
+  Crew crew(
+      n, [&] { shape.cancel(); }, config.isolation, [&] { runtime.abandon_locks(); });
   Watchdog watchdog(config.stall_timeout, progress, [&] {
     runtime.abandon_locks();
     shape.cancel();
+    crew.given_up();
   });
   run_watched(crew, watchdog, config, [&](unsigned i) {
+    if (processes) counting::set_process_token(i);  // biased tells owners by thread token
     counting::witness() = {};  // thread-local: this thread's witness starts at zero
     this_thread_ledger_row() = runtime.ledger_row(i);
     if (hooks.on_start) hooks.on_start(i);
@@ -160,6 +172,7 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
     if (hooks.on_finish) hooks.on_finish(i);
     actors[i].tally().lost_increments += counting::witness().lost_increments;
     actors[i].tally().lost_decrements += counting::witness().lost_decrements;
+    if (processes && hooks.report) reports[i] = hooks.report(i);
   });
 
   PointResult result;
@@ -174,6 +187,7 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
     }
   }
   if (config.workload == Workload::pingpong) result.round_trips = result.messages / 2;
+  result.reports = std::move(reports);
   const auto elapsed =
       *std::max_element(ends.begin(), ends.end()) - *std::min_element(starts.begin(), starts.end());
   result.elapsed_seconds = std::chrono::duration<double>(elapsed).count();

@@ -25,7 +25,7 @@ void Interpreter::finalise(Tally& actor) {
   }
   // release: see finalised(). Under the lookup lock, where there is one: that is taking the
   // interpreter out of the runtime's table, which look_up() reads under the same lock.
-  if (std::mutex* lookup = release_path_.lookup_lock) {
+  if (PointMutex* lookup = release_path_.lookup_lock) {
     std::lock_guard hold(*lookup);
     finalised_.store(true, std::memory_order_release);
   } else {

@@ -94,7 +94,7 @@ class Interpreter {
   // the interpreter (strong) or only its id.
   struct ReleasePath {
     std::uint32_t calls_per_release = 1;
-    std::mutex* lookup_lock = nullptr;
+    PointMutex* lookup_lock = nullptr;
     // The seed's view: a reference to this interpreter, taken by the sender with each view
     // and dropped by its release. False (--view-owner id, CPython's): the view records only
     // the id, takes no reference, and its release looks this interpreter up (look_up()).

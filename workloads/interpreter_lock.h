@@ -10,6 +10,7 @@
 #include "workloads/cpython_gil.h"
 #include "workloads/hardware.h"
 #include "workloads/invariant.h"
+#include "workloads/process_shared.h"
 #include "workloads/vocabulary.h"
 #include "workloads/waiting.h"
 
@@ -83,7 +84,7 @@ class alignas(kCacheLine) InterpreterLock {
     // later value (every later write under `block`, where threads sleep, is a
     // read-modify-write, so they all continue this store's release sequence), sees the flag.
     state_.store(kAbandoned, std::memory_order_release);
-    state_.notify_all();
+    notify_state(INT_MAX);
   }
 
   void unlock() {
@@ -99,7 +100,7 @@ class alignas(kCacheLine) InterpreterLock {
     if (policy_ != WaitPolicy::block) {
       state_.store(kFree, std::memory_order_release);
     } else if (state_.exchange(kFree, std::memory_order_release) == kHeldWithSleepers) {
-      state_.notify_one();
+      notify_state(1);
     }
     if (asked) wait_for_switch(switches_seen);
   }
@@ -170,7 +171,7 @@ class alignas(kCacheLine) InterpreterLock {
       // Relaxed: the acquire exchange just above ordered abandon()'s store of it before us.
       if (abandoned_.load(std::memory_order_relaxed)) give_up_sleeping();
       // Relaxed: the exchange at the top of the loop, once woken, does the acquiring.
-      state_.wait(kHeldWithSleepers, std::memory_order_relaxed);
+      wait_state(kHeldWithSleepers);
     }
     taken();
   }
@@ -181,8 +182,26 @@ class alignas(kCacheLine) InterpreterLock {
   [[noreturn]] void give_up_sleeping() {
     // release: as in abandon(), for the sleepers it wakes.
     state_.store(kAbandoned, std::memory_order_release);
-    state_.notify_all();
+    notify_state(INT_MAX);
     throw LockAbandoned();
+  }
+
+  // Across processes (made in a point's shared region) the futex must be a shared one.
+  void notify_state(int how_many) {
+    if (shared_) {
+      shared_futex_wake(state_, how_many);
+    } else if (how_many == 1) {
+      state_.notify_one();
+    } else {
+      state_.notify_all();
+    }
+  }
+  void wait_state(std::uint32_t seen) {
+    if (shared_) {
+      shared_futex_wait(state_, seen);
+    } else {
+      state_.wait(seen, std::memory_order_relaxed);
+    }
   }
 
   static constexpr std::uint32_t kFree = 0;
@@ -193,6 +212,7 @@ class alignas(kCacheLine) InterpreterLock {
   std::atomic<std::uint32_t> state_{kFree};
   const WaitPolicy policy_;
   std::atomic<bool> abandoned_{false};
+  const bool shared_ = constructing_shared();
   // On the lock's own line: the waiters who write it already spin on this line.
   std::atomic<bool> drop_request_{false};
   std::atomic<std::uint64_t> switches_{0};

@@ -10,13 +10,20 @@
 
 #include "workloads/counting.h"
 #include "workloads/invariant.h"
+#include "workloads/shared_region.h"
 
 namespace refbench::workloads {
 namespace {
 
 std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
 
+constexpr std::size_t kPage = 4096;
+
 std::byte* map_fresh(std::size_t bytes) {
+  // A process-mode point: in the shared region, on pages of its own (for memory binding).
+  if (SharedRegion* region = SharedRegion::active()) {
+    return static_cast<std::byte*>(region->allocate(round_up(bytes, kPage), kPage));
+  }
   void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) {
     throw std::runtime_error("mmap of " + std::to_string(bytes) +
@@ -41,9 +48,12 @@ Heap::Heap(std::uint32_t pool_objects, std::uint32_t payload_bytes)
       payload_bytes_(payload_bytes),
       stride_(stride_for(payload_bytes)),
       bytes_(bytes_for(pool_objects, payload_bytes)),
-      base_(map_fresh(bytes_)) {}
+      base_(map_fresh(bytes_)),
+      in_region_(SharedRegion::in_any(base_)) {}
 
-Heap::~Heap() { munmap(base_, bytes_); }
+Heap::~Heap() {
+  if (!in_region_) munmap(base_, bytes_);  // a shared region is unmapped whole
+}
 
 Object* Heap::object_at(std::uint32_t i) const {
   REFBENCH_ASSERT(i < pool_objects_, "a pooled object is one of the pool");

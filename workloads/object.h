@@ -86,6 +86,7 @@ class Heap {
   std::size_t stride_;  // header + payload, rounded up to whole cache lines
   std::size_t bytes_;
   std::byte* base_;
+  bool in_region_;  // in a point's shared region (--isolation process), not a mapping of its own
 };
 
 }  // namespace refbench::workloads

@@ -8,6 +8,7 @@
 
 #include "workloads/hardware.h"
 #include "workloads/invariant.h"
+#include "workloads/process_shared.h"
 
 namespace refbench::workloads {
 
@@ -44,7 +45,11 @@ class alignas(kCacheLine) Parker {
     // a later one) sees every store the waker made before it, a closing flag included, so
     // that flag may be read relaxed. On x86 both are the same locked add.
     wakeups_.fetch_add(1, std::memory_order_seq_cst);
-    wakeups_.notify_one();  // one sleeper per parker
+    if (shared_) {
+      shared_futex_wake(wakeups_, 1);  // a sleeper in another process (--isolation process)
+    } else {
+      wakeups_.notify_one();  // one sleeper per parker
+    }
   }
 
   // Sleeper (one thread per parker): sleeps until woken, unless `ready()` (the re-check:
@@ -62,7 +67,13 @@ class alignas(kCacheLine) Parker {
     parked_.store(1, std::memory_order_seq_cst);
     // Step 3. The wait's loads seq_cst, of which acquire is what matters: as in step 1, for a
     // wake that lands after the re-check.
-    if (!ready()) wakeups_.wait(seen, std::memory_order_seq_cst);
+    if (!ready()) {
+      if (shared_) {
+        shared_futex_wait(wakeups_, seen);
+      } else {
+        wakeups_.wait(seen, std::memory_order_seq_cst);
+      }
+    }
     // Step 4. Relaxed: `parked` only tells wakers whether to wake. A waker that still reads
     // the 1 makes one wake too many (a count and a futex call nobody waits for); the next
     // park's seq_cst store of 1 follows this store, so no waker can read this 0 in place of
@@ -73,6 +84,8 @@ class alignas(kCacheLine) Parker {
  private:
   std::atomic<std::uint32_t> parked_{0};   // 1 from step 2 to step 4
   std::atomic<std::uint32_t> wakeups_{0};  // the futex word: changes on every wake()
+  // Made in a point's shared region: sleeper and waker may be different processes.
+  const bool shared_ = constructing_shared();
 };
 
 static_assert(sizeof(Parker) == kCacheLine && alignof(Parker) == kCacheLine,

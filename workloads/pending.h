@@ -13,6 +13,7 @@
 
 #include "workloads/invariant.h"
 #include "workloads/object.h"
+#include "workloads/process_shared.h"
 
 namespace refbench::workloads {
 
@@ -116,7 +117,7 @@ class PendingQueue {
   }
 
   const std::size_t capacity_;
-  std::mutex mutex_;
+  PointMutex mutex_;  // process-shared where the queue is (--isolation process)
   std::deque<Request> requests_;
   bool closed_ = false;
   std::thread::id taker_;                         // the thread that takes (checked builds only)

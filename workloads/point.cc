@@ -2,12 +2,16 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
+#include <exception>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
 #include "workloads/drive.h"
 #include "workloads/group_shapes.h"
 #include "workloads/shapes.h"
+#include "workloads/shared_region.h"
 #include "workloads/shuffle.h"
 #include "workloads/strategies.h"
 
@@ -50,6 +54,11 @@ PointResult drive_workload(const PointConfig& config, const ThreadHooks& hooks) 
       return drive<S, ShuffleShape<S>>(config, hooks);
   }
   throw std::invalid_argument("unknown workload");
+}
+
+std::string sigabbrev_or_number(int signal) {
+  if (const char* abbrev = sigabbrev_np(signal)) return std::string("SIG") + abbrev;
+  return std::to_string(signal);
 }
 
 bool runs_pairs(Workload workload) {
@@ -161,8 +170,84 @@ PointMemory memory_needed(const PointConfig& c) {
   return m;
 }
 
+InterpreterProcessDied::InterpreterProcessDied(unsigned interpreter_, int pid_, int signal_)
+    : std::runtime_error("interpreter process " + std::to_string(interpreter_) + " (pid " +
+                         std::to_string(pid_) + ") was killed by signal " +
+                         std::to_string(signal_) + " (" + sigabbrev_or_number(signal_) +
+                         "); the point was given up"),
+      interpreter(interpreter_),
+      pid(pid_),
+      signal(signal_) {}
+
+namespace {
+
+PointResult run_strategy(const PointConfig& config, const ThreadHooks& hooks);
+
+// The shared region of a process-mode point: what memory_needed counts, several times over
+// (containers grow by doubling, and what is freed in a region stays until the region goes),
+// plus room for the objects of the point's bookkeeping. Its pages come only when touched.
+std::size_t region_bytes(const PointConfig& config) {
+  const double needed = memory_needed(config).total();
+  double bytes = 4 * needed + 256.0 * (1 << 20);
+  // Timed by duration, a pingpong keeps a sample per round trip: as many as the time allows.
+  if (config.workload == Workload::pingpong && config.messages == 0) bytes += 16.0 * (1ull << 30);
+  return static_cast<std::size_t>(bytes);
+}
+
+// Runs a process-mode point with its shared region active on this thread, so that all the
+// point allocates lives there, then copies the result (and any exception) out of it before
+// the region goes.
+PointResult run_in_processes(const PointConfig& config, const ThreadHooks& hooks) {
+  SharedRegion region(region_bytes(config));
+  std::optional<PointResult> result;
+  std::exception_ptr failure;
+  std::string message;
+  {
+    const SharedRegion::Scope scope(region);
+    try {
+      result.emplace(run_strategy(config, hooks));
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  }
+  if (failure) {
+    // Rethrown as a copy made outside the region: the caught one's text lives in it.
+    try {
+      std::rethrow_exception(failure);
+    } catch (const PointStalled& e) {
+      throw PointStalled(e.timeout);
+    } catch (const InterpreterProcessDied& e) {
+      throw InterpreterProcessDied(e.interpreter, e.pid, e.signal);
+    } catch (const ThreadsNotStarted& e) {
+      throw ThreadsNotStarted(e.code(), e.started, e.needed);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(std::string(e.what()));
+    } catch (const GroundTruthMismatch& e) {
+      throw GroundTruthMismatch(std::string(e.what()));
+    } catch (const std::system_error& e) {
+      throw std::system_error(e.code(), std::string(e.what()));
+    } catch (const std::exception& e) {
+      throw std::runtime_error(std::string(e.what()));
+    }
+  }
+  PointResult copy(*result);  // allocated outside the region
+  if (hooks.on_report) {
+    for (unsigned i = 0; i < copy.reports.size(); ++i) hooks.on_report(i, copy.reports[i]);
+  }
+  return copy;
+}
+
+}  // namespace
+
 PointResult run_point(const PointConfig& config, const ThreadHooks& hooks) {
   check(config);
+  if (config.isolation == Isolation::process) return run_in_processes(config, hooks);
+  return run_strategy(config, hooks);
+}
+
+namespace {
+
+PointResult run_strategy(const PointConfig& config, const ThreadHooks& hooks) {
   switch (config.strategy) {
     case Strategy::gil:
       return drive_workload<GilStrategy>(config, hooks);
@@ -183,5 +268,7 @@ PointResult run_point(const PointConfig& config, const ThreadHooks& hooks) {
   }
   throw std::invalid_argument("unknown strategy");
 }
+
+}  // namespace
 
 }  // namespace refbench::workloads

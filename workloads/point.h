@@ -67,6 +67,9 @@ struct PointConfig {
   ViewOwner view_owner = ViewOwner::strong;
   // A point in which no message moves for this long is given up (PointStalled); 0: never.
   std::chrono::nanoseconds stall_timeout{0};
+  // Each interpreter a thread, or a forked process over one shared memory region (the hooks
+  // then run in the interpreter's process: what they record there stays there).
+  Isolation isolation = Isolation::thread;
 };
 
 // Who sends to whom: (sender, receiver) interpreter indices, for a workload on n
@@ -118,6 +121,11 @@ struct ThreadHooks {
   std::function<void(unsigned interpreter)> on_measure_end;
   // After the timed phase, still on the thread: check it did not move.
   std::function<void(unsigned interpreter)> on_finish;
+  // --isolation process only, where the hooks above run in each interpreter's process and
+  // what they record stays there: `report` runs last in interpreter i's process and says
+  // it as text; once the point is over, `on_report` gets that text in the calling process.
+  std::function<std::string(unsigned interpreter)> report;
+  std::function<void(unsigned interpreter, const std::string& text)> on_report;
 };
 
 // What one interpreter thread sent and received in the timed phase (end markers not
@@ -146,6 +154,9 @@ struct PointResult {
   // A sum over every payload byte received; it keeps the reads from being optimised away
   // and must be the same for the same messages whatever the strategy.
   std::uint64_t checksum = 0;
+  // --isolation process: what ThreadHooks::report returned in each interpreter's process
+  // (empty without one), already handed to on_report by run_point.
+  std::vector<std::string> reports;
 };
 
 // A point in which no message moved for its stall timeout: the watchdog gave it up, and
@@ -154,6 +165,15 @@ struct PointStalled : std::runtime_error {
   explicit PointStalled(std::chrono::nanoseconds timeout_)
       : std::runtime_error("no message moved for the stall timeout"), timeout(timeout_) {}
   std::chrono::nanoseconds timeout;
+};
+
+// --isolation process: an interpreter process died of a signal (killed, crashed) during the
+// point. The other processes were stopped (killed if they did not stop) and reaped.
+struct InterpreterProcessDied : std::runtime_error {
+  InterpreterProcessDied(unsigned interpreter_, int pid_, int signal_);
+  unsigned interpreter;
+  int pid;
+  int signal;
 };
 
 // Runs one point on fresh interpreters. Throws std::invalid_argument for a config it cannot

@@ -84,7 +84,7 @@ class Runtime {
   std::vector<std::unique_ptr<Interpreter>> interpreters_;
   std::optional<Ledger> ledger_;
   // CPython's HEAD_LOCK: the process-wide lock under which an interpreter is found by id.
-  std::mutex lookup_lock_;
+  PointMutex lookup_lock_;
 };
 
 }  // namespace refbench::workloads

@@ -64,7 +64,7 @@ void PostToSender::close(Object& object, Interpreter& sender, Tally& holder) {
       orphaned(holder);
       return;
     }
-  } else if (std::mutex* lookup = path.lookup_lock) {
+  } else if (PointMutex* lookup = path.lookup_lock) {
     std::lock_guard hold(*lookup);  // the strong view holds the sender: the lookup's cost only
   }
   // Each call carries a part of the view's references; whoever carries it out drops them.

@@ -95,6 +95,14 @@ std::optional<Teardown> parse_teardown(std::string_view text) {
   return std::nullopt;
 }
 
+std::string_view name(Isolation i) { return i == Isolation::process ? "process" : "thread"; }
+
+std::optional<Isolation> parse_isolation(std::string_view text) {
+  if (text == "thread") return Isolation::thread;
+  if (text == "process") return Isolation::process;
+  return std::nullopt;
+}
+
 std::string_view name(GilKind g) { return g == GilKind::spin ? "spin" : "cpython"; }
 
 std::optional<GilKind> parse_gil_kind(std::string_view text) {

@@ -118,6 +118,10 @@ constexpr PendingCalls pending_calls(CpythonVersion v) {
 //          may still hold references and views of its objects (the seed's last case)
 enum class Teardown { end, early };
 
+// What an interpreter runs as (--isolation): a thread of refbench's process, or a process
+// of its own, forked for the point, sharing the point's memory region (shared_region.h).
+enum class Isolation { thread, process };
+
 // What a view (civ, civ-deferred) holds of the interpreter that sent it (--view-owner):
 //   strong  a reference (the seed's view): the sender cannot be finalised while a view of
 //           its objects is open
@@ -131,6 +135,7 @@ std::string_view name(Strategy s);
 std::string_view name(Workload w);
 std::string_view name(WaitPolicy w);
 std::string_view name(Teardown t);
+std::string_view name(Isolation i);
 std::string_view name(GilKind g);
 std::string_view name(CpythonVersion v);
 std::string_view name(ViewOwner o);
@@ -139,6 +144,7 @@ std::optional<Strategy> parse_strategy(std::string_view text);
 std::optional<Workload> parse_workload(std::string_view text);
 std::optional<WaitPolicy> parse_wait_policy(std::string_view text);
 std::optional<Teardown> parse_teardown(std::string_view text);
+std::optional<Isolation> parse_isolation(std::string_view text);
 std::optional<GilKind> parse_gil_kind(std::string_view text);
 std::optional<CpythonVersion> parse_cpython_version(std::string_view text);
 std::optional<ViewOwner> parse_view_owner(std::string_view text);

@@ -337,6 +337,32 @@ TEST(Cli, HelpExplainsEveryOptionWithItsDefault) {
   EXPECT_TRUE(std::holds_alternative<VersionRequest>(parse({"--version"})));
 }
 
+// --isolation: a setting of every point, on run, sweep and stress; its fingerprint keeps a
+// resumed sweep from mixing threads and processes, and compare pairs a point run as threads
+// with the same point run as processes (it does not name the point).
+TEST(Cli, IsolationIsASettingOfEveryPoint) {
+  using workloads::Isolation;
+  EXPECT_EQ(run_options({}).points.config.isolation, Isolation::thread);
+  EXPECT_EQ(run_options({"--isolation", "process"}).points.config.isolation, Isolation::process);
+  EXPECT_EQ(sweep_options({"--isolation", "process"}).points.config.isolation, Isolation::process);
+  EXPECT_EQ(parse_as<StressOptions>("stress", {"--isolation", "process"}).base.config.isolation,
+            Isolation::process);
+  EXPECT_EQ(parse_as<StressOptions>("stress", {}).base.config.isolation, Isolation::thread);
+  EXPECT_EQ(error_of({"run", "--isolation", "fork"}),
+            "--isolation: 'fork' is not allowed (allowed: thread, process)");
+  const Setting& s = setting("isolation");
+  ASSERT_NE(s.column, nullptr);
+  EXPECT_STREQ(s.column, "isolation");
+  for (SettingRole role : {kFingerprint, kResumeIdentity}) {
+    EXPECT_TRUE(s.has(role)) << role;
+  }
+  EXPECT_FALSE(s.has(kComparedPoint));
+  EXPECT_FALSE(s.has(kBenchmarkName));
+  workloads::PointConfig c;
+  c.isolation = Isolation::process;
+  EXPECT_EQ(s.column_value(c), "process");
+}
+
 // --view-owner: one entry of the settings table, which gives it its column, its roles and
 // the strategies it applies to (those whose traits say they hand over views).
 TEST(Cli, ViewOwnerIsAViewSettingOfThePoint) {

@@ -140,7 +140,8 @@ TEST(ResultRowCsv, GoldenHeaderAndRow) {
                 {"switch_interval_s", "0.005"},
                 {"verified", "1"},
                 {"teardown", "end"},
-                {"view_owner", "strong"}};
+                {"view_owner", "strong"},
+                {"isolation", "thread"}};
   r.messages = 2000;
   r.round_trips = 1000;
   r.elapsed_s = 0.0005;

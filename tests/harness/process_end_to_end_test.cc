@@ -1,0 +1,105 @@
+// --isolation process through the binary: the rows say so, and a killed interpreter process
+// is an error row, not a hang.
+#include <dirent.h>
+
+#include <string>
+#include <vector>
+
+#include "tests/harness/end_to_end_support.h"
+
+namespace {
+
+using namespace refbench::testing_support;
+
+#if defined(__SANITIZE_THREAD__)
+constexpr bool kThreadSanitizer = true;
+#else
+constexpr bool kThreadSanitizer = false;
+#endif
+
+// ThreadSanitizer cannot follow the shared region between forked interpreter processes
+// (tests/workloads/process_test.cc says more).
+#define SKIP_UNDER_TSAN()                                                                   \
+  if (kThreadSanitizer) {                                                                   \
+    GTEST_SKIP() << "ThreadSanitizer cannot follow memory shared between forked processes"; \
+  }
+
+std::vector<std::string> dev_shm() {
+  std::vector<std::string> names;
+  if (DIR* dir = opendir("/dev/shm")) {
+    while (dirent* entry = readdir(dir)) {
+      const std::string name = entry->d_name;
+      if (name != "." && name != "..") names.push_back(name);
+    }
+    closedir(dir);
+  }
+  return names;
+}
+
+// Every strategy, stream and pingpong, each interpreter a process: verified, no violation
+// but racy's, and every row records its isolation.
+TEST_F(EndToEnd, EveryStrategyRunsAsProcessesVerified) {
+  SKIP_UNDER_TSAN();
+  const Outcome o = refbench(
+      "run --strategy all --workload stream,pingpong --cores 0,1 --messages 3000 --warmup 100 "
+      "--wait yield --repetitions 1 --verify --counters none --isolation process --out p.csv");
+  const Csv csv = parse_csv(slurp(dir_ / "p.csv"));
+  ASSERT_EQ(csv.rows.size(), 14u) << o.err;
+  for (std::size_t r = 0; r < csv.rows.size(); ++r) {
+    EXPECT_EQ(csv.at(r, "isolation"), "process");
+    // Where each heap went, as each interpreter process bound it, came back.
+    EXPECT_NE(csv.at(r, "memory"), "");
+    EXPECT_EQ(csv.at(r, "error"), "") << csv.at(r, "strategy");
+    if (csv.at(r, "strategy") != "racy") {
+      EXPECT_EQ(csv.at(r, "violations"), "0") << csv.at(r, "strategy");
+    }
+  }
+  // racy may lose updates (exit 1 for a violation is racy's alone: it is not "correct").
+  EXPECT_TRUE(o.status == 0) << o.err;
+}
+
+// compare pairs each point run as threads with the same point run as processes: B/A is
+// process over thread.
+TEST_F(EndToEnd, CompareGivesProcessOverThreadPerPoint) {
+  SKIP_UNDER_TSAN();
+  for (const char* isolation : {"thread", "process"}) {
+    const Outcome o = refbench(
+        std::string("run --strategy atomic,immortal --workload pingpong --cores 0,1 --messages "
+                    "2000 --wait yield --repetitions 2 --counters none --isolation ") +
+        isolation + " --out " + isolation + ".csv");
+    ASSERT_EQ(o.status, 0) << o.err;
+  }
+  const Outcome compared = refbench("compare thread.csv process.csv");
+  ASSERT_EQ(compared.status, 0) << compared.err;
+  EXPECT_NE(compared.out.find("2 points in both; 0 only in A, 0 only in B"), std::string::npos)
+      << compared.out;
+}
+
+// REFBENCH_INJECT_KILL: interpreter 1 of civ's points SIGKILLs itself as its timed phase
+// starts. The point gets an error row naming the process and the signal, the other
+// strategy's points are measured, the run ends (exit 1), and nothing is left in /dev/shm.
+TEST_F(EndToEnd, AKilledInterpreterProcessGetsAnErrorRowAndTheRunGoesOn) {
+  SKIP_UNDER_TSAN();
+  const std::vector<std::string> before = dev_shm();
+  const Outcome o = refbench(
+      "run --strategy atomic,civ --workload stream --cores 0,1 --messages 20000 --wait yield "
+      "--repetitions 2 --counters none --isolation process --out k.csv",
+      "REFBENCH_INJECT_KILL=civ ");
+  EXPECT_EQ(o.status, 1) << o.err;
+  const Csv csv = parse_csv(slurp(dir_ / "k.csv"));
+  ASSERT_EQ(csv.rows.size(), 4u) << o.err;
+  for (std::size_t r = 0; r < 4; ++r) {
+    if (csv.at(r, "strategy") == "civ") {
+      const std::string error = csv.at(r, "error");
+      EXPECT_NE(error.find("interpreter process 1 (pid "), std::string::npos) << error;
+      EXPECT_NE(error.find("killed by signal 9 (SIGKILL)"), std::string::npos) << error;
+      EXPECT_EQ(csv.at(r, "ns_per_msg"), "");
+    } else {
+      EXPECT_EQ(csv.at(r, "error"), "");
+      EXPECT_EQ(csv.at(r, "messages"), "20000");
+    }
+  }
+  EXPECT_EQ(dev_shm(), before);
+}
+
+}  // namespace
