@@ -149,6 +149,15 @@ HOW = {
         (refbench("sweep", *SMALL_SWEEP, "--shard", "2/2", "--out", "s2.csv") + SHORT, {0}, ""),
         (refbench("merge", "s1.csv", "s2.csv", "--out", "merged.csv"), {0}, "shards merged")],
     "refbench stress": [(refbench("stress", "--points", "3", "--seed", "1"), {0}, "3 points")],
+    "refbench run --strategy all --workload stream,pingpong --cores 0,1 --verify --isolation "
+    "process": measured("refbench run --strategy all --workload stream,pingpong --cores 0,1 "
+                        "--verify --isolation process"),
+    "refbench compare threads.csv processes.csv": [
+        (refbench("run", "--strategy", "immortal,atomic", "--cores", "0,1", "--out",
+                  "threads.csv") + SHORT, {0}, ""),
+        (refbench("run", "--strategy", "immortal,atomic", "--cores", "0,1", "--isolation",
+                  "process", "--out", "processes.csv") + SHORT, {0}, ""),
+        (refbench("compare", "threads.csv", "processes.csv"), {0}, "process over thread")],
     "refbench topology": [(refbench("topology"), {0}, "")],
     "refbench events": [(refbench("events"), {0}, "")],
     "sweep --resume": [
