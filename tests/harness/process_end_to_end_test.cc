@@ -6,23 +6,11 @@
 #include <vector>
 
 #include "tests/harness/end_to_end_support.h"
+#include "tests/thread_sanitizer.h"
 
 namespace {
 
 using namespace refbench::testing_support;
-
-#if defined(__SANITIZE_THREAD__)
-constexpr bool kThreadSanitizer = true;
-#else
-constexpr bool kThreadSanitizer = false;
-#endif
-
-// ThreadSanitizer cannot follow the shared region between forked interpreter processes
-// (tests/workloads/process_test.cc says more).
-#define SKIP_UNDER_TSAN()                                                                   \
-  if (kThreadSanitizer) {                                                                   \
-    GTEST_SKIP() << "ThreadSanitizer cannot follow memory shared between forked processes"; \
-  }
 
 std::vector<std::string> dev_shm() {
   std::vector<std::string> names;

@@ -14,6 +14,7 @@
 #include <tuple>
 #include <vector>
 
+#include "tests/thread_sanitizer.h"
 #include "tests/workloads/hang_guard.h"
 #include "workloads/channel.h"
 #include "workloads/point.h"
@@ -22,27 +23,6 @@
 
 namespace refbench::workloads {
 namespace {
-
-#if defined(__SANITIZE_THREAD__)
-constexpr bool kThreadSanitizer = true;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-constexpr bool kThreadSanitizer = true;
-#else
-constexpr bool kThreadSanitizer = false;
-#endif
-#else
-constexpr bool kThreadSanitizer = false;
-#endif
-
-// ThreadSanitizer sees only the accesses of its own process: the other processes' writes to
-// the shared region are invisible to it, so it could neither confirm nor refute the
-// ordering between interpreters, and its runtime is not built for forking a process that
-// keeps running instrumented code. These tests run in the other builds.
-#define SKIP_UNDER_TSAN()                                                                   \
-  if (kThreadSanitizer) {                                                                   \
-    GTEST_SKIP() << "ThreadSanitizer cannot follow memory shared between forked processes"; \
-  }
 
 constexpr std::uint64_t kMessages = 5'000;
 
