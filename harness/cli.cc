@@ -534,7 +534,7 @@ Command parse_command_line(const std::vector<std::string>& args) {
                      setting("stall-timeout").read(v.get("stall-timeout"), o.base.config);
                    }
                    if (v.has("isolation")) {
-                     setting("isolation").read(v.get("isolation"), o.base.config);
+                     read_option(setting("isolation"), v.get("isolation"), o.base);
                    }
                    o.output.command_line = typed;
                    return o;

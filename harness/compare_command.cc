@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <map>
+#include <set>
 
 #include "harness/commands.h"
 #include "harness/results_input.h"
@@ -15,7 +16,9 @@ namespace refbench::harness {
 namespace {
 
 // What makes two rows the same point, whatever the run: the repetition, timings and the
-// wait policy and memory placement (decided per machine) are left out.
+// wait policy and memory placement (decided per machine) are left out. So is the isolation
+// where each file ran one (a threads file against a processes one pairs each point with
+// itself the other way); where either ran both, read_points adds it to the point.
 std::vector<std::string> point_columns() {
   std::vector<std::string> columns = {"workload", "strategy", "interpreters", "pus",
                                       "payload_bytes"};
@@ -23,6 +26,18 @@ std::vector<std::string> point_columns() {
     if (s->has(kComparedPoint)) columns.emplace_back(s->column);
   }
   return columns;
+}
+
+// The isolations a results file's rows ran ("thread" for a file from before the column).
+std::set<std::string> isolations_in(const results::CsvTable& table) {
+  std::set<std::string> found;
+  const int c = table.column("isolation");
+  for (const auto& row : table.rows) {
+    found.insert(c < 0 || row[static_cast<std::size_t>(c)].empty()
+                     ? "thread"
+                     : row[static_cast<std::size_t>(c)]);
+  }
+  return found;
 }
 
 std::string listed(const std::vector<std::string>& names) {
@@ -55,13 +70,15 @@ results::Observation observation_of(const results::CsvTable& table,
   o.block = static_cast<unsigned>(std::strtoul(field_of(table, row, "repetition").c_str(), nullptr,
                                                10));  // checked: whole numbers
   o.ns_per_msg = std::strtod(field_of(table, row, "ns_per_msg").c_str(), nullptr);
+  if (const std::string isolation = field_of(table, row, "isolation"); !isolation.empty())
+    o.isolation = isolation;
   if (const std::string probe = field_of(table, row, "probe_rtt_ns"); is_number(probe))
     o.probe_rtt_ns = std::strtod(probe.c_str(), nullptr);
   return o;
 }
 
-Points read_points(const std::filesystem::path& path) {
-  const results::CsvTable table = read_results_csv(path, "compare: ");
+Points read_points(const results::CsvTable& table, const std::filesystem::path& path,
+                   bool with_isolation) {
   const int ns = table.column("ns_per_msg");
   const std::vector<std::string> names = point_columns();
   std::vector<int> key_columns;
@@ -76,6 +93,8 @@ Points read_points(const std::filesystem::path& path) {
     const std::string& figure = row[static_cast<std::size_t>(ns)];
     std::string key;
     for (int c : key_columns) key += (key.empty() ? "" : " ") + row[static_cast<std::size_t>(c)];
+    // A file from before the column ran as threads.
+    if (with_isolation) key += " " + observation_of(table, row).isolation;
     auto& values = points.ns_per_msg[key];
     if (values.empty() && !points.failed.count(key)) points.order.push_back(key);
     if (figure.empty()) {  // a point given up: it is not compared, and the table says why
@@ -126,13 +145,14 @@ std::string ratio_verdict(const results::PairedRatio& a, const results::PairedRa
 }
 
 // The ratios of A against B, group by group and pair by pair (pooled over blocks).
-std::string ratio_comparison(const Points& a, const Points& b) {
+std::string ratio_comparison(const Points& a, const Points& b, bool with_isolation) {
   const auto groups_a = results::paired_ratios(a.observations);
   const auto groups_b = results::paired_ratios(b.observations);
   results::TextTable table({"<group", "<ratio", "<A (95% CI)", "<B (95% CI)", "B/A", "<verdict"});
   for (const results::GroupRatios& ga : groups_a) {
     const auto gb = std::find_if(groups_b.begin(), groups_b.end(), [&](const auto& g) {
-      return g.workload == ga.workload && g.pus == ga.pus && g.payload_bytes == ga.payload_bytes;
+      return g.workload == ga.workload && g.pus == ga.pus && g.payload_bytes == ga.payload_bytes &&
+             (g.isolation == ga.isolation || !with_isolation);
     });
     if (gb == groups_b.end()) continue;
     for (const results::PairedRatio& ra : ga.ratios) {
@@ -141,8 +161,11 @@ std::string ratio_comparison(const Points& a, const Points& b) {
         return r.cluster == 0 && r.pair == ra.pair;
       });
       if (rb == gb->ratios.end()) continue;
-      table.add_row({ga.workload + " " + ga.pus + " " + std::to_string(ga.payload_bytes),
-                     ra.pair.text(), ratio_cell(ra.ratio), ratio_cell(rb->ratio),
+      const bool across = ga.isolation == results::kAcrossIsolations;
+      table.add_row({ga.workload + " " + ga.pus + " " + std::to_string(ga.payload_bytes) +
+                         (with_isolation && ga.isolation != "thread" ? " " + ga.isolation : ""),
+                     across ? ra.pair.numerator + " " + ga.isolation : ra.pair.text(),
+                     ratio_cell(ra.ratio), ratio_cell(rb->ratio),
                      results::fixed(rb->ratio.median / ra.ratio.median, 3),
                      ratio_verdict(ra, *rb, ga.drift, gb->drift)});
     }
@@ -155,11 +178,17 @@ std::string ratio_comparison(const Points& a, const Points& b) {
 }  // namespace
 
 int compare_command(const CompareOptions& options, std::ostream& out) {
-  const Points a = read_points(options.baseline);
-  const Points b = read_points(options.candidate);
+  const results::CsvTable table_a = read_results_csv(options.baseline, "compare: ");
+  const results::CsvTable table_b = read_results_csv(options.candidate, "compare: ");
+  const std::set<std::string> isolations_a = isolations_in(table_a);
+  const std::set<std::string> isolations_b = isolations_in(table_b);
+  const bool with_isolation = isolations_a.size() > 1 || isolations_b.size() > 1;
+  const Points a = read_points(table_a, options.baseline, with_isolation);
+  const Points b = read_points(table_b, options.candidate, with_isolation);
   results::TextTable table(
-      {"<point (workload strategy interpreters pus payload objects "
-       "local_work capacity)",
+      {std::string("<point (workload strategy interpreters pus payload objects local_work "
+                   "capacity") +
+           (with_isolation ? " isolation)" : ")"),
        "A ns/msg", "B ns/msg", "B/A", "p", "<verdict"});
   std::size_t matched = 0;
   std::size_t refused = 0;
@@ -187,7 +216,7 @@ int compare_command(const CompareOptions& options, std::ostream& out) {
   out << "A = " << options.baseline.string() << "\nB = " << options.candidate.string()
       << "\nmedians of ns per message; p: two-sided Mann-Whitney U over the repetitions, "
       << "significant below " << results::fixed(options.alpha, 2) << "\n\n"
-      << table.render() << ratio_comparison(a, b);
+      << table.render() << ratio_comparison(a, b, with_isolation);
   if (refused > 0) {
     out << refused << " points not compared: a repetition failed in A or B (its row's error "
         << "column says why)\n";

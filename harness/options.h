@@ -29,6 +29,10 @@ struct PointOptions {
   std::vector<workloads::Workload> workloads{workloads::Workload::stream,
                                              workloads::Workload::pingpong};
   std::vector<std::uint32_t> payloads{64};
+  // --isolation: what each interpreter runs as; with both, every strategy runs as threads
+  // and as processes in each repetition block, side by side (config.isolation is set per
+  // point by plan.cc's point_config).
+  std::vector<workloads::Isolation> isolations{workloads::Isolation::thread};
   std::optional<workloads::WaitPolicy> wait;  // none: auto (spin apart, yield on one PU)
   unsigned repetitions = 6;       // the fewest with a 95 % confidence interval of the median
   double noise_threshold = 0.05;  // a point whose CV exceeds it is flagged noisy

@@ -53,7 +53,7 @@ PlanSpace::PlanSpace(const PointOptions& options, const pinning::Topology& topo,
       topo_(&topo),
       lists_(std::move(lists)),
       spec_(placement_spec),
-      strategies_(options.strategies.size()),
+      variants_(options.strategies.size() * options.isolations.size()),
       directions_(both_directions ? 2 : 1),
       repetitions_(options.repetitions) {
   for (workloads::Workload w : options.workloads) {
@@ -80,6 +80,9 @@ PlanSpace::PlanSpace(const PointOptions& options, const pinning::Topology& topo,
     runnable_.push_back(std::move(r));
   }
   dimensions_ = count_of(options.strategies.size(), "strategy", "strategies") + " x " +
+                (options.isolations.size() > 1
+                     ? count_of(options.isolations.size(), "isolation", "isolations") + " x "
+                     : "") +
                 count_of(options.workloads.size(), "workload", "workloads") + " x " +
                 count_of(lists_.size(), "placement", "placements") + " x " +
                 count_of(options.payloads.size(), "payload", "payloads") + " x " +
@@ -115,11 +118,15 @@ Point PlanSpace::point_of(std::size_t group, bool reversed) const {
 }
 
 Point PlanSpace::at(std::size_t index) const {
-  // Within a group: repetition blocks; within a block: directions; then strategies.
+  // Within a group: repetition blocks; within a block: directions; then strategies, each
+  // under every isolation.
   const std::size_t within = index % group_size();
-  Point point = point_of(index / group_size(), (within / strategies_) % directions_ == 1);
+  Point point = point_of(index / group_size(), (within / variants_) % directions_ == 1);
   point.repetition = static_cast<unsigned>(within / block_size() + 1);
-  point.strategy = options_->strategies[within % strategies_];
+  const std::size_t variant = within % variants_;
+  const std::size_t isolations = options_->isolations.size();
+  point.strategy = options_->strategies[variant / isolations];
+  point.isolation = options_->isolations[variant % isolations];
   return point;
 }
 
@@ -163,6 +170,7 @@ bool same_group(const Point& a, const Point& b) {
 workloads::PointConfig point_config(const PointOptions& options, const Point& point) {
   workloads::PointConfig c = options.config;
   c.strategy = point.strategy;
+  c.isolation = point.isolation;
   c.workload = point.workload;
   c.wait = point.wait;
   c.interpreters = static_cast<unsigned>(point.placement.pus.size());
@@ -172,8 +180,11 @@ workloads::PointConfig point_config(const PointOptions& options, const Point& po
 }
 
 std::string describe(const Point& point) {
-  return std::string(name(point.workload)) + "  " + std::string(name(point.strategy)) + "  PUs " +
-         point.placement.pus_text() + " (" + pinning::name(point.placement.distance) +
+  // Thread points say nothing more, so that every plan from before --isolation keeps its
+  // fingerprint (shard.cc hashes these lines).
+  const std::string as = point.isolation == workloads::Isolation::process ? " as processes" : "";
+  return std::string(name(point.workload)) + "  " + std::string(name(point.strategy)) + as +
+         "  PUs " + point.placement.pus_text() + " (" + pinning::name(point.placement.distance) +
          ")  payload " + std::to_string(point.payload_bytes) + "  wait " +
          std::string(name(point.wait)) + "  memory " + point.memory + "  rep " +
          std::to_string(point.repetition);

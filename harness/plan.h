@@ -21,6 +21,7 @@ namespace refbench::harness {
 struct Point {
   workloads::Workload workload = workloads::Workload::stream;
   workloads::Strategy strategy = workloads::Strategy::atomic;
+  workloads::Isolation isolation = workloads::Isolation::thread;
   Placement placement;
   std::uint32_t payload_bytes = 0;
   workloads::WaitPolicy wait = workloads::WaitPolicy::spin;
@@ -77,10 +78,10 @@ class PlanSpace {
 
   std::size_t size() const { return groups_ * group_size(); }
   // A group (one workload, payload and PU list) holds every repetition of every strategy
-  // (in both directions, where asked).
-  std::size_t group_size() const { return strategies_ * directions_ * repetitions_; }
+  // and isolation (in both directions, where asked).
+  std::size_t group_size() const { return variants_ * directions_ * repetitions_; }
   // The points of one repetition block of a group.
-  std::size_t block_size() const { return strategies_ * directions_; }
+  std::size_t block_size() const { return variants_ * directions_; }
   std::size_t groups() const { return groups_; }
   Point at(std::size_t index) const;
   const std::string& dimensions() const { return dimensions_; }
@@ -104,7 +105,8 @@ class PlanSpace {
   PuLists lists_;
   std::string spec_;
   std::vector<Runnable> runnable_;
-  std::size_t strategies_ = 0;
+  // Each strategy under each isolation: (atomic, thread), (atomic, process), (civ, ...).
+  std::size_t variants_ = 0;
   std::size_t directions_ = 1;
   std::size_t repetitions_ = 0;
   std::size_t groups_ = 0;
@@ -149,10 +151,11 @@ class PlanStretch final : public PointSequence {
 };
 
 // The points for `pu_lists` (each list one placement of every workload), in run order: for
-// each workload, payload and placement, repetitions outermost and strategies innermost, so
-// every strategy of a group sees the same drift of the machine. A list with an interpreter
-// count a workload cannot run is left out for that workload, with a note; a workload left
-// with none is a UsageError, as is a memory policy the topology cannot satisfy.
+// each workload, payload and placement, repetitions outermost and strategies innermost (each
+// strategy under every --isolation in turn), so every strategy of a group sees the same
+// drift of the machine, and a strategy as threads the same minute as it as processes. A list with
+// an interpreter count a workload cannot run is left out for that workload, with a note; a workload
+// left with none is a UsageError, as is a memory policy the topology cannot satisfy.
 // `placement_spec` is what chose the lists (Placement::spec), recorded in every point.
 Plan make_plan(const PointOptions& options, const pinning::Topology& topo,
                const std::vector<PuList>& pu_lists, std::string_view placement_spec = "");
@@ -164,7 +167,7 @@ bool same_group(const Point& a, const Point& b);
 workloads::PointConfig point_config(const PointOptions& options, const Point& point);
 
 // One line: "stream  civ  PUs 0,1 (shared_l3)  payload 64  wait spin  memory first-touch;
-// first-touch  rep 2".
+// first-touch  rep 2", with "  as processes" after the strategy for --isolation process.
 std::string describe(const Point& point);
 
 // How many points a dry run lists at each end of a longer plan (--dry-run=all lists all).

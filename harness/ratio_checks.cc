@@ -16,20 +16,35 @@ std::string pus_text(std::string pus) {
   return pus;
 }
 
-std::string group_name(const results::GroupRatios& g) {
-  return g.workload + " on PUs " + pus_text(g.pus) + ", payload " +
-         std::to_string(g.payload_bytes) + " B";
+bool across_isolations(const results::GroupRatios& g) {
+  return g.isolation == results::kAcrossIsolations;
 }
 
-// The rows of one group (workload, PUs, payload), as group_report and paired_ratios take them.
+std::string group_name(const results::GroupRatios& g) {
+  const std::string as = g.isolation == "process" ? ", as processes"
+                         : across_isolations(g)   ? ", process/thread"
+                                                  : "";
+  return g.workload + " on PUs " + pus_text(g.pus) + ", payload " +
+         std::to_string(g.payload_bytes) + " B" + as;
+}
+
+// The rows of one group of one isolation (workload, PUs, payload, isolation), as
+// group_report and paired_ratios take them.
 std::vector<results::ResultRow> rows_of(const std::vector<results::ResultRow>& rows,
                                         const results::GroupRatios& g) {
   std::vector<results::ResultRow> out;
   for (const results::ResultRow& r : rows) {
-    if (r.workload == g.workload && r.pus == g.pus && r.payload_bytes == g.payload_bytes)
+    const std::string& isolation = r.setting("isolation");
+    if (r.workload == g.workload && r.pus == g.pus && r.payload_bytes == g.payload_bytes &&
+        (isolation.empty() ? "thread" : isolation) == g.isolation)
       out.push_back(r);
   }
   return out;
+}
+
+// "civ/atomic"; across isolations, "atomic process/thread".
+std::string pair_label(const results::GroupRatios& g, const results::PairedRatio& r) {
+  return across_isolations(g) ? r.pair.numerator + " " + results::kAcrossIsolations : r.pair.text();
 }
 
 // The first point of each group of the plan (workload, payload, PUs), in plan order.
@@ -48,7 +63,7 @@ std::string not_precise(const results::GroupRatios& g, double precision) {
   for (const results::PairedRatio& r : g.ratios) {
     if (r.cluster != 0) continue;
     if (r.ratio.coverage >= 0.95 && results::relative_half_width(r.ratio) <= precision) continue;
-    which += (which.empty() ? "" : ", ") + r.pair.text() + " +-" +
+    which += (which.empty() ? "" : ", ") + pair_label(g, r) + " +-" +
              results::fixed(100 * results::relative_half_width(r.ratio), 1) + "%";
   }
   return which;
@@ -60,8 +75,11 @@ RatioChecks check_ratios(const std::vector<results::ResultRow>& rows, const Poin
   RatioChecks outcome;
   outcome.groups = results::paired_ratios(results::observations(rows), options.ratios);
   for (const results::GroupRatios& g : outcome.groups) {
-    if (g.drift) outcome.checks.drift.push_back(results::drift_line(g));
-    if (const auto rtt = results::harness_round_trip(rows_of(rows, g))) {
+    // The group across isolations has the blocks of its two: their drift is said once.
+    if (g.drift && !across_isolations(g)) outcome.checks.drift.push_back(results::drift_line(g));
+    const auto rtt =
+        across_isolations(g) ? std::nullopt : results::harness_round_trip(rows_of(rows, g));
+    if (rtt) {
       outcome.checks.harness_round_trip.push_back(
           group_name(g) + ": immortal's p50 round trip " + results::fixed(rtt->harness_ns, 0) +
           " ns, the bare probe " + results::fixed(rtt->probe_ns, 0) + " ns (" +
@@ -187,12 +205,18 @@ Plan next_blocks(const Plan& plan, const std::vector<results::ResultRow>& rows,
           r.payload_bytes == first.payload_bytes)
         blocks = std::max(blocks, r.repetition);
     }
-    const auto group = std::find_if(groups.begin(), groups.end(), [&](const auto& g) {
-      return g.workload == name(first.workload) && g.pus == first.placement.pus_field() &&
-             g.payload_bytes == first.payload_bytes;
-    });
+    // Every isolation's ratios of the group, and those across isolations, must be precise.
+    bool found = false;
+    bool precise = true;
+    for (const results::GroupRatios& g : groups) {
+      if (g.workload != name(first.workload) || g.pus != first.placement.pus_field() ||
+          g.payload_bytes != first.payload_bytes)
+        continue;
+      found = true;
+      precise = precise && results::precise_enough(g, *options.precision);
+    }
     if (blocks >= options.max_repetitions) continue;
-    if (group != groups.end() && results::precise_enough(*group, *options.precision)) continue;
+    if (found && precise) continue;
     for (const Point& p : plan.points) {
       if (!same_group(p, first) || p.repetition != first.repetition) continue;
       Point next = p;

@@ -75,13 +75,25 @@ std::string violations_cell(const std::vector<ResultRow>& rows, const std::strin
   return cell;
 }
 
+// The row's isolation, "thread" for files from before the column.
+std::string isolation_of(const ResultRow& r) {
+  const std::string& i = r.setting("isolation");
+  return i.empty() ? "thread" : i;
+}
+
+// ", as processes" for a process-mode group; ", as threads" where the run had both.
+std::string isolation_title(const ResultRow& first, bool both) {
+  if (isolation_of(first) == "process") return ", as processes";
+  return both ? ", as threads" : "";
+}
+
 std::string title(const ResultRow& first, std::size_t repetitions,
-                  const results::GroupRatios& ratios) {
+                  const results::GroupRatios& ratios, bool both_isolations) {
   std::string pus = first.pus;
   std::replace(pus.begin(), pus.end(), ';', ',');
-  std::string t = first.workload + " on PUs " + pus + " (" + first.distance_class + "), wait " +
-                  first.wait_policy + ", " + std::to_string(repetitions) + " repetition" +
-                  (repetitions == 1 ? "" : "s");
+  std::string t = first.workload + " on PUs " + pus + " (" + first.distance_class + ")" +
+                  isolation_title(first, both_isolations) + ", wait " + first.wait_policy + ", " +
+                  std::to_string(repetitions) + " repetition" + (repetitions == 1 ? "" : "s");
   if (ratios.clusters.size() == 1) {
     t += ", probe " + results::fixed(ratios.clusters.front().probe_rtt_ns, 0) + " ns";
   }
@@ -201,9 +213,13 @@ std::string ratios_lines(const results::GroupRatios& group) {
     header.push_back("<at probe " + results::fixed(cluster.probe_rtt_ns, 0) + " ns");
   }
   results::TextTable table(header);
+  const bool across = group.isolation == results::kAcrossIsolations;
   for (const results::PairedRatio& r : group.ratios) {
     if (r.cluster != 0) continue;
-    std::vector<std::string> cells = {r.pair.text(), results::fixed(r.ratio.median, 2) + "x",
+    // Across isolations a pair is a strategy over itself: "atomic process/thread".
+    const std::string label =
+        across ? r.pair.numerator + " " + results::kAcrossIsolations : r.pair.text();
+    std::vector<std::string> cells = {label, results::fixed(r.ratio.median, 2) + "x",
                                       interval_text(r.ratio), std::to_string(r.ratio.samples)};
     for (std::size_t c = 0; group.drift && c < group.clusters.size(); ++c) {
       const results::PairedRatio* at = find_ratio(group, r.pair, static_cast<unsigned>(c + 1));
@@ -219,8 +235,11 @@ std::string ratios_lines(const results::GroupRatios& group) {
   return drift + table.render();
 }
 
-std::string group_report(const std::vector<ResultRow>& all_rows, double noise_threshold,
-                         const std::vector<results::RatioPair>& asked) {
+namespace {
+
+// The report of one group's rows of one isolation; `both_isolations`: the run had both.
+std::string isolation_report(const std::vector<ResultRow>& all_rows, double noise_threshold,
+                             const std::vector<results::RatioPair>& asked, bool both_isolations) {
   // Points given up (stalled) have no figures: said after the table, never averaged in.
   std::vector<ResultRow> rows;
   std::string errors;
@@ -283,12 +302,43 @@ std::string group_report(const std::vector<ResultRow>& all_rows, double noise_th
     table.add_row(std::move(cells));
   }
 
-  std::string out = title(rows.front(), repetitions, ratios) + table.render();
+  std::string out = title(rows.front(), repetitions, ratios, both_isolations) + table.render();
   if (any_noisy) {
     out += "  noisy: CV above " + results::fixed(100 * noise_threshold, 1) +
            "%; more repetitions or a quieter machine would narrow it\n";
   }
   return out + ratios_lines(ratios) + round_trip_check_line(rows) + errors + counter_table(rows);
+}
+
+// Each strategy as processes over itself as threads, per block, where both ran.
+std::string across_isolations_report(const std::vector<ResultRow>& rows) {
+  for (const results::GroupRatios& g : results::paired_ratios(results::observations(rows))) {
+    if (g.isolation != results::kAcrossIsolations || g.ratios.empty()) continue;
+    return "each strategy as processes over itself as threads, per repetition block:\n" +
+           ratios_lines(g);
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string group_report(const std::vector<ResultRow>& rows, double noise_threshold,
+                         const std::vector<results::RatioPair>& asked) {
+  std::vector<std::string> isolations;
+  for (const ResultRow& r : rows) {
+    if (std::find(isolations.begin(), isolations.end(), isolation_of(r)) == isolations.end())
+      isolations.push_back(isolation_of(r));
+  }
+  if (isolations.size() <= 1) return isolation_report(rows, noise_threshold, asked, false);
+  std::string out;
+  for (const std::string& isolation : isolations) {
+    std::vector<ResultRow> same;
+    for (const ResultRow& r : rows) {
+      if (isolation_of(r) == isolation) same.push_back(r);
+    }
+    out += isolation_report(same, noise_threshold, asked, true);
+  }
+  return out + across_isolations_report(rows);
 }
 
 namespace {
@@ -337,7 +387,22 @@ std::string summary_table(const std::vector<ResultRow>& rows, SummaryAxis axis) 
 
 }  // namespace
 
-std::string sweep_summary(const std::vector<ResultRow>& rows, SummaryAxis axis) {
+// Where a sweep ran both isolations, its process rows become strategies of their own,
+// "atomic (process)", beside the threads' columns.
+std::vector<ResultRow> labelled_by_isolation(std::vector<ResultRow> rows) {
+  const bool both = std::any_of(rows.begin(), rows.end(),
+                                [](const ResultRow& r) { return isolation_of(r) == "process"; }) &&
+                    std::any_of(rows.begin(), rows.end(),
+                                [](const ResultRow& r) { return isolation_of(r) == "thread"; });
+  if (!both) return rows;
+  for (ResultRow& r : rows) {
+    if (isolation_of(r) == "process") r.strategy += " (process)";
+  }
+  return rows;
+}
+
+std::string sweep_summary(const std::vector<ResultRow>& measured, SummaryAxis axis) {
+  const std::vector<ResultRow> rows = labelled_by_isolation(measured);
   std::vector<std::pair<std::string, std::uint64_t>> groups;  // workload, payload
   for (const ResultRow& r : rows) {
     const std::pair<std::string, std::uint64_t> g{r.workload, r.payload_bytes};

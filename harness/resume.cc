@@ -16,15 +16,17 @@ namespace {
 
 using Key = std::string;
 
-Key key_of(const std::string& workload, const std::string& strategy, const std::string& placement,
-           const std::string& pus, const std::string& payload, const std::string& repetition) {
-  return workload + "|" + strategy + "|" + placement + "|" + pus + "|" + payload + "|" + repetition;
+Key key_of(const std::string& workload, const std::string& strategy, const std::string& isolation,
+           const std::string& placement, const std::string& pus, const std::string& payload,
+           const std::string& repetition) {
+  return workload + "|" + strategy + "|" + isolation + "|" + placement + "|" + pus + "|" + payload +
+         "|" + repetition;
 }
 
 Key key_of(const Point& p) {
   return key_of(std::string(name(p.workload)), std::string(name(p.strategy)),
-                p.placement.spec_field(), p.placement.pus_field(), std::to_string(p.payload_bytes),
-                std::to_string(p.repetition));
+                std::string(name(p.isolation)), p.placement.spec_field(), p.placement.pus_field(),
+                std::to_string(p.payload_bytes), std::to_string(p.repetition));
 }
 
 class Rows {
@@ -47,6 +49,16 @@ class Rows {
               const std::string& ours) const {
     const std::string& theirs = at(row, column);
     if (theirs != ours) {
+      throw UsageError("--resume: " + origin_ + " was made with " + option + " " + theirs +
+                       "; this sweep has " + option + " " + ours);
+    }
+  }
+
+  // The row's value must be one of `ours` (a comma-separated list): a plan dimension.
+  void expect_one_of(std::size_t row, const char* column, const std::string& option,
+                     const std::string& ours) const {
+    const std::string& theirs = at(row, column);
+    if (("," + ours + ",").find("," + theirs + ",") == std::string::npos) {
       throw UsageError("--resume: " + origin_ + " was made with " + option + " " + theirs +
                        "; this sweep has " + option + " " + ours);
     }
@@ -105,8 +117,10 @@ std::vector<std::size_t> points_done(const std::filesystem::path& path, const Pl
       const bool applies = !strategy || s->applies(*strategy);
       rows.expect(r, s->column, describe_flag(*s), applies ? s->show(options.config) : "");
     }
-    row_of.emplace(key_of(rows.at(r, "workload"), rows.at(r, "strategy"), rows.at(r, "placement"),
-                          rows.at(r, "pus"), rows.at(r, "payload_bytes"), rows.at(r, "repetition")),
+    rows.expect_one_of(r, "isolation", "--isolation", setting("isolation").show_option(options));
+    row_of.emplace(key_of(rows.at(r, "workload"), rows.at(r, "strategy"), rows.at(r, "isolation"),
+                          rows.at(r, "placement"), rows.at(r, "pus"), rows.at(r, "payload_bytes"),
+                          rows.at(r, "repetition")),
                    r);
   }
   std::vector<std::size_t> done;

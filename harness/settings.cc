@@ -368,18 +368,31 @@ std::vector<Setting> make_table() {
              "read of its buffer then is counted in reads_after_owner_gone)",
              &PointConfig::view_owner, workloads::parse_view_owner, workloads::view_owner_names());
   t.push_back(with(std::move(view_owner), "strong", "view_owner", kPointName, hands_over_views));
-  Setting isolation =
-      choice("isolation", "KIND",
-             "what each interpreter runs as: thread (a thread of refbench's process) or process "
-             "(a process of its own, forked for the point and pinned as a thread would be; its "
-             "heap, the channels, locks, queues and ledger live in one shared memory region, a "
-             "memfd mapped before the fork; the locks are process-shared and robust; each "
-             "process opens its own counters)",
-             &PointConfig::isolation, workloads::parse_isolation, "thread, process");
-  // Not a compared point: `refbench compare threads.csv processes.csv` pairs each point run
-  // as threads with the same point run as processes (and files older than the column still
-  // compare).
-  t.push_back(with(std::move(isolation), "thread", "isolation", kIdentity));
+  Setting isolation = plan_option(
+      "isolation", "KIND",
+      "what each interpreter runs as: thread (a thread of refbench's process), process (a "
+      "process of its own, forked for the point and pinned as a thread would be; its heap, "
+      "the channels, locks, queues and ledger live in one shared memory region, a memfd mapped "
+      "before the fork; the locks are process-shared and robust; each process opens its own "
+      "counters), or thread,process: both, side by side in every repetition block (each "
+      "strategy as threads, then as processes), and the summary gives process/thread ratios",
+      [](const std::string& text, PointOptions& o) {
+        o.isolations =
+            parse_names<workloads::Isolation>("--isolation", text, workloads::parse_isolation,
+                                              workloads::kAllIsolations, "thread, process");
+      });
+  isolation.show = [](const PointConfig& c) { return std::string(workloads::name(c.isolation)); };
+  isolation.show_option = [](const PointOptions& o) {
+    std::string text;
+    for (workloads::Isolation i : o.isolations) {
+      text += (text.empty() ? "" : ",") + std::string(workloads::name(i));
+    }
+    return text;
+  };
+  // A plan dimension, as strategies are: a resumed sweep finds each row's point by it (the
+  // resume key), and compare pairs a points-as-threads file with a points-as-processes one
+  // (compare_command.cc says when it is part of the key).
+  t.push_back(with(std::move(isolation), "thread", "isolation", kFingerprint));
   t.push_back(with(seconds("stall-timeout",
                            "give up a point in which no message moved for S seconds: it gets an "
                            "error row and the run goes on (exit 1 at the end); 0 never gives up",
@@ -413,6 +426,10 @@ std::vector<Setting> make_table() {
 
 std::string Setting::column_value(const PointConfig& config) const {
   return applies(config.strategy) ? show(config) : std::string();
+}
+
+std::string Setting::fingerprint_value(const PointOptions& options) const {
+  return show_option ? show_option(options) : show(options.config);
 }
 
 const std::vector<Setting>& point_settings() {

@@ -56,12 +56,17 @@ struct Setting {
   // The value as its column and the fingerprint record it (settings with a column or a
   // fingerprint only).
   std::function<std::string(const workloads::PointConfig& config)> show;
+  // For a plan option with a column (--isolation): the value as the fingerprint records it,
+  // from the options (a list); null: show(options.config).
+  std::function<std::string(const PointOptions& options)> show_option;
 
   bool has(SettingRole role) const { return (roles & role) != 0; }
   bool applies(workloads::Strategy s) const { return applies_to == nullptr || applies_to(s); }
   // What its column holds for a point of strategy `s`: the value, or "" where it does not
   // apply.
   std::string column_value(const workloads::PointConfig& config) const;
+  // What the plan fingerprint records of it.
+  std::string fingerprint_value(const PointOptions& options) const;
 };
 
 // Every option of a point, in the order --help lists them.

@@ -112,7 +112,7 @@ std::string plan_fingerprint(const PlanSpace& full, const PointOptions& options,
   // 2: the settings come from the table (harness/settings.h), one entry each.
   hash.add("refbench plan 2");
   for (const Setting& s : point_settings()) {
-    if (s.has(kFingerprint)) hash.add(std::string(s.flag) + " " + s.show(options.config));
+    if (s.has(kFingerprint)) hash.add(std::string(s.flag) + " " + s.fingerprint_value(options));
   }
   // Added only when given, so that every plan without it keeps its fingerprint.
   if (options.budget) {

@@ -97,6 +97,12 @@ std::string describe(const std::vector<PuList>& lists) {
   return out;
 }
 
+// How the stress run's interpreters run, for its first line.
+std::string isolation_text(const std::vector<workloads::Isolation>& isolations) {
+  if (isolations.size() > 1) return ", each interpreter a thread or a process (drawn)";
+  return isolations.front() == workloads::Isolation::process ? ", each interpreter a process" : "";
+}
+
 // One random point: every setting drawn from `rng`, so a seed gives the same points. The
 // PUs first (so the interpreter count), then a workload that can run on that many.
 PointOptions random_point(std::mt19937_64& rng, const PointOptions& base,
@@ -139,6 +145,11 @@ PointOptions random_point(std::mt19937_64& rng, const PointOptions& base,
                            pick(rng, std::array<std::uint32_t, 3>{1, 16, 300});
   // Last, so that the draws above stay those of a seed before the setting came.
   o.config.view_owner = pick(rng, workloads::kAllViewOwners);
+  // Drawn only where both were asked for, so a seed's points stay those of one isolation.
+  if (base.isolations.size() > 1) {
+    o.isolations = {base.isolations[std::uniform_int_distribution<std::size_t>(
+        0, base.isolations.size() - 1)(rng)]};
+  }
   o.repetitions = 1;
   o.config.verify = true;
   o.counters = "none";
@@ -189,9 +200,12 @@ std::string report(const std::map<FindingsKey, Findings>& found) {
   return table.render();
 }
 
-// "points per workload: stream 12, fanout 9; per interpreter count: 2: 14, 3: 7"
+// "points per workload: stream 12, fanout 9; per interpreter count: 2: 14, 3: 7", and
+// "; per isolation: thread 10, process 11" where both were drawn from.
 std::string drawn(const std::map<workloads::Workload, std::uint64_t>& per_workload,
-                  const std::map<std::size_t, std::uint64_t>& per_count) {
+                  const std::map<std::size_t, std::uint64_t>& per_count,
+                  const std::map<workloads::Isolation, std::uint64_t>& per_isolation,
+                  bool both_isolations) {
   std::string out = "points per workload:";
   for (const auto& [w, n] : per_workload) {
     out += (out.back() == ':' ? " " : ", ") + std::string(name(w)) + " " + std::to_string(n);
@@ -199,6 +213,13 @@ std::string drawn(const std::map<workloads::Workload, std::uint64_t>& per_worklo
   out += "; per interpreter count:";
   for (const auto& [count, n] : per_count) {
     out += (out.back() == ':' ? " " : ", ") + std::to_string(count) + ": " + std::to_string(n);
+  }
+  if (both_isolations) {
+    out += "; per isolation:";
+    for (const auto& [isolation, n] : per_isolation) {
+      out +=
+          (out.back() == ':' ? " " : ", ") + std::string(name(isolation)) + " " + std::to_string(n);
+    }
   }
   return out + "\n";
 }
@@ -221,16 +242,13 @@ int stress_command(const StressOptions& options, std::ostream& out, std::ostream
   out << "refbench stress: seed " << seed << ", " << describe(lists) << ", "
       << (options.points > 0 ? std::to_string(options.points) + " points"
                              : std::to_string(options.seconds) + " s")
-      << ", every point verified"
-      << (options.base.config.isolation == workloads::Isolation::process
-              ? ", each interpreter a process"
-              : "")
-      << "\n"
+      << ", every point verified" << isolation_text(options.base.isolations) << "\n"
       << std::flush;
 
   std::map<FindingsKey, Findings> found;
   std::map<workloads::Workload, std::uint64_t> per_workload;
   std::map<std::size_t, std::uint64_t> per_count;  // points by interpreter count
+  std::map<workloads::Isolation, std::uint64_t> per_isolation;
   const auto start = std::chrono::steady_clock::now();
   const auto deadline = start + std::chrono::duration<double>(options.seconds);
   for (std::uint64_t k = 0;
@@ -242,6 +260,7 @@ int stress_command(const StressOptions& options, std::ostream& out, std::ostream
     Findings& f = found[key_of(point.strategy, point_options)];
     ++per_workload[point.workload];
     ++per_count[pus->size()];
+    ++per_isolation[point.isolation];
     try {
       const results::ResultRow row = measure(topo, point_options, counters, point);
       record(f, row, point_options, point.strategy);
@@ -258,7 +277,8 @@ int stress_command(const StressOptions& options, std::ostream& out, std::ostream
           << "\n";
     }
   }
-  out << report(found) << drawn(per_workload, per_count);
+  out << report(found)
+      << drawn(per_workload, per_count, per_isolation, options.base.isolations.size() > 1);
   out << "racy's violations are expected, and so are those of civ and civ-deferred with views "
          "that hold only their sender's id (id) torn down early; any other point's, a stall or "
          "an error fails the stress (strong views must always be clean). The same --seed and "

@@ -8,9 +8,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from plot_common import (Context, Group, add_footnote, bar_style, figure_title, medians,
-                         ordered_classes, ordered_strategies, strategy_handles,
+from plot_common import (Context, Group, add_footnote, as_processes, bar_style, figure_title,
+                         medians, ordered_classes, ordered_strategies, strategy_handles,
                          violation_note, wait_note)
+from plot_input import AS_PROCESSES
 
 
 def plot_classes(group: Group, ctx: Context):
@@ -86,11 +87,20 @@ def draw_class_bars(ax, stats, classes, strategies, positions, ctx: Context,
     ax.set_axisbelow(True)
 
 
+def floor_of(stats, strategy: str):
+    """Immortal's medians per class, of the same isolation as `strategy`: a strategy run as
+    processes beside threads is over immortal as processes (where that ran)."""
+    floor = "immortal"
+    if as_processes(strategy) and (stats["strategy"] == "immortal" + AS_PROCESSES).any():
+        floor += AS_PROCESSES
+    return stats[stats["strategy"] == floor].set_index("distance_class")["median"]
+
+
 def draw_ratio_bars(ax, stats, classes, strategies, positions, ctx: Context):
     where, width = positions
-    floor = stats[stats["strategy"] == "immortal"].set_index("distance_class")["median"]
     label_size = 8 if len(strategies) * len(classes) <= 24 else 6.5
     for s in strategies:
+        floor = floor_of(stats, s)
         cells = stats[stats["strategy"] == s].set_index("distance_class")["median"]
         cells = cells[[c for c in classes if c in cells.index and c in floor.index]]
         ratio = cells / floor[cells.index]

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.patches import Patch
 
-from plot_input import ID_VIEWS, counter_names, counter_problems, machine_subtitle
+from plot_input import AS_PROCESSES, ID_VIEWS, counter_names, counter_problems, machine_subtitle
 
 # Fixed order and colours (Okabe-Ito, colour-blind safe), the same in every plot. The
 # order is refbench's own, kAllStrategies in workloads/vocabulary.h (a test checks).
@@ -33,6 +33,8 @@ INCORRECT_HATCH = "///"
 # themselves, but they leak once the sender is finalised early. Their strategy's colour,
 # cross-hatched, labelled "may leak".
 MAY_LEAK_HATCH = "xx"
+# Strategies run as processes beside the same strategies as threads: dotted, in their colour.
+PROCESS_HATCH = ".."
 
 CLASS_ORDER = ["same_pu", "smt_sibling", "shared_l2", "shared_l3", "same_numa",
                "same_package", "cross_package"]
@@ -90,19 +92,30 @@ def make_context(df: pd.DataFrame, csv_path: Path, meta: dict | None) -> Context
 
 
 def may_leak(name: str) -> bool:
-    """A strategy whose views held only their sender's id: "civ (id)"."""
-    return str(name).endswith(ID_VIEWS)
+    """A strategy whose views held only their sender's id: "civ (id)", "civ (id) (process)"."""
+    name = str(name)
+    return (name[: -len(AS_PROCESSES)] if as_processes(name) else name).endswith(ID_VIEWS)
+
+
+def as_processes(name: str) -> bool:
+    """Whether the strategy's rows ran as processes beside threads ("atomic (process)")."""
+    return str(name).endswith(AS_PROCESSES)
 
 
 def base_strategy(name: str) -> str:
-    """"civ" for "civ (id)"; the name itself otherwise."""
+    """"civ" for "civ (id)", "civ (process)" and "civ (id) (process)"; the name itself
+    otherwise."""
+    name = name[: -len(AS_PROCESSES)] if as_processes(name) else name
     return name[: -len(ID_VIEWS)] if may_leak(name) else name
 
 
 def ordered_strategies(names) -> list[str]:
-    """refbench's order; each id-view variant right after its strategy."""
+    """refbench's order; each id-view variant right after its strategy, and each as
+    processes right after it as threads."""
     names = list(dict.fromkeys(names))
-    known = [s for base in STRATEGY_ORDER for s in (base, base + ID_VIEWS) if s in names]
+    variants = [ID_VIEWS, AS_PROCESSES, ID_VIEWS + AS_PROCESSES]
+    known = [s for base in STRATEGY_ORDER for s in [base] + [base + v for v in variants]
+             if s in names]
     return known + sorted(s for s in names if s not in known)
 
 
@@ -244,6 +257,8 @@ def bar_style(strategy: str, ctx: Context) -> dict:
         style["hatch"] = INCORRECT_HATCH
     elif strategy in ctx.may_leak:
         style["hatch"] = MAY_LEAK_HATCH
+    elif as_processes(strategy):
+        style["hatch"] = PROCESS_HATCH
     return style
 
 

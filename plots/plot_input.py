@@ -57,7 +57,7 @@ def load_results(path: Path) -> pd.DataFrame:
     if "verified" not in df.columns:
         df["verified"] = 0
     df["verified"] = df["verified"].fillna(0)
-    return label_view_owners(df)
+    return label_isolations(label_view_owners(df))
 
 
 # What a strategy's name gets where its views held only the sender's id (the CSV's
@@ -74,6 +74,23 @@ def label_view_owners(df: pd.DataFrame) -> pd.DataFrame:
     ids = df["view_owner"] == "id"
     if ids.any():
         df.loc[ids, "strategy"] = df.loc[ids, "strategy"] + ID_VIEWS
+    return df
+
+
+# What a strategy's name gets where it ran as processes in a file that also has it as
+# threads (--isolation thread,process): plotted beside the threads, not pooled with them.
+AS_PROCESSES = " (process)"
+
+
+def label_isolations(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows run as processes become a strategy of their own, "atomic (process)", where the
+    file also has rows run as threads. A file of one isolation (or from before the
+    isolation column) is left as it is."""
+    if "isolation" not in df.columns:
+        return df
+    processes = df["isolation"] == "process"
+    if processes.any() and not processes.all():
+        df.loc[processes, "strategy"] = df.loc[processes, "strategy"] + AS_PROCESSES
     return df
 
 

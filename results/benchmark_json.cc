@@ -140,7 +140,9 @@ std::string point_name(const ResultRow& r) {
   // be pooled into one benchmark.
   return r.workload + "/" + r.strategy + "/interpreters:" + std::to_string(r.interpreters) +
          (r.placement.empty() ? "" : "/placement:" + r.placement) + "/pus:" + r.pus +
-         "/payload:" + std::to_string(r.payload_bytes) + settings_in_name(r);
+         "/payload:" + std::to_string(r.payload_bytes) + settings_in_name(r) +
+         // Named only as processes, so that every thread point keeps its name.
+         (r.setting("isolation") == "process" ? "/isolation:process" : "");
 }
 
 namespace {
@@ -161,7 +163,8 @@ Json ratios_json(const std::vector<ResultRow>& rows, const std::vector<RatioPair
                     {"ci_coverage", r.ratio.coverage},
                     {"blocks", r.ratio.samples},
                     {"probe_rtt_ns", r.probe_rtt_ns ? Json(*r.probe_rtt_ns) : Json(nullptr)},
-                    {"drift", g.drift}};
+                    {"drift", g.drift},
+                    {"isolation", g.isolation}};
       out.push_back(std::move(entry));
     }
   }

@@ -20,10 +20,12 @@ void add_once(std::vector<RatioPair>& pairs, const RatioPair& p,
   if (std::find(pairs.begin(), pairs.end(), p) == pairs.end()) pairs.push_back(p);
 }
 
-// The group an observation belongs to, as a key that keeps first-seen order apart.
+// The group an observation belongs to, as a key that keeps first-seen order apart: without
+// its isolation (the groups compared across isolations), and with it.
 std::string group_key(const Observation& o) {
   return o.workload + "\n" + o.pus + "\n" + std::to_string(o.payload_bytes);
 }
+std::string isolation_key(const Observation& o) { return group_key(o) + "\n" + o.isolation; }
 
 std::string pus_text(std::string pus) {
   std::replace(pus.begin(), pus.end(), ';', ',');
@@ -61,34 +63,67 @@ std::optional<PairedRatio> ratio_over(const Blocks& blocks, const RatioPair& pai
   return r;
 }
 
-GroupRatios ratios_of_group(const std::vector<const Observation*>& seen,
-                            const std::vector<RatioPair>& asked) {
-  GroupRatios group{
-      seen.front()->workload, seen.front()->pus, seen.front()->payload_bytes, {}, false, {}};
-  Blocks blocks;
-  std::vector<std::string> strategies;
-  for (const Observation* o : seen) {
-    blocks.ns[o->block][o->strategy] = o->ns_per_msg;
-    if (o->probe_rtt_ns) blocks.probes[o->block].push_back(*o->probe_rtt_ns);
-    if (std::find(strategies.begin(), strategies.end(), o->strategy) == strategies.end())
-      strategies.push_back(o->strategy);
-  }
+// The ratios of `pairs` over `blocks`: pooled, then per probe cluster where they drifted.
+void add_ratios(GroupRatios& group, const Blocks& blocks, const std::vector<RatioPair>& pairs) {
   std::vector<std::pair<unsigned, double>> probes;
   for (const auto& [block, figures] : blocks.ns) {
     if (const auto probe = probe_of(blocks, block)) probes.emplace_back(block, *probe);
   }
   group.clusters = probe_clusters(probes);
   group.drift = group.clusters.size() > 1;
-  const std::vector<RatioPair> pairs = headline_pairs(strategies, asked);
   for (const RatioPair& pair : pairs) {
     if (auto r = ratio_over(blocks, pair, 0, {})) group.ratios.push_back(*r);
   }
-  if (!group.drift) return group;
+  if (!group.drift) return;
   for (std::size_t c = 0; c < group.clusters.size(); ++c) {
     for (const RatioPair& pair : pairs) {
       if (auto r = ratio_over(blocks, pair, static_cast<unsigned>(c + 1), group.clusters[c].blocks))
         group.ratios.push_back(*r);
     }
+  }
+}
+
+GroupRatios group_of(const Observation& first, std::string isolation) {
+  return {first.workload, first.pus, first.payload_bytes, {}, false, {}, std::move(isolation)};
+}
+
+void add_strategy(std::vector<std::string>& strategies, const std::string& s) {
+  if (std::find(strategies.begin(), strategies.end(), s) == strategies.end())
+    strategies.push_back(s);
+}
+
+GroupRatios ratios_of_group(const std::vector<const Observation*>& seen,
+                            const std::vector<RatioPair>& asked) {
+  GroupRatios group = group_of(*seen.front(), seen.front()->isolation);
+  Blocks blocks;
+  std::vector<std::string> strategies;
+  for (const Observation* o : seen) {
+    blocks.ns[o->block][o->strategy] = o->ns_per_msg;
+    if (o->probe_rtt_ns) blocks.probes[o->block].push_back(*o->probe_rtt_ns);
+    add_strategy(strategies, o->strategy);
+  }
+  add_ratios(group, blocks, headline_pairs(strategies, asked));
+  return group;
+}
+
+// Each strategy as processes over itself as threads, block by block: in a block, the two
+// ran back to back (plan.cc), so they saw the same machine. The blocks' figures are keyed
+// "strategy\nisolation" for ratio_over; the pairs are renamed to the strategy after.
+GroupRatios ratios_across_isolations(const std::vector<const Observation*>& seen) {
+  GroupRatios group = group_of(*seen.front(), kAcrossIsolations);
+  Blocks blocks;
+  std::vector<std::string> strategies;
+  for (const Observation* o : seen) {
+    blocks.ns[o->block][o->strategy + "\n" + o->isolation] = o->ns_per_msg;
+    if (o->probe_rtt_ns) blocks.probes[o->block].push_back(*o->probe_rtt_ns);
+    add_strategy(strategies, o->strategy);
+  }
+  std::vector<RatioPair> pairs;
+  for (const std::string& s : strategies) pairs.push_back({s + "\nprocess", s + "\nthread"});
+  add_ratios(group, blocks, pairs);
+  for (PairedRatio& r : group.ratios) {
+    const std::string strategy = r.pair.numerator.substr(0, r.pair.numerator.find('\n'));
+    r.pair = {strategy, strategy};
   }
   return group;
 }
@@ -111,8 +146,9 @@ std::vector<Observation> observations(const std::vector<ResultRow>& rows) {
   std::vector<Observation> seen;
   for (const ResultRow& r : rows) {
     if (!r.error.empty() || r.messages == 0) continue;
+    const std::string& isolation = r.setting("isolation");
     seen.push_back({r.workload, r.pus, r.payload_bytes, r.strategy, r.repetition, r.ns_per_msg(),
-                    r.probe_rtt_ns});
+                    r.probe_rtt_ns, isolation.empty() ? "thread" : isolation});
   }
   return seen;
 }
@@ -161,15 +197,26 @@ MedianWithInterval median_with_interval(const std::vector<double>& samples) {
 
 std::vector<GroupRatios> paired_ratios(const std::vector<Observation>& seen,
                                        const std::vector<RatioPair>& asked) {
+  // Groups in first-seen order; within each, its isolations in first-seen order.
   std::vector<std::string> order;
+  std::map<std::string, std::vector<std::string>> isolations_of;
   std::map<std::string, std::vector<const Observation*>> groups;
+  std::map<std::string, std::vector<const Observation*>> by_isolation;
   for (const Observation& o : seen) {
     auto& list = groups[group_key(o)];
     if (list.empty()) order.push_back(group_key(o));
     list.push_back(&o);
+    auto& same = by_isolation[isolation_key(o)];
+    if (same.empty()) isolations_of[group_key(o)].push_back(isolation_key(o));
+    same.push_back(&o);
   }
   std::vector<GroupRatios> out;
-  for (const std::string& key : order) out.push_back(ratios_of_group(groups[key], asked));
+  for (const std::string& key : order) {
+    for (const std::string& isolation : isolations_of[key]) {
+      out.push_back(ratios_of_group(by_isolation[isolation], asked));
+    }
+    if (isolations_of[key].size() > 1) out.push_back(ratios_across_isolations(groups[key]));
+  }
   return out;
 }
 
@@ -213,8 +260,9 @@ std::optional<HarnessRoundTrip> harness_round_trip(const std::vector<ResultRow>&
 }
 
 std::vector<std::string> ratios_csv_header() {
-  return {"workload", "pus",     "payload_bytes", "numerator", "denominator",  "cluster", "ratio",
-          "ci_low",   "ci_high", "ci_coverage",   "blocks",    "probe_rtt_ns", "drift"};
+  return {"workload", "pus",          "payload_bytes", "numerator", "denominator",
+          "cluster",  "ratio",        "ci_low",        "ci_high",   "ci_coverage",
+          "blocks",   "probe_rtt_ns", "drift",         "isolation"};
 }
 
 std::string ratios_csv(const std::vector<GroupRatios>& groups) {
@@ -225,7 +273,8 @@ std::string ratios_csv(const std::vector<GroupRatios>& groups) {
                          r.pair.denominator, r.cluster == 0 ? "all" : std::to_string(r.cluster),
                          fixed(r.ratio.median, 4), fixed(r.ratio.low, 4), fixed(r.ratio.high, 4),
                          fixed(r.ratio.coverage, 4), std::to_string(r.ratio.samples),
-                         r.probe_rtt_ns ? fixed(*r.probe_rtt_ns, 1) : "", g.drift ? "1" : "0"});
+                         r.probe_rtt_ns ? fixed(*r.probe_rtt_ns, 1) : "", g.drift ? "1" : "0",
+                         g.isolation});
     }
   }
   return out;

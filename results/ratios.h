@@ -37,6 +37,7 @@ struct Observation {
   unsigned block = 0;  // the repetition
   double ns_per_msg = 0;
   std::optional<double> probe_rtt_ns;
+  std::string isolation = "thread";  // the row's --isolation ("thread" in files before it)
 };
 // The rows that ran (a failed point has no figure and is left out).
 std::vector<Observation> observations(const std::vector<ResultRow>& rows);
@@ -72,6 +73,10 @@ struct PairedRatio {
   std::optional<double> probe_rtt_ns;  // the median probe of the blocks it used
 };
 
+// The isolation of a group of ratios taken across isolations: each strategy as processes
+// over the same strategy as threads, block by block (--isolation thread,process).
+inline constexpr const char* kAcrossIsolations = "process/thread";
+
 struct GroupRatios {
   std::string workload;
   std::string pus;  // ';'-separated, as in the CSV
@@ -79,10 +84,15 @@ struct GroupRatios {
   std::vector<ProbeCluster> clusters;  // empty without probes (one PU)
   bool drift = false;
   std::vector<PairedRatio> ratios;  // each pair over all blocks; then per cluster if drift
+  // "thread" or "process": ratios between strategies of that isolation; or
+  // kAcrossIsolations: each pair is a strategy over itself, as processes over as threads.
+  std::string isolation = "thread";
 };
 
-// The ratios of every group in `seen`, in the order groups first appear. A block counts for
-// a pair only if both strategies ran in it.
+// The ratios of every group in `seen` (same workload, PUs, payload and isolation), in the
+// order groups first appear. A block counts for a pair only if both strategies ran in it.
+// Where a group ran both as threads and as processes, a kAcrossIsolations group follows its
+// two: every strategy that ran both ways, process over thread.
 std::vector<GroupRatios> paired_ratios(const std::vector<Observation>& seen,
                                        const std::vector<RatioPair>& asked = {});
 
@@ -114,7 +124,8 @@ std::optional<HarnessRoundTrip> harness_round_trip(const std::vector<ResultRow>&
 
 // FILE.ratios.csv: one row per ratio, with the columns
 // workload, pus, payload_bytes, numerator, denominator, cluster, ratio, ci_low, ci_high,
-// ci_coverage, blocks, probe_rtt_ns, drift.
+// ci_coverage, blocks, probe_rtt_ns, drift, isolation (GroupRatios::isolation: a process/thread
+// row's numerator and denominator are the same strategy).
 std::string ratios_csv(const std::vector<GroupRatios>& groups);
 std::vector<std::string> ratios_csv_header();
 

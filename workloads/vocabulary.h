@@ -121,6 +121,7 @@ enum class Teardown { end, early };
 // What an interpreter runs as (--isolation): a thread of refbench's process, or a process
 // of its own, forked for the point, sharing the point's memory region (shared_region.h).
 enum class Isolation { thread, process };
+inline constexpr std::array<Isolation, 2> kAllIsolations = {Isolation::thread, Isolation::process};
 
 // What a view (civ, civ-deferred) holds of the interpreter that sent it (--view-owner):
 //   strong  a reference (the seed's view): the sender cannot be finalised while a view of

@@ -337,30 +337,44 @@ TEST(Cli, HelpExplainsEveryOptionWithItsDefault) {
   EXPECT_TRUE(std::holds_alternative<VersionRequest>(parse({"--version"})));
 }
 
-// --isolation: a setting of every point, on run, sweep and stress; its fingerprint keeps a
-// resumed sweep from mixing threads and processes, and compare pairs a point run as threads
-// with the same point run as processes (it does not name the point).
-TEST(Cli, IsolationIsASettingOfEveryPoint) {
+// --isolation: a plan dimension of run, sweep and stress, as strategies are (a list: each
+// strategy runs under each isolation in every block); its fingerprint keeps a resumed sweep
+// from mixing plans, and compare pairs a point run as threads with the same point run as
+// processes (it does not name the point).
+TEST(Cli, IsolationIsADimensionOfThePlan) {
   using workloads::Isolation;
-  EXPECT_EQ(run_options({}).points.config.isolation, Isolation::thread);
-  EXPECT_EQ(run_options({"--isolation", "process"}).points.config.isolation, Isolation::process);
-  EXPECT_EQ(sweep_options({"--isolation", "process"}).points.config.isolation, Isolation::process);
-  EXPECT_EQ(parse_as<StressOptions>("stress", {"--isolation", "process"}).base.config.isolation,
-            Isolation::process);
-  EXPECT_EQ(parse_as<StressOptions>("stress", {}).base.config.isolation, Isolation::thread);
+  using Isolations = std::vector<Isolation>;
+  EXPECT_EQ(run_options({}).points.isolations, Isolations{Isolation::thread});
+  EXPECT_EQ(run_options({"--isolation", "process"}).points.isolations,
+            Isolations{Isolation::process});
+  EXPECT_EQ(run_options({"--isolation", "thread,process"}).points.isolations,
+            (Isolations{Isolation::thread, Isolation::process}));
+  EXPECT_EQ(run_options({"--isolation", "all"}).points.isolations,
+            (Isolations{Isolation::thread, Isolation::process}));
+  EXPECT_EQ(sweep_options({"--isolation", "process,thread"}).points.isolations,
+            (Isolations{Isolation::process, Isolation::thread}));
+  EXPECT_EQ(parse_as<StressOptions>("stress", {"--isolation", "process"}).base.isolations,
+            Isolations{Isolation::process});
+  EXPECT_EQ(parse_as<StressOptions>("stress", {}).base.isolations, Isolations{Isolation::thread});
   EXPECT_EQ(error_of({"run", "--isolation", "fork"}),
-            "--isolation: 'fork' is not allowed (allowed: thread, process)");
+            "--isolation: 'fork' is not allowed (allowed: thread, process, or all)");
+  EXPECT_EQ(error_of({"run", "--isolation", "thread,thread"}),
+            "--isolation: 'thread' is listed twice");
   const Setting& s = setting("isolation");
   ASSERT_NE(s.column, nullptr);
   EXPECT_STREQ(s.column, "isolation");
-  for (SettingRole role : {kFingerprint, kResumeIdentity}) {
-    EXPECT_TRUE(s.has(role)) << role;
-  }
+  EXPECT_TRUE(s.has(kFingerprint));
+  // A plan dimension: the resume key holds it (resume_test), not a check of every row.
+  EXPECT_FALSE(s.has(kResumeIdentity));
   EXPECT_FALSE(s.has(kComparedPoint));
   EXPECT_FALSE(s.has(kBenchmarkName));
   workloads::PointConfig c;
   c.isolation = Isolation::process;
   EXPECT_EQ(s.column_value(c), "process");
+  // The fingerprint records the list; one isolation reads as it did when it was a setting.
+  EXPECT_EQ(s.fingerprint_value(run_options({}).points), "thread");
+  EXPECT_EQ(s.fingerprint_value(run_options({"--isolation", "process,thread"}).points),
+            "process,thread");
 }
 
 // --view-owner: one entry of the settings table, which gives it its column, its roles and

@@ -51,6 +51,47 @@ TEST(Plan, RepetitionsOutsideStrategiesInsideEachGroup) {
   EXPECT_EQ(plan.points[16].workload, Workload::pingpong);
 }
 
+// --isolation thread,process: each strategy as threads, then as processes, in every block,
+// so the two a process/thread ratio divides ran back to back; the point's config says which.
+TEST(Plan, EachStrategyRunsUnderEveryIsolationInEveryBlock) {
+  using workloads::Isolation;
+  const auto topo = two_sockets();
+  PointOptions o = two_strategies();
+  o.workloads = {Workload::stream};
+  o.payloads = {64};
+  o.isolations = {Isolation::thread, Isolation::process};
+  const Plan plan = make_plan(o, topo, {{0, 1}});
+  EXPECT_EQ(plan.dimensions,
+            "2 strategies x 2 isolations x 1 workload x 1 placement x 1 payload x 2 repetitions");
+  struct Expected {
+    Strategy strategy;
+    Isolation isolation;
+    unsigned repetition;
+  };
+  const std::vector<Expected> order = {
+      {Strategy::civ, Isolation::thread, 1},    {Strategy::civ, Isolation::process, 1},
+      {Strategy::atomic, Isolation::thread, 1}, {Strategy::atomic, Isolation::process, 1},
+      {Strategy::civ, Isolation::thread, 2},    {Strategy::civ, Isolation::process, 2},
+      {Strategy::atomic, Isolation::thread, 2}, {Strategy::atomic, Isolation::process, 2}};
+  ASSERT_EQ(plan.points.size(), order.size());
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    EXPECT_EQ(plan.points[i].strategy, order[i].strategy) << i;
+    EXPECT_EQ(plan.points[i].isolation, order[i].isolation) << i;
+    EXPECT_EQ(plan.points[i].repetition, order[i].repetition) << i;
+    EXPECT_EQ(point_config(o, plan.points[i]).isolation, order[i].isolation) << i;
+    if (i > 0) {
+      EXPECT_TRUE(same_group(plan.points[i - 1], plan.points[i])) << i;
+    }
+  }
+  // A thread point is described as before --isolation (the fingerprint hashes these lines).
+  EXPECT_EQ(describe(plan.points[0]).find("process"), std::string::npos);
+  EXPECT_NE(describe(plan.points[1]).find("civ as processes  PUs 0,1"), std::string::npos);
+  // One isolation adds nothing to the dimensions.
+  o.isolations = {Isolation::process};
+  EXPECT_EQ(make_plan(o, topo, {{0, 1}}).dimensions,
+            "2 strategies x 1 workload x 1 placement x 1 payload x 2 repetitions");
+}
+
 TEST(Plan, AutomaticWaitSpinsApartAndYieldsOnOnePu) {
   const auto topo = two_sockets();
   const Plan plan = make_plan(two_strategies(), topo, {{3, 3}, {2, 3}});

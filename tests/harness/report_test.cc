@@ -45,6 +45,60 @@ TEST(Report, TableOfMediansWithRatiosMeasuredSideBySide) {
             "  civ/atomic           2.00x  1.88-2.13 (75%)       3\n");
 }
 
+results::ResultRow as(results::ResultRow r, const std::string& isolation) {
+  r.settings.push_back({"isolation", isolation, false});
+  return r;
+}
+
+// --isolation thread,process: a table per isolation, then each strategy as processes over
+// itself as threads, per block. Block 2's machine is three times slower for both.
+TEST(Report, BothIsolationsGiveATableEachAndTheirRatios) {
+  std::vector<results::ResultRow> rows;
+  for (unsigned rep = 1; rep <= 2; ++rep) {
+    const double machine = rep == 1 ? 1 : 3;
+    rows.push_back(as(row("atomic", 100 * machine, rep), "thread"));
+    rows.push_back(as(row("atomic", 150 * machine, rep), "process"));
+    rows.push_back(as(row("immortal", 50 * machine, rep), "thread"));
+    rows.push_back(as(row("immortal", 50 * machine, rep), "process"));
+  }
+  const std::string report = group_report(rows, 10);
+  const std::size_t threads = report.find("stream on PUs 0,1 (shared_l3), as threads, wait spin");
+  const std::size_t processes =
+      report.find("stream on PUs 0,1 (shared_l3), as processes, wait spin");
+  const std::size_t across = report.find("each strategy as processes over itself as threads");
+  ASSERT_NE(threads, std::string::npos) << report;
+  ASSERT_NE(processes, std::string::npos) << report;
+  ASSERT_NE(across, std::string::npos) << report;
+  EXPECT_LT(threads, processes);
+  EXPECT_LT(processes, across);
+  // Each isolation's own ratios: atomic/immortal 2 as threads, 3 as processes.
+  EXPECT_NE(report.find("atomic/immortal      2.00x", threads), std::string::npos) << report;
+  EXPECT_NE(report.find("atomic/immortal      3.00x", processes), std::string::npos) << report;
+  EXPECT_NE(report.substr(across).find("atomic process/thread     1.50x  1.50-1.50 (50%)       2"),
+            std::string::npos)
+      << report;
+  EXPECT_NE(report.substr(across).find("immortal process/thread   1.00x"), std::string::npos)
+      << report;
+  // One isolation: as before, and a processes-only run says so in its title.
+  std::vector<results::ResultRow> only;
+  for (const results::ResultRow& r : rows) {
+    if (r.setting("isolation") == "process") only.push_back(r);
+  }
+  const std::string alone = group_report(only, 10);
+  EXPECT_EQ(alone.find("stream on PUs 0,1 (shared_l3), as processes, wait spin"), 0u) << alone;
+  EXPECT_EQ(alone.find("process/thread"), std::string::npos) << alone;
+}
+
+// A sweep that ran both isolations shows each strategy as processes in a column of its own.
+TEST(Report, SweepSummaryGivesProcessesTheirOwnColumns) {
+  const std::vector<results::ResultRow> rows = {as(row("atomic", 100, 1), "thread"),
+                                                as(row("atomic", 250, 1), "process")};
+  const std::string summary = sweep_summary(rows, SummaryAxis::distance_class);
+  EXPECT_NE(summary.find("atomic  atomic (process)"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("100.0"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("250.0"), std::string::npos) << summary;
+}
+
 // A ratio is taken inside each block, where both strategies saw the same machine: blocks
 // three times slower slow both, so each figure is noisy and the ratio is not.
 // Classes are summarised nearest first: NUMA distances (ranked where same_package stands)

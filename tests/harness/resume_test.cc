@@ -146,6 +146,23 @@ TEST_F(Resume, AnotherSweepsFileIsRefused) {
   }
 }
 
+// --isolation thread,process: the same strategy and repetition twice, told apart by the
+// row's isolation; a file of another isolation is another sweep's.
+TEST_F(Resume, TheIsolationIsPartOfEachPointDone) {
+  using workloads::Isolation;
+  options_.isolations = {Isolation::thread, Isolation::process};
+  replan();
+  ASSERT_EQ(plan_.points.size(), 8u);
+  EXPECT_EQ(points_done(file_with(3), whole(), options_, counters_),
+            (std::vector<std::size_t>{0, 1, 2}));
+  const fs::path both = file_with(8);
+  options_.isolations = {Isolation::thread};
+  replan();
+  EXPECT_EQ(error_of(both), "--resume: " + both.string() +
+                                " was made with --isolation process; this sweep has "
+                                "--isolation thread");
+}
+
 TEST_F(Resume, ARowThisSweepDoesNotPlanIsRefused) {
   const fs::path path = file_with(4);
   options_.strategies = {workloads::Strategy::gil};

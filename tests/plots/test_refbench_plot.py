@@ -567,6 +567,38 @@ class Internals(unittest.TestCase):
         old = frame([{"strategy": "civ"}])
         self.assertEqual(list(plot_input.label_view_owners(old)["strategy"]), ["civ"])
 
+    def test_processes_beside_threads_are_a_strategy_of_their_own(self):
+        df = frame([{"strategy": "atomic", "isolation": "thread"},
+                    {"strategy": "atomic", "isolation": "process"},
+                    {"strategy": "civ", "isolation": "process", "view_owner": "id"},
+                    {"strategy": "civ", "isolation": "thread", "view_owner": "id"}])
+        df = plot_input.label_isolations(plot_input.label_view_owners(df))
+        self.assertEqual(list(df["strategy"]),
+                         ["atomic", "atomic (process)", "civ (id) (process)", "civ (id)"])
+        self.assertEqual(plot_common.ordered_strategies(df["strategy"]),
+                         ["atomic", "atomic (process)", "civ (id)", "civ (id) (process)"])
+        self.assertEqual(plot_common.base_strategy("civ (id) (process)"), "civ")
+        self.assertEqual(plot_common.strategy_color("atomic (process)"),
+                         plot_common.strategy_color("atomic"))
+        self.assertTrue(plot_common.may_leak("civ (id) (process)"))
+        ctx = plot_common.make_context(df, Path("r.csv"), None)
+        self.assertEqual(plot_common.bar_style("atomic (process)", ctx)["hatch"],
+                         plot_common.PROCESS_HATCH)
+        self.assertNotIn("hatch", plot_common.bar_style("atomic", ctx))
+        # Each is over immortal of its own isolation, where that ran.
+        import pandas as pd
+        stats = pd.DataFrame([
+            {"strategy": "immortal", "distance_class": "same_l3", "median": 10.0},
+            {"strategy": "immortal (process)", "distance_class": "same_l3", "median": 20.0}])
+        self.assertEqual(plot_classes.floor_of(stats, "atomic (process)")["same_l3"], 20.0)
+        self.assertEqual(plot_classes.floor_of(stats, "atomic")["same_l3"], 10.0)
+        self.assertEqual(plot_classes.floor_of(stats[:1], "atomic (process)")["same_l3"], 10.0)
+        # One isolation alone (or a CSV from before the column) is left as it is.
+        only = frame([{"strategy": "atomic", "isolation": "process"}])
+        self.assertEqual(list(plot_input.label_isolations(only)["strategy"]), ["atomic"])
+        old = frame([{"strategy": "atomic"}])
+        self.assertEqual(list(plot_input.label_isolations(old)["strategy"]), ["atomic"])
+
     def test_a_plot_that_cannot_be_written_leaves_no_temporary(self):
         import refbench_plot
         from matplotlib.figure import Figure

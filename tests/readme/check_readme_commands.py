@@ -152,6 +152,12 @@ HOW = {
     "refbench run --strategy all --workload stream,pingpong --cores 0,1 --verify --isolation "
     "process": measured("refbench run --strategy all --workload stream,pingpong --cores 0,1 "
                         "--verify --isolation process"),
+    "refbench run --strategy all --workload stream,pingpong --cores 0,1 --isolation "
+    "thread,process": measured("refbench run --strategy all --workload stream,pingpong "
+                               "--cores 0,1 --isolation thread,process"),
+    "stress --isolation thread,process": [
+        (refbench("stress", "--isolation", "thread,process", "--points", "4", "--seed", "1"),
+         {0}, "4 points, each drawn as threads or processes")],
     "refbench compare threads.csv processes.csv": [
         (refbench("run", "--strategy", "immortal,atomic", "--cores", "0,1", "--out",
                   "threads.csv") + SHORT, {0}, ""),

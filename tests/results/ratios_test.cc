@@ -172,8 +172,65 @@ TEST(Ratios, CsvHasTheColumnsTheIssueNames) {
   std::vector<Observation> s = {seen("immortal", 1, 100, 240.0), seen("atomic", 1, 250, 240.0)};
   EXPECT_EQ(ratios_csv(paired_ratios(s)),
             "workload,pus,payload_bytes,numerator,denominator,cluster,ratio,ci_low,ci_high,"
-            "ci_coverage,blocks,probe_rtt_ns,drift\r\n"
-            "stream,0;1,64,atomic,immortal,all,2.5000,2.5000,2.5000,0.0000,1,240.0,0\r\n");
+            "ci_coverage,blocks,probe_rtt_ns,drift,isolation\r\n"
+            "stream,0;1,64,atomic,immortal,all,2.5000,2.5000,2.5000,0.0000,1,240.0,0,thread\r\n");
+}
+
+Observation as_process(Observation o) {
+  o.isolation = "process";
+  return o;
+}
+
+// --isolation thread,process: each isolation's strategies are compared among themselves, and
+// each strategy as processes over itself as threads, block by block, in a group of its own
+// after the two. Worked by hand: atomic as processes over threads 2.0 in block 1 (the machine
+// fast), 2.2 in block 2 (three times slower): median 2.1 over 2 blocks, [2.0, 2.2].
+TEST(Ratios, EachStrategyAsProcessesOverItselfAsThreadsBlockByBlock) {
+  const std::vector<Observation> s = {
+      seen("immortal", 1, 100),
+      seen("atomic", 1, 200),
+      as_process(seen("immortal", 1, 100)),
+      as_process(seen("atomic", 1, 400)),
+      seen("immortal", 2, 300),
+      seen("atomic", 2, 600),
+      as_process(seen("immortal", 2, 300)),
+      as_process(seen("atomic", 2, 1320)),
+      seen("civ", 2, 900)};  // civ ran only as threads: no process/thread ratio for it
+  const std::vector<GroupRatios> groups = paired_ratios(s);
+  ASSERT_EQ(groups.size(), 3u);
+  EXPECT_EQ(groups[0].isolation, "thread");
+  EXPECT_EQ(groups[1].isolation, "process");
+  EXPECT_EQ(groups[2].isolation, kAcrossIsolations);
+  // Within each isolation, the ratios of its own rows only.
+  EXPECT_DOUBLE_EQ(find(groups[0], "atomic/immortal").ratio.median, 2.0);
+  EXPECT_DOUBLE_EQ(find(groups[1], "atomic/immortal").ratio.median, (4.0 + 4.4) / 2);
+  ASSERT_EQ(groups[2].ratios.size(), 2u);
+  const PairedRatio& atomic = find(groups[2], "atomic/atomic");
+  EXPECT_DOUBLE_EQ(atomic.ratio.median, 2.1);
+  EXPECT_DOUBLE_EQ(atomic.ratio.low, 2.0);
+  EXPECT_DOUBLE_EQ(atomic.ratio.high, 2.2);
+  EXPECT_EQ(atomic.ratio.samples, 2u);
+  EXPECT_DOUBLE_EQ(find(groups[2], "immortal/immortal").ratio.median, 1.0);
+  EXPECT_NE(ratios_csv(groups).find("stream,0;1,64,atomic,atomic,all,2.1000,2.0000,2.2000,"
+                                    "0.5000,2,,0,process/thread\r\n"),
+            std::string::npos);
+}
+
+// One isolation alone (every run before --isolation, or a processes-only run): no group
+// across isolations, and rows from before the column read as threads.
+TEST(Ratios, OneIsolationHasNoRatiosAcrossIsolations) {
+  const std::vector<Observation> s = {as_process(seen("immortal", 1, 100)),
+                                      as_process(seen("atomic", 1, 300))};
+  const std::vector<GroupRatios> groups = paired_ratios(s);
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0].isolation, "process");
+  ResultRow old;
+  old.strategy = "atomic";
+  old.messages = 10;
+  old.elapsed_s = 1e-6;
+  EXPECT_EQ(observations({old}).front().isolation, "thread");
+  old.settings.push_back({"isolation", "process", false});
+  EXPECT_EQ(observations({old}).front().isolation, "process");
 }
 
 }  // namespace
