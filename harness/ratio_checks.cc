@@ -34,9 +34,8 @@ std::vector<results::ResultRow> rows_of(const std::vector<results::ResultRow>& r
                                         const results::GroupRatios& g) {
   std::vector<results::ResultRow> out;
   for (const results::ResultRow& r : rows) {
-    const std::string& isolation = r.setting("isolation");
     if (r.workload == g.workload && r.pus == g.pus && r.payload_bytes == g.payload_bytes &&
-        (isolation.empty() ? "thread" : isolation) == g.isolation)
+        r.isolation() == g.isolation)
       out.push_back(r);
   }
   return out;

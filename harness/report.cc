@@ -75,15 +75,9 @@ std::string violations_cell(const std::vector<ResultRow>& rows, const std::strin
   return cell;
 }
 
-// The row's isolation, "thread" for files from before the column.
-std::string isolation_of(const ResultRow& r) {
-  const std::string& i = r.setting("isolation");
-  return i.empty() ? "thread" : i;
-}
-
 // ", as processes" for a process-mode group; ", as threads" where the run had both.
 std::string isolation_title(const ResultRow& first, bool both) {
-  if (isolation_of(first) == "process") return ", as processes";
+  if (first.isolation() == "process") return ", as processes";
   return both ? ", as threads" : "";
 }
 
@@ -326,15 +320,15 @@ std::string group_report(const std::vector<ResultRow>& rows, double noise_thresh
                          const std::vector<results::RatioPair>& asked) {
   std::vector<std::string> isolations;
   for (const ResultRow& r : rows) {
-    if (std::find(isolations.begin(), isolations.end(), isolation_of(r)) == isolations.end())
-      isolations.push_back(isolation_of(r));
+    if (std::find(isolations.begin(), isolations.end(), r.isolation()) == isolations.end())
+      isolations.push_back(r.isolation());
   }
   if (isolations.size() <= 1) return isolation_report(rows, noise_threshold, asked, false);
   std::string out;
   for (const std::string& isolation : isolations) {
     std::vector<ResultRow> same;
     for (const ResultRow& r : rows) {
-      if (isolation_of(r) == isolation) same.push_back(r);
+      if (r.isolation() == isolation) same.push_back(r);
     }
     out += isolation_report(same, noise_threshold, asked, true);
   }
@@ -387,19 +381,23 @@ std::string summary_table(const std::vector<ResultRow>& rows, SummaryAxis axis) 
 
 }  // namespace
 
+namespace {
+
 // Where a sweep ran both isolations, its process rows become strategies of their own,
 // "atomic (process)", beside the threads' columns.
 std::vector<ResultRow> labelled_by_isolation(std::vector<ResultRow> rows) {
   const bool both = std::any_of(rows.begin(), rows.end(),
-                                [](const ResultRow& r) { return isolation_of(r) == "process"; }) &&
+                                [](const ResultRow& r) { return r.isolation() == "process"; }) &&
                     std::any_of(rows.begin(), rows.end(),
-                                [](const ResultRow& r) { return isolation_of(r) == "thread"; });
+                                [](const ResultRow& r) { return r.isolation() == "thread"; });
   if (!both) return rows;
   for (ResultRow& r : rows) {
-    if (isolation_of(r) == "process") r.strategy += " (process)";
+    if (r.isolation() == "process") r.strategy += " (process)";
   }
   return rows;
 }
+
+}  // namespace
 
 std::string sweep_summary(const std::vector<ResultRow>& measured, SummaryAxis axis) {
   const std::vector<ResultRow> rows = labelled_by_isolation(measured);

@@ -146,9 +146,8 @@ std::vector<Observation> observations(const std::vector<ResultRow>& rows) {
   std::vector<Observation> seen;
   for (const ResultRow& r : rows) {
     if (!r.error.empty() || r.messages == 0) continue;
-    const std::string& isolation = r.setting("isolation");
     seen.push_back({r.workload, r.pus, r.payload_bytes, r.strategy, r.repetition, r.ns_per_msg(),
-                    r.probe_rtt_ns, isolation.empty() ? "thread" : isolation});
+                    r.probe_rtt_ns, r.isolation()});
   }
   return seen;
 }

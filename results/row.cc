@@ -140,6 +140,11 @@ const std::string& ResultRow::setting(std::string_view column) const {
   return kNone;
 }
 
+std::string ResultRow::isolation() const {
+  const std::string& value = setting("isolation");
+  return value.empty() ? "thread" : value;
+}
+
 std::vector<std::string> csv_fields(const ResultRow& row) {
   std::vector<std::string> fields;
   for (const Column& c : columns()) {

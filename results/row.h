@@ -94,6 +94,9 @@ struct ResultRow {
 
   // The value of setting `column`, or "" if the row has none.
   const std::string& setting(std::string_view column) const;
+  // What its interpreters ran as (--isolation): "thread" or "process"; "thread" for a row
+  // from before the column.
+  std::string isolation() const;
 
   double msgs_per_s() const {
     return elapsed_s > 0 ? static_cast<double>(messages) / elapsed_s : 0;
