@@ -401,6 +401,49 @@ INSTANTIATE_TEST_SUITE_P(Isolation, AKilledReceiver,
                            return std::string(name(p.param));
                          });
 
+class AKilledSender : public testing::TestWithParam<Strategy> {};
+
+// A stream's sender is killed once it has sent its 10 timed messages (10 distinct objects of
+// its own), while its receiver is stuck before its timed phase and does not stop when told
+// (it is killed once the grace is over). What is left is the dead interpreter's: the 10
+// references are to its objects, and under civ the 10 open views are of its objects.
+TEST_P(AKilledSender, LeavesReferencesToItsOwnObjects) {
+  SKIP_UNDER_TSAN();
+  const HangGuard guard(std::chrono::seconds(120));
+  const Strategy strategy = GetParam();
+  constexpr std::uint64_t kSent = 10;
+  PointConfig c = process_point(strategy, Workload::stream);
+  c.messages = kSent;
+  c.objects = 16;
+  c.channel_capacity = 16;
+  ThreadHooks hooks;
+  hooks.on_measure_end = [](unsigned i) {
+    if (i == 0) raise(SIGKILL);
+  };
+  hooks.on_measure_begin = [](unsigned i) {
+    while (i == 1) pause();  // until SIGKILL, Crew::kGrace after the sender died
+  };
+  const std::optional<InterpreterProcessDied> died = killed_point(c, hooks);
+  ASSERT_TRUE(died.has_value());
+  EXPECT_EQ(died->interpreter, 0u) << "the receiver, killed later, is not the one reported";
+  ASSERT_TRUE(died->left.has_value());
+  const LeftBehind& left = *died->left;
+  EXPECT_EQ(left.integrity.leaks, kSent) << died->what();
+  EXPECT_EQ(left.references, kSent);
+  EXPECT_EQ(left.leaks_of_dead, kSent);
+  const std::uint64_t views = traits(strategy).views ? kSent : 0;
+  EXPECT_EQ(left.integrity.views_left_open, views);
+  EXPECT_EQ(left.views_of_dead, views);
+  EXPECT_EQ(left.integrity.events.double_frees, 0u);
+  EXPECT_EQ(left.integrity.events.premature_frees, 0u);
+  EXPECT_TRUE(children().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Isolation, AKilledSender, testing::Values(Strategy::atomic, Strategy::civ),
+                         [](const testing::TestParamInfo<Strategy>& p) {
+                           return std::string(name(p.param));
+                         });
+
 using LockParam = std::tuple<GilKind, WaitPolicy>;
 
 class AKilledLockHolder : public testing::TestWithParam<LockParam> {};
