@@ -41,6 +41,21 @@ void describe_point(ResultRow& row, const workloads::PointConfig& c, const Point
   }
 }
 
+// The integrity columns every point that was counted has, from leaks to
+// reads_after_owner_gone: a point that ran, or one whose interpreter process died.
+void record_integrity(ResultRow& row, const workloads::Integrity& i) {
+  row.leaks = i.leaks;
+  row.premature_frees = i.events.premature_frees;
+  row.use_after_free = i.events.use_after_free;
+  row.double_frees = i.events.double_frees;
+  row.views_left_open = i.views_left_open;
+  row.resource_warnings = i.events.resource_warnings;
+  row.dropped_releases = i.events.dropped_releases;
+  row.pending_at_end = i.events.calls_at_end;
+  row.orphaned_releases = i.events.orphaned_releases;
+  row.reads_after_owner_gone = i.events.reads_after_owner_gone;
+}
+
 void record_measurements(ResultRow& row, const workloads::PointConfig& c,
                          workloads::PointResult&& r) {
   row.messages = r.messages;
@@ -53,16 +68,7 @@ void record_measurements(ResultRow& row, const workloads::PointConfig& c,
     row.rtt_max_ns = rtt.max;
   }
   const workloads::Integrity& i = r.integrity;
-  row.leaks = i.leaks;
-  row.premature_frees = i.events.premature_frees;
-  row.use_after_free = i.events.use_after_free;
-  row.double_frees = i.events.double_frees;
-  row.views_left_open = i.views_left_open;
-  row.resource_warnings = i.events.resource_warnings;
-  row.dropped_releases = i.events.dropped_releases;
-  row.pending_at_end = i.events.calls_at_end;
-  row.orphaned_releases = i.events.orphaned_releases;
-  row.reads_after_owner_gone = i.events.reads_after_owner_gone;
+  record_integrity(row, i);
   row.lost_increments = i.lost_increments;
   row.lost_decrements = i.lost_decrements;
   if (c.verify) row.lost_split = i.lost_split_exact ? "exact" : "lower_bound";
@@ -208,8 +214,14 @@ ResultRow measure(const pinning::Topology& topo, const PointOptions& options,
     row.error = stalled_error(stalled);
     return without_figures(std::move(row), memory_used, counters);
   } catch (const workloads::InterpreterProcessDied& died) {
-    // --isolation process: the error names the interpreter, its process and the signal.
+    // --isolation process: the error names the interpreter, its process and the signal, and
+    // what the point left (Runtime::inventory) is in the integrity columns. Its violations
+    // stay empty: the kill left those references, not the strategy.
     row.error = died.what();
+    if (died.left) {
+      record_integrity(row, died.left->integrity);
+      row.integrity_counted = true;
+    }
     return without_figures(std::move(row), memory_used, counters);
   } catch (const std::system_error& e) {
     // A thread the system would not create (issue 13): the point is given up, not hung.

@@ -145,10 +145,31 @@ std::string ResultRow::isolation() const {
   return value.empty() ? "thread" : value;
 }
 
+namespace {
+
+// The columns an error row keeps when its integrity was counted (integrity_counted).
+bool counted_after_error(const ResultRow& row, std::string_view column) {
+  static constexpr std::array<std::string_view, 10> kCounted = {"leaks",
+                                                                "premature_frees",
+                                                                "use_after_free",
+                                                                "double_frees",
+                                                                "views_left_open",
+                                                                "resource_warnings",
+                                                                "dropped_releases",
+                                                                "pending_at_end",
+                                                                "orphaned_releases",
+                                                                "reads_after_owner_gone"};
+  return row.integrity_counted &&
+         std::find(kCounted.begin(), kCounted.end(), column) != kCounted.end();
+}
+
+}  // namespace
+
 std::vector<std::string> csv_fields(const ResultRow& row) {
   std::vector<std::string> fields;
   for (const Column& c : columns()) {
-    fields.push_back(row.error.empty() || c.is_setting ? c.field(row) : std::string());
+    const bool kept = row.error.empty() || c.is_setting || counted_after_error(row, c.name);
+    fields.push_back(kept ? c.field(row) : std::string());
   }
   auto value = [](const std::optional<double>& x, int places) {
     return x ? fixed(*x, places) : std::string();

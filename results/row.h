@@ -89,6 +89,10 @@ struct ResultRow {
   // (racy checked against the ledger: per object only the net); "" without --verify.
   std::string lost_split;
   std::uint64_t violations = 0;
+  // An error row whose integrity was still counted (an interpreter process died: what its
+  // point left): it keeps leaks .. reads_after_owner_gone; violations and lost updates stay
+  // empty (the kill left those references, not the strategy).
+  bool integrity_counted = false;
   // Counters, in the order of the file's counter columns.
   std::vector<CounterFigure> counters;
 

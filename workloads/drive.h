@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -93,12 +94,31 @@ constexpr Runtime::Counts counts_of() {
 // from the start of the phase to its end, as a CPython thread holds its GIL while it runs,
 // and lets go only where it would block or when asked (Actor). Free-threaded strategies
 // take no lock.
+// `first`, if set, runs once inside before the phase (ThreadHooks::inside_at_measure_begin).
 template <class S, class Shape>
 std::uint64_t play_inside(Shape& shape, unsigned i, Actor<S>& actor, PhaseLimit limit,
-                          std::vector<std::uint64_t>* round_trips) {
+                          std::vector<std::uint64_t>* round_trips,
+                          const std::function<void(unsigned)>* first = nullptr) {
   std::optional<Entered> inside;
   if constexpr (S::kTraits.interpreter_lock) inside.emplace(actor.self());
+  if (first != nullptr && *first) (*first)(i);
   return shape.play(i, actor, limit, round_trips);
+}
+
+// --isolation process: runs the crew (`run`); if an interpreter process died, every process
+// of the point is gone by the time the crew throws, and what the point left is counted
+// (Runtime::inventory) into the exception, from the region they all wrote in.
+template <class S, class Run>
+void accounting_for_the_dead(Runtime& runtime, std::vector<Actor<S>>& actors, Run run) {
+  try {
+    run();
+  } catch (const InterpreterProcessDied& died) {
+    Tally events;
+    for (Actor<S>& actor : actors) events += actor.tally();
+    throw InterpreterProcessDied(
+        died.interpreter, died.pid, died.signal,
+        runtime.inventory(events, counts_of<S>(), &references_of<S>, died.interpreter));
+  }
 }
 
 // The phases every point goes through, on every interpreter thread:
@@ -141,7 +161,7 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
     shape.cancel();
     crew.given_up();
   });
-  run_watched(crew, watchdog, config, [&](unsigned i) {
+  const auto interpreter = [&](unsigned i) {
     if (processes) counting::set_process_token(i);  // biased tells owners by thread token
     counting::witness() = {};  // thread-local: this thread's witness starts at zero
     this_thread_ledger_row() = runtime.ledger_row(i);
@@ -160,7 +180,8 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
     const PhaseLimit limit = config.messages > 0
                                  ? PhaseLimit::sends(config.messages)
                                  : PhaseLimit::deadline(starts[i] + config.duration);
-    counted[i] = play_inside(shape, i, actors[i], limit, &round_trips[i]);
+    counted[i] =
+        play_inside(shape, i, actors[i], limit, &round_trips[i], &hooks.inside_at_measure_begin);
     stamp_rates[i].end();
     ends[i] = Clock::now();
     if (hooks.on_measure_end) hooks.on_measure_end(i);
@@ -173,7 +194,9 @@ PointResult drive(const PointConfig& config, const ThreadHooks& hooks) {
     actors[i].tally().lost_increments += counting::witness().lost_increments;
     actors[i].tally().lost_decrements += counting::witness().lost_decrements;
     if (processes && hooks.report) reports[i] = hooks.report(i);
-  });
+  };
+  accounting_for_the_dead(runtime, actors,
+                          [&] { run_watched(crew, watchdog, config, interpreter); });
 
   PointResult result;
   Tally events;

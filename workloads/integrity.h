@@ -86,4 +86,25 @@ struct Integrity {
   }
 };
 
+// What a point left when one of its interpreter processes died (--isolation process),
+// counted by refbench's process once every interpreter process of the point was gone. It
+// still maps the point's region, so it reads the heaps, the interpreters' view counts and
+// every interpreter's tally as the processes left them. Only counted: nothing is released
+// or freed one by one (the region is unmapped whole), so nothing can be freed twice.
+struct LeftBehind {
+  // leaks: objects still referenced beyond their heap's own reference, by references that
+  // nothing will release now (a message in a channel, a view, one a dead process held);
+  // views_left_open: views opened and never closed; events: the tallies of every
+  // interpreter, the dead one's as it stood when it died. No ground truth: a process killed
+  // between a count and its ledger entry leaves them one apart.
+  Integrity integrity;
+  std::uint64_t references = 0;  // the references the leaked objects still hold
+  // False where the strategy keeps no counts (immortal): no leak can be told then.
+  bool counts_kept = true;
+  // What the model tells of the dead interpreter: the leaked objects it owned (from its
+  // heap), and the open views of its objects (it sent them).
+  std::uint64_t leaks_of_dead = 0;
+  std::uint64_t views_of_dead = 0;
+};
+
 }  // namespace refbench::workloads

@@ -170,14 +170,39 @@ PointMemory memory_needed(const PointConfig& c) {
   return m;
 }
 
-InterpreterProcessDied::InterpreterProcessDied(unsigned interpreter_, int pid_, int signal_)
+namespace {
+
+// "1 object", "2 objects".
+std::string count_of(std::uint64_t n, const std::string& thing) {
+  return std::to_string(n) + " " + thing + (n == 1 ? "" : "s");
+}
+
+// What a killed interpreter's point left, in a few words, for the error message.
+std::string left_behind_text(const LeftBehind& left, unsigned dead) {
+  const std::string of_dead = "interpreter " + std::to_string(dead) + "'s";
+  const std::string objects =
+      left.counts_kept ? count_of(left.integrity.leaks, "object") + " still referenced (" +
+                             count_of(left.references, "reference") + "; " +
+                             std::to_string(left.leaks_of_dead) + " of the objects " + of_dead + ")"
+                       : std::string("no counted references (the strategy counts none)");
+  return "; left behind: " + objects + " and " + count_of(left.integrity.views_left_open, "view") +
+         " open (" + std::to_string(left.views_of_dead) + " of " + of_dead + " objects); " +
+         count_of(left.integrity.events.double_frees, "double free");
+}
+
+}  // namespace
+
+InterpreterProcessDied::InterpreterProcessDied(unsigned interpreter_, int pid_, int signal_,
+                                               std::optional<LeftBehind> left_)
     : std::runtime_error("interpreter process " + std::to_string(interpreter_) + " (pid " +
                          std::to_string(pid_) + ") was killed by signal " +
                          std::to_string(signal_) + " (" + sigabbrev_or_number(signal_) +
-                         "); the point was given up"),
+                         "); the point was given up" +
+                         (left_ ? left_behind_text(*left_, interpreter_) : std::string())),
       interpreter(interpreter_),
       pid(pid_),
-      signal(signal_) {}
+      signal(signal_),
+      left(left_) {}
 
 namespace {
 
@@ -217,7 +242,7 @@ PointResult run_in_processes(const PointConfig& config, const ThreadHooks& hooks
     } catch (const PointStalled& e) {
       throw PointStalled(e.timeout);
     } catch (const InterpreterProcessDied& e) {
-      throw InterpreterProcessDied(e.interpreter, e.pid, e.signal);
+      throw InterpreterProcessDied(e.interpreter, e.pid, e.signal, e.left);
     } catch (const ThreadsNotStarted& e) {
       throw ThreadsNotStarted(e.code(), e.started, e.needed);
     } catch (const std::invalid_argument& e) {

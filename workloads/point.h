@@ -119,6 +119,10 @@ struct ThreadHooks {
   // Right before and right after the timed phase, on the thread: start and stop counters.
   std::function<void(unsigned interpreter)> on_measure_begin;
   std::function<void(unsigned interpreter)> on_measure_end;
+  // For tests: as the timed phase starts, after on_measure_begin, inside the interpreter
+  // (its lock held, where the strategy has one), so that a process killed there dies
+  // holding it.
+  std::function<void(unsigned interpreter)> inside_at_measure_begin;
   // After the timed phase, still on the thread: check it did not move.
   std::function<void(unsigned interpreter)> on_finish;
   // --isolation process only, where the hooks above run in each interpreter's process and
@@ -168,12 +172,16 @@ struct PointStalled : std::runtime_error {
 };
 
 // --isolation process: an interpreter process died of a signal (killed, crashed) during the
-// point. The other processes were stopped (killed if they did not stop) and reaped.
+// point. The other processes were stopped (killed if they did not stop) and reaped. `left`:
+// what the point left behind, counted after that (none where it could not be counted); the
+// message says it after the interpreter, its process and the signal.
 struct InterpreterProcessDied : std::runtime_error {
-  InterpreterProcessDied(unsigned interpreter_, int pid_, int signal_);
+  InterpreterProcessDied(unsigned interpreter_, int pid_, int signal_,
+                         std::optional<LeftBehind> left_ = std::nullopt);
   unsigned interpreter;
   int pid;
   int signal;
+  std::optional<LeftBehind> left;
 };
 
 // Runs one point on fresh interpreters. Throws std::invalid_argument for a config it cannot

@@ -158,16 +158,45 @@ Integrity Runtime::audit_and_tear_down(const Tally& events, Counts counts,
   result.events += teardown;
   if (counts == Counts::not_kept) free_immortal_objects();
 
-  for (auto& interpreter : interpreters_) {
-    if (!interpreter->has_heap()) continue;
-    Heap& heap = interpreter->heap();
-    for (std::uint32_t i = 0; i < heap.pool_size(); ++i) {
-      if (heap.pooled(i).state.load(std::memory_order_relaxed) == ObjectState::live) {
-        ++result.leaks;
-      }
-    }
-  }
+  each_pooled([&](Interpreter&, const Object& o) {
+    if (o.state.load(std::memory_order_relaxed) == ObjectState::live) ++result.leaks;
+  });
   return result;
+}
+
+namespace {
+
+// The references an object still holds beyond its heap's own (which finalisation would
+// drop): those that keep it alive past its interpreter. A freed object holds none.
+std::int64_t beyond_its_heap(const Object& o, Runtime::ReadReferences references) {
+  if (o.state.load(std::memory_order_relaxed) == ObjectState::freed) return 0;
+  return references(o) - (o.held_by_heap.load(std::memory_order_relaxed) ? 1 : 0);
+}
+
+}  // namespace
+
+// Every process of the point was reaped before this runs (waitpid), so nothing changes the
+// region meanwhile and plain reads (relaxed ones of the atomics) see what they left.
+LeftBehind Runtime::inventory(const Tally& events, Counts counts, ReadReferences references,
+                              unsigned dead) {
+  LeftBehind left;
+  left.integrity.events = events;
+  left.counts_kept = counts != Counts::not_kept;
+  for (auto& interpreter : interpreters_) {
+    const std::uint64_t open = interpreter->views_open();
+    left.integrity.views_left_open += open;
+    if (interpreter->index() == dead) left.views_of_dead += open;
+  }
+  // Without counts (immortal) no reference can be told from none: nothing to count.
+  if (!left.counts_kept) return left;
+  each_pooled([&](const Interpreter& owner, const Object& o) {
+    const std::int64_t held = beyond_its_heap(o, references);
+    if (held <= 0) return;
+    ++left.integrity.leaks;
+    left.references += static_cast<std::uint64_t>(held);
+    if (owner.index() == dead) ++left.leaks_of_dead;
+  });
+  return left;
 }
 
 }  // namespace refbench::workloads

@@ -56,6 +56,15 @@ class Runtime {
   Integrity audit_and_tear_down(const Tally& events, Counts counts,
                                 ReadReferences references = &refcount_of);
 
+  // --isolation process, in refbench's process, after an interpreter process (`dead`) died
+  // and every other one was stopped and reaped: counts what the point left (LeftBehind), the
+  // way audit_and_tear_down counts a point that ended, but changing nothing. No interpreter
+  // is finalised and no object released or freed here: what the dead held can never be
+  // released, and the region goes whole after the point, so nothing is freed twice.
+  // `events` are the tallies of every interpreter, the dead one's as it stood.
+  LeftBehind inventory(const Tally& events, Counts counts, ReadReferences references,
+                       unsigned dead);
+
   // --teardown early, on sending interpreter i's own thread, inside it, after its last
   // send: the runtime lets go of the interpreter, which finalises now or, while views of
   // its objects are open, when the last closes. Returns how many views were open.
@@ -78,6 +87,16 @@ class Runtime {
   GroundTruth ground_truth(ReadReferences references);
   void reconcile(Integrity& result, const GroundTruth& truth, Counts counts) const;
   void free_immortal_objects();
+  // visit(interpreter, object) for every pooled object of every heap made.
+  template <class Visit>
+  void each_pooled(Visit visit) {
+    for (auto& interpreter : interpreters_) {
+      if (!interpreter->has_heap()) continue;
+      for (std::uint32_t i = 0; i < interpreter->heap().pool_size(); ++i) {
+        visit(*interpreter, interpreter->heap().pooled(i));
+      }
+    }
+  }
 
   const PointConfig config_;
   std::vector<std::unique_ptr<InterpreterLock>> locks_;

@@ -2,6 +2,7 @@
 // is an error row, not a hang.
 #include <dirent.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -64,8 +65,13 @@ TEST_F(EndToEnd, CompareGivesProcessOverThreadPerPoint) {
 }
 
 // REFBENCH_INJECT_KILL: interpreter 1 of civ's points SIGKILLs itself as its timed phase
-// starts. The point gets an error row naming the process and the signal, the other
-// strategy's points are measured, the run ends (exit 1), and nothing is left in /dev/shm.
+// starts. The point gets an error row naming the process and the signal, with what it left
+// in its integrity columns: under civ every reference nothing will release is a view the
+// sender opened and the dead receiver never closed (how many depends on how far the sender
+// got before it was stopped), and nothing was freed twice. Its violations stay empty (the
+// kill left them, not the strategy). The other strategy's points are measured, the run ends
+// (exit 1), and nothing is left in /dev/shm. (process_test.cc counts exactly what a kill at
+// a known point leaves.)
 TEST_F(EndToEnd, AKilledInterpreterProcessGetsAnErrorRowAndTheRunGoesOn) {
   SKIP_UNDER_TSAN();
   const std::vector<std::string> before = dev_shm();
@@ -81,7 +87,15 @@ TEST_F(EndToEnd, AKilledInterpreterProcessGetsAnErrorRowAndTheRunGoesOn) {
       const std::string error = csv.at(r, "error");
       EXPECT_NE(error.find("interpreter process 1 (pid "), std::string::npos) << error;
       EXPECT_NE(error.find("killed by signal 9 (SIGKILL)"), std::string::npos) << error;
+      EXPECT_NE(error.find("left behind: "), std::string::npos) << error;
       EXPECT_EQ(csv.at(r, "ns_per_msg"), "");
+      const std::uint64_t leaks = std::stoull(csv.at(r, "leaks"));
+      const std::uint64_t open = std::stoull(csv.at(r, "views_left_open"));
+      EXPECT_EQ(leaks > 0, open > 0) << error;
+      EXPECT_EQ(csv.at(r, "double_frees"), "0");
+      EXPECT_EQ(csv.at(r, "premature_frees"), "0");
+      EXPECT_EQ(csv.at(r, "use_after_free"), "0");
+      EXPECT_EQ(csv.at(r, "violations"), "");
     } else {
       EXPECT_EQ(csv.at(r, "error"), "");
       EXPECT_EQ(csv.at(r, "messages"), "20000");

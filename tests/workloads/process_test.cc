@@ -2,12 +2,15 @@
 #include <dirent.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <new>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -18,6 +21,7 @@
 #include "tests/workloads/hang_guard.h"
 #include "workloads/channel.h"
 #include "workloads/point.h"
+#include "workloads/process_shared.h"
 #include "workloads/shared_region.h"
 #include "workloads/vocabulary.h"
 
@@ -292,6 +296,281 @@ TEST(Isolation, AKilledInterpreterProcessIsReportedAndNothingIsLeftBehind) {
 TEST(Isolation, AKilledInterpreterUnderOneSharedLockHangsNoOne) {
   SKIP_UNDER_TSAN();
   expect_a_killed_interpreter_is_reported(Strategy::gil, Workload::pingpong);
+}
+
+// A flag every process of a point sees: mapped shared before the fork, so that hooks in two
+// interpreter processes can order what they do (a kill after the other has sent).
+class SharedFlag {
+ public:
+  SharedFlag()
+      : page_(mmap(nullptr, kPage, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)),
+        word_(new (page_) std::atomic<int>(0)) {}
+  SharedFlag(const SharedFlag&) = delete;
+  SharedFlag& operator=(const SharedFlag&) = delete;
+  ~SharedFlag() { munmap(page_, kPage); }
+
+  // release/acquire: what the setter's process did before set() (its sends) happened
+  // before what the waiter does after wait() (its kill).
+  void set() { word_->store(1, std::memory_order_release); }
+  // Waits for set(), in any process, at most a minute (then goes on: the test fails, not hangs).
+  void wait() const {
+    for (int ms = 0; ms < 60'000 && word_->load(std::memory_order_acquire) == 0; ++ms) {
+      usleep(1000);
+    }
+  }
+
+ private:
+  static constexpr std::size_t kPage = 4096;
+  void* page_;
+  std::atomic<int>* word_;
+};
+
+// Runs a point one of whose interpreter processes the hooks kill: what it threw.
+std::optional<InterpreterProcessDied> killed_point(const PointConfig& c, const ThreadHooks& hooks) {
+  try {
+    run_point(c, hooks);
+  } catch (const InterpreterProcessDied& e) {
+    return e;
+  }
+  ADD_FAILURE() << "a point whose interpreter was killed reported no error";
+  return std::nullopt;
+}
+
+class AKilledReceiver : public testing::TestWithParam<Strategy> {};
+
+// A stream's receiver is killed once its sender has sent all 10 timed messages (10 distinct
+// objects) into a channel with room for them all: nothing will release the references those
+// messages carry. What refbench counts after the point is exactly that: 10 objects still
+// referenced, by 10 references, none of them the dead receiver's own; under civ each message
+// is a view of the sender's objects, left open; nothing was freed twice or early. immortal
+// counts no references, so none can be told.
+TEST_P(AKilledReceiver, LeavesExactlyWhatItsChannelHeld) {
+  SKIP_UNDER_TSAN();
+  const HangGuard guard(std::chrono::seconds(120));
+  const Strategy strategy = GetParam();
+  constexpr std::uint64_t kSent = 10;
+  PointConfig c = process_point(strategy, Workload::stream);
+  c.messages = kSent;
+  c.objects = 16;           // one object per message: as many objects as references
+  c.channel_capacity = 16;  // the 10 messages and the end marker fit: the sender never waits
+  SharedFlag sent;
+  ThreadHooks hooks;
+  hooks.on_measure_end = [&sent](unsigned i) {
+    if (i == 0) sent.set();
+  };
+  hooks.on_measure_begin = [&sent](unsigned i) {
+    if (i != 1) return;
+    sent.wait();
+    raise(SIGKILL);
+  };
+  const std::optional<InterpreterProcessDied> died = killed_point(c, hooks);
+  ASSERT_TRUE(died.has_value());
+  EXPECT_EQ(died->interpreter, 1u);
+  EXPECT_EQ(died->signal, SIGKILL);
+  ASSERT_TRUE(died->left.has_value()) << died->what();
+  const LeftBehind& left = *died->left;
+  const bool counted = strategy != Strategy::immortal;
+  EXPECT_EQ(left.counts_kept, counted);
+  EXPECT_EQ(left.integrity.leaks, counted ? kSent : 0u) << died->what();
+  EXPECT_EQ(left.references, counted ? kSent : 0u) << died->what();
+  EXPECT_EQ(left.leaks_of_dead, 0u) << "the receiver's own objects were never sent";
+  const bool views = traits(strategy).views;
+  EXPECT_EQ(left.integrity.views_left_open, views ? kSent : 0u) << died->what();
+  EXPECT_EQ(left.views_of_dead, 0u);
+  EXPECT_EQ(left.integrity.events.double_frees, 0u);
+  EXPECT_EQ(left.integrity.events.premature_frees, 0u);
+  EXPECT_EQ(left.integrity.events.use_after_free, 0u);
+  const std::string what = died->what();
+  EXPECT_NE(what.find("interpreter process 1 (pid "), std::string::npos) << what;
+  if (counted) {
+    EXPECT_NE(what.find("left behind: 10 objects still referenced (10 references; 0 of the "
+                        "objects interpreter 1's)"),
+              std::string::npos)
+        << what;
+  }
+  EXPECT_NE(what.find("0 double frees"), std::string::npos) << what;
+  EXPECT_TRUE(children().empty());
+}
+
+// racy's counts may lose updates, and civ-deferred's releases may still wait in its queue:
+// neither leaves an exact count of what the kill left.
+INSTANTIATE_TEST_SUITE_P(Isolation, AKilledReceiver,
+                         testing::Values(Strategy::gil, Strategy::atomic, Strategy::biased,
+                                         Strategy::civ, Strategy::immortal),
+                         [](const testing::TestParamInfo<Strategy>& p) {
+                           return std::string(name(p.param));
+                         });
+
+class AKilledSender : public testing::TestWithParam<Strategy> {};
+
+// A stream's sender is killed once it has sent its 10 timed messages (10 distinct objects of
+// its own), while its receiver is stuck before its timed phase and does not stop when told
+// (it is killed once the grace is over). What is left is the dead interpreter's: the 10
+// references are to its objects, and under civ the 10 open views are of its objects.
+TEST_P(AKilledSender, LeavesReferencesToItsOwnObjects) {
+  SKIP_UNDER_TSAN();
+  const HangGuard guard(std::chrono::seconds(120));
+  const Strategy strategy = GetParam();
+  constexpr std::uint64_t kSent = 10;
+  PointConfig c = process_point(strategy, Workload::stream);
+  c.messages = kSent;
+  c.objects = 16;
+  c.channel_capacity = 16;
+  ThreadHooks hooks;
+  hooks.on_measure_end = [](unsigned i) {
+    if (i == 0) raise(SIGKILL);
+  };
+  hooks.on_measure_begin = [](unsigned i) {
+    while (i == 1) pause();  // until SIGKILL, Crew::kGrace after the sender died
+  };
+  const std::optional<InterpreterProcessDied> died = killed_point(c, hooks);
+  ASSERT_TRUE(died.has_value());
+  EXPECT_EQ(died->interpreter, 0u) << "the receiver, killed later, is not the one reported";
+  ASSERT_TRUE(died->left.has_value());
+  const LeftBehind& left = *died->left;
+  EXPECT_EQ(left.integrity.leaks, kSent) << died->what();
+  EXPECT_EQ(left.references, kSent);
+  EXPECT_EQ(left.leaks_of_dead, kSent);
+  const std::uint64_t views = traits(strategy).views ? kSent : 0;
+  EXPECT_EQ(left.integrity.views_left_open, views);
+  EXPECT_EQ(left.views_of_dead, views);
+  EXPECT_EQ(left.integrity.events.double_frees, 0u);
+  EXPECT_EQ(left.integrity.events.premature_frees, 0u);
+  EXPECT_TRUE(children().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Isolation, AKilledSender, testing::Values(Strategy::atomic, Strategy::civ),
+                         [](const testing::TestParamInfo<Strategy>& p) {
+                           return std::string(name(p.param));
+                         });
+
+using LockParam = std::tuple<GilKind, WaitPolicy>;
+
+class AKilledLockHolder : public testing::TestWithParam<LockParam> {};
+
+// Under gil interpreter 1 is killed inside the one shared lock, as its timed phase starts,
+// and only then does interpreter 0 ask for the lock to send: it must not wait for ever (the
+// lock is abandoned once refbench sees the death), and, having sent nothing, it leaves
+// nothing referenced.
+TEST_P(AKilledLockHolder, HangsNoOneAndLeavesNothing) {
+  SKIP_UNDER_TSAN();
+  const HangGuard guard(std::chrono::seconds(120));
+  const auto [gil, policy] = GetParam();
+  PointConfig c = process_point(Strategy::gil, Workload::pingpong);
+  c.gil = gil;
+  c.wait = policy;
+  SharedFlag inside;
+  ThreadHooks hooks;
+  hooks.inside_at_measure_begin = [&inside](unsigned i) {
+    if (i != 1) return;
+    inside.set();
+    raise(SIGKILL);
+  };
+  hooks.on_measure_begin = [&inside](unsigned i) {
+    if (i == 0) inside.wait();
+  };
+  const std::optional<InterpreterProcessDied> died = killed_point(c, hooks);
+  ASSERT_TRUE(died.has_value());
+  EXPECT_EQ(died->interpreter, 1u) << died->what();
+  ASSERT_TRUE(died->left.has_value());
+  EXPECT_EQ(died->left->integrity.leaks, 0u) << died->what();
+  EXPECT_EQ(died->left->references, 0u);
+  EXPECT_EQ(died->left->integrity.events.double_frees, 0u);
+  EXPECT_TRUE(children().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Isolation, AKilledLockHolder,
+                         testing::Combine(testing::ValuesIn(kAllGilKinds),
+                                          testing::Values(WaitPolicy::yield, WaitPolicy::block)),
+                         [](const testing::TestParamInfo<LockParam>& p) {
+                           return std::string(name(std::get<0>(p.param))) + "_" +
+                                  std::string(name(std::get<1>(p.param)));
+                         });
+
+// A process killed holding a robust process-shared mutex (PointMutex: CPython's GIL kind,
+// the pending calls and the lookup lock use it): the next to lock it learns so
+// (EOWNERDEAD: LockOwnerDied), once; then it works again, in any process.
+TEST(Isolation, AMutexWhoseHolderWasKilledThrowsOnceThenWorks) {
+  SKIP_UNDER_TSAN();
+  const HangGuard guard(std::chrono::seconds(120));
+  SharedRegion region(1 << 20);
+  PointMutex* mutex = nullptr;
+  {
+    const SharedRegion::Scope scope(region);
+    mutex = new PointMutex;
+  }
+  ASSERT_TRUE(mutex->shared());
+  const pid_t holder = fork();
+  if (holder == 0) {
+    mutex->lock();
+    raise(SIGKILL);
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(holder, &status, 0), holder);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  EXPECT_THROW(mutex->lock(), LockOwnerDied);
+  const pid_t next = fork();
+  if (next == 0) {
+    try {
+      mutex->lock();
+      mutex->unlock();
+      _exit(0);
+    } catch (...) {
+      _exit(1);
+    }
+  }
+  ASSERT_EQ(waitpid(next, &status, 0), next);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "consistent again";
+}
+
+// A process asleep on a PointCondition whose mutex was then taken by a process that was
+// killed holding it: woken, it learns so (LockOwnerDied) instead of sleeping on or going on
+// over what the dead may have half-changed.
+TEST(Isolation, AConditionWaiterLearnsItsMutexHolderWasKilled) {
+  SKIP_UNDER_TSAN();
+  const HangGuard guard(std::chrono::seconds(120));
+  SharedRegion region(1 << 20);
+  PointMutex* mutex = nullptr;
+  PointCondition* condition = nullptr;
+  std::atomic<int>* waiting = nullptr;
+  {
+    const SharedRegion::Scope scope(region);
+    mutex = new PointMutex;
+    condition = new PointCondition;
+    waiting = new std::atomic<int>(0);
+  }
+  constexpr int kLearned = 7;
+  const pid_t waiter = fork();
+  if (waiter == 0) {
+    try {
+      PointCondition::Lock lock(*mutex);
+      waiting->store(1, std::memory_order_relaxed);  // under the mutex, which orders it
+      condition->wait(lock, [] { return false; });
+    } catch (const LockOwnerDied&) {
+      _exit(kLearned);
+    } catch (...) {
+    }
+    _exit(1);
+  }
+  // The waiter lets go of the mutex only by sleeping on the condition: once the holder has
+  // it, the waiter sleeps.
+  while (true) {
+    const std::lock_guard hold(*mutex);
+    if (waiting->load(std::memory_order_relaxed) == 1) break;
+  }
+  const pid_t holder = fork();
+  if (holder == 0) {
+    mutex->lock();
+    raise(SIGKILL);
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(holder, &status, 0), holder);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  condition->notify_all();
+  ASSERT_EQ(waitpid(waiter, &status, 0), waiter);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == kLearned);
 }
 
 // What the hooks record in an interpreter process comes back through report/on_report:
