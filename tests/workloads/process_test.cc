@@ -336,6 +336,25 @@ std::optional<InterpreterProcessDied> killed_point(const PointConfig& c, const T
   return std::nullopt;
 }
 
+// The timed messages of the killed-stream tests: each a distinct object (as many objects as
+// references), all fitting in the channel with the end marker (the sender never waits).
+constexpr std::uint64_t kSent = 10;
+
+PointConfig sends_distinct_objects(Strategy strategy) {
+  PointConfig c = process_point(strategy, Workload::stream);
+  c.messages = kSent;
+  c.objects = 16;
+  c.channel_capacity = 16;
+  return c;
+}
+
+// Whatever a kill left, nothing was freed twice or early: the region goes whole.
+void expect_nothing_freed_twice_or_early(const LeftBehind& left) {
+  EXPECT_EQ(left.integrity.events.double_frees, 0u);
+  EXPECT_EQ(left.integrity.events.premature_frees, 0u);
+  EXPECT_EQ(left.integrity.events.use_after_free, 0u);
+}
+
 class AKilledReceiver : public testing::TestWithParam<Strategy> {};
 
 // A stream's receiver is killed once its sender has sent all 10 timed messages (10 distinct
@@ -348,11 +367,7 @@ TEST_P(AKilledReceiver, LeavesExactlyWhatItsChannelHeld) {
   SKIP_UNDER_TSAN();
   const HangGuard guard(std::chrono::seconds(120));
   const Strategy strategy = GetParam();
-  constexpr std::uint64_t kSent = 10;
-  PointConfig c = process_point(strategy, Workload::stream);
-  c.messages = kSent;
-  c.objects = 16;           // one object per message: as many objects as references
-  c.channel_capacity = 16;  // the 10 messages and the end marker fit: the sender never waits
+  const PointConfig c = sends_distinct_objects(strategy);
   SharedFlag sent;
   ThreadHooks hooks;
   hooks.on_measure_end = [&sent](unsigned i) {
@@ -377,9 +392,7 @@ TEST_P(AKilledReceiver, LeavesExactlyWhatItsChannelHeld) {
   const bool views = traits(strategy).views;
   EXPECT_EQ(left.integrity.views_left_open, views ? kSent : 0u) << died->what();
   EXPECT_EQ(left.views_of_dead, 0u);
-  EXPECT_EQ(left.integrity.events.double_frees, 0u);
-  EXPECT_EQ(left.integrity.events.premature_frees, 0u);
-  EXPECT_EQ(left.integrity.events.use_after_free, 0u);
+  expect_nothing_freed_twice_or_early(left);
   const std::string what = died->what();
   EXPECT_NE(what.find("interpreter process 1 (pid "), std::string::npos) << what;
   if (counted) {
@@ -411,11 +424,7 @@ TEST_P(AKilledSender, LeavesReferencesToItsOwnObjects) {
   SKIP_UNDER_TSAN();
   const HangGuard guard(std::chrono::seconds(120));
   const Strategy strategy = GetParam();
-  constexpr std::uint64_t kSent = 10;
-  PointConfig c = process_point(strategy, Workload::stream);
-  c.messages = kSent;
-  c.objects = 16;
-  c.channel_capacity = 16;
+  const PointConfig c = sends_distinct_objects(strategy);
   ThreadHooks hooks;
   hooks.on_measure_end = [](unsigned i) {
     if (i == 0) raise(SIGKILL);
@@ -434,8 +443,7 @@ TEST_P(AKilledSender, LeavesReferencesToItsOwnObjects) {
   const std::uint64_t views = traits(strategy).views ? kSent : 0;
   EXPECT_EQ(left.integrity.views_left_open, views);
   EXPECT_EQ(left.views_of_dead, views);
-  EXPECT_EQ(left.integrity.events.double_frees, 0u);
-  EXPECT_EQ(left.integrity.events.premature_frees, 0u);
+  expect_nothing_freed_twice_or_early(left);
   EXPECT_TRUE(children().empty());
 }
 
