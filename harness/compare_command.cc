@@ -161,11 +161,9 @@ std::string ratio_comparison(const Points& a, const Points& b, bool with_isolati
         return r.cluster == 0 && r.pair == ra.pair;
       });
       if (rb == gb->ratios.end()) continue;
-      const bool across = ga.isolation == results::kAcrossIsolations;
       table.add_row({ga.workload + " " + ga.pus + " " + std::to_string(ga.payload_bytes) +
                          (with_isolation && ga.isolation != "thread" ? " " + ga.isolation : ""),
-                     across ? ra.pair.numerator + " " + ga.isolation : ra.pair.text(),
-                     ratio_cell(ra.ratio), ratio_cell(rb->ratio),
+                     ga.label(ra), ratio_cell(ra.ratio), ratio_cell(rb->ratio),
                      results::fixed(rb->ratio.median / ra.ratio.median, 3),
                      ratio_verdict(ra, *rb, ga.drift, gb->drift)});
     }

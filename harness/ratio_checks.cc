@@ -16,13 +16,9 @@ std::string pus_text(std::string pus) {
   return pus;
 }
 
-bool across_isolations(const results::GroupRatios& g) {
-  return g.isolation == results::kAcrossIsolations;
-}
-
 std::string group_name(const results::GroupRatios& g) {
   const std::string as = g.isolation == "process" ? ", as processes"
-                         : across_isolations(g)   ? ", process/thread"
+                         : g.across_isolations()  ? ", process/thread"
                                                   : "";
   return g.workload + " on PUs " + pus_text(g.pus) + ", payload " +
          std::to_string(g.payload_bytes) + " B" + as;
@@ -41,11 +37,6 @@ std::vector<results::ResultRow> rows_of(const std::vector<results::ResultRow>& r
   return out;
 }
 
-// "civ/atomic"; across isolations, "atomic process/thread".
-std::string pair_label(const results::GroupRatios& g, const results::PairedRatio& r) {
-  return across_isolations(g) ? r.pair.numerator + " " + results::kAcrossIsolations : r.pair.text();
-}
-
 // The first point of each group of the plan (workload, payload, PUs), in plan order.
 std::vector<Point> group_firsts(const Plan& plan) {
   std::vector<Point> firsts;
@@ -62,7 +53,7 @@ std::string not_precise(const results::GroupRatios& g, double precision) {
   for (const results::PairedRatio& r : g.ratios) {
     if (r.cluster != 0) continue;
     if (r.ratio.coverage >= 0.95 && results::relative_half_width(r.ratio) <= precision) continue;
-    which += (which.empty() ? "" : ", ") + pair_label(g, r) + " +-" +
+    which += (which.empty() ? "" : ", ") + g.label(r) + " +-" +
              results::fixed(100 * results::relative_half_width(r.ratio), 1) + "%";
   }
   return which;
@@ -75,9 +66,9 @@ RatioChecks check_ratios(const std::vector<results::ResultRow>& rows, const Poin
   outcome.groups = results::paired_ratios(results::observations(rows), options.ratios);
   for (const results::GroupRatios& g : outcome.groups) {
     // The group across isolations has the blocks of its two: their drift is said once.
-    if (g.drift && !across_isolations(g)) outcome.checks.drift.push_back(results::drift_line(g));
+    if (g.drift && !g.across_isolations()) outcome.checks.drift.push_back(results::drift_line(g));
     const auto rtt =
-        across_isolations(g) ? std::nullopt : results::harness_round_trip(rows_of(rows, g));
+        g.across_isolations() ? std::nullopt : results::harness_round_trip(rows_of(rows, g));
     if (rtt) {
       outcome.checks.harness_round_trip.push_back(
           group_name(g) + ": immortal's p50 round trip " + results::fixed(rtt->harness_ns, 0) +

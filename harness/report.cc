@@ -207,13 +207,9 @@ std::string ratios_lines(const results::GroupRatios& group) {
     header.push_back("<at probe " + results::fixed(cluster.probe_rtt_ns, 0) + " ns");
   }
   results::TextTable table(header);
-  const bool across = group.isolation == results::kAcrossIsolations;
   for (const results::PairedRatio& r : group.ratios) {
     if (r.cluster != 0) continue;
-    // Across isolations a pair is a strategy over itself: "atomic process/thread".
-    const std::string label =
-        across ? r.pair.numerator + " " + results::kAcrossIsolations : r.pair.text();
-    std::vector<std::string> cells = {label, results::fixed(r.ratio.median, 2) + "x",
+    std::vector<std::string> cells = {group.label(r), results::fixed(r.ratio.median, 2) + "x",
                                       interval_text(r.ratio), std::to_string(r.ratio.samples)};
     for (std::size_t c = 0; group.drift && c < group.clusters.size(); ++c) {
       const results::PairedRatio* at = find_ratio(group, r.pair, static_cast<unsigned>(c + 1));
@@ -307,7 +303,7 @@ std::string isolation_report(const std::vector<ResultRow>& all_rows, double nois
 // Each strategy as processes over itself as threads, per block, where both ran.
 std::string across_isolations_report(const std::vector<ResultRow>& rows) {
   for (const results::GroupRatios& g : results::paired_ratios(results::observations(rows))) {
-    if (g.isolation != results::kAcrossIsolations || g.ratios.empty()) continue;
+    if (!g.across_isolations() || g.ratios.empty()) continue;
     return "each strategy as processes over itself as threads, per repetition block:\n" +
            ratios_lines(g);
   }

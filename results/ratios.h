@@ -87,6 +87,13 @@ struct GroupRatios {
   // "thread" or "process": ratios between strategies of that isolation; or
   // kAcrossIsolations: each pair is a strategy over itself, as processes over as threads.
   std::string isolation = "thread";
+
+  bool across_isolations() const { return isolation == kAcrossIsolations; }
+  // How a ratio of this group is named: "civ/atomic"; across isolations, "atomic
+  // process/thread".
+  std::string label(const PairedRatio& r) const {
+    return across_isolations() ? r.pair.numerator + " " + kAcrossIsolations : r.pair.text();
+  }
 };
 
 // The ratios of every group in `seen` (same workload, PUs, payload and isolation), in the
