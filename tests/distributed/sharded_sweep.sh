@@ -12,6 +12,15 @@ work=$(mktemp -d /tmp/refbench-distributed.XXXXXX)
 daemons=()
 cleanup() {
   for pid in "${daemons[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # slurmctld saves its state into $work/state as it stops, after the signal: remove the
+  # folder only once every daemon is gone (SIGKILL after 10 s), or rm races its last writes.
+  for pid in "${daemons[@]}"; do
+    for _ in $(seq 100); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
