@@ -3,7 +3,8 @@
 // machine cannot count are left out, never shown as zero).
 //
 //   increment/*      one reference-count increment of each kind, uncontended
-//   channel/*        a push and a pop through refbench's channel on one thread
+//   channel/*        a push and a pop through refbench's channel on one thread: of pointers
+//                    (threads), and of offsets from a shared region (processes)
 //   civ/*            a view opened and closed: counts only, and with the seed's lock
 //                    hand-off (leave, enter the sender, leave, re-enter)
 //   contended/*      two threads pinned to --cores incrementing one count
@@ -18,7 +19,9 @@
 #include "harness/plan.h"
 #include "workloads/channel.h"
 #include "workloads/counting.h"
+#include "workloads/region_channel.h"
 #include "workloads/runtime.h"
+#include "workloads/shared_region.h"
 #include "workloads/strategies.h"
 
 namespace {
@@ -53,22 +56,51 @@ BENCHMARK(BM_Increment<Biased, false>)->Name("increment/biased_other");
 
 // ---- A channel push and pop on one thread: the instructions, without any transfer.
 
-void BM_ChannelPushPop(benchmark::State& state) {
+// The same message in each time and the popped one kept apart, so that no iteration waits
+// for the last one's pop: what is timed is the instructions of a push and a pop.
+template <class C>
+void BM_ChannelPushPop(benchmark::State& state, C& channel, const workloads::Message message) {
   bench::pin(*g_setup, 0);
-  workloads::Channel<workloads::Message> channel(256, workloads::WaitPolicy::spin);
-  workloads::Message message;
+  workloads::Message popped;
   bench::CountedRegion region(g_setup->counters);
   for (auto _ : state) {
     // Never full or empty here: a failure is a broken channel, not a measurement.
-    if (!channel.try_push(message) || !channel.try_pop(message)) {
+    if (!channel.try_push(message) || !channel.try_pop(popped)) {
       state.SkipWithError("the channel refused a push or a pop it had room for");
       break;
     }
+    benchmark::DoNotOptimize(popped);
   }
   region.report(state);
-  benchmark::DoNotOptimize(message);
 }
-BENCHMARK(BM_ChannelPushPop)->Name("channel/push_pop");
+
+// Threads' channels carry pointers.
+void BM_ChannelOfPointers(benchmark::State& state) {
+  workloads::Channel<workloads::Message> channel(256, workloads::WaitPolicy::spin);
+  static std::byte somewhere[256];
+  BM_ChannelPushPop(state, channel,
+                    {reinterpret_cast<Object*>(somewhere),
+                     reinterpret_cast<workloads::Interpreter*>(somewhere + 128), 16});
+}
+BENCHMARK(BM_ChannelOfPointers)->Name("channel/push_pop");
+
+// A process-mode point's channels carry offsets from the region: the conversion each way,
+// in the same binary as the pointers above (a message naming an object in the region).
+void BM_ChannelOfOffsets(benchmark::State& state) {
+  workloads::SharedRegion shared(16 << 20);
+  const workloads::RegionBase::Scope messages_from(shared.base(), shared.size());
+  std::unique_ptr<workloads::RegionChannel> channel;
+  {
+    // Only the channel: the benchmark library's own allocations must outlive the region.
+    const workloads::SharedRegion::Scope allocating_in(shared);
+    channel = std::make_unique<workloads::RegionChannel>(256, workloads::WaitPolicy::spin);
+  }
+  auto* in_region = static_cast<std::byte*>(shared.allocate(256, 64));
+  BM_ChannelPushPop(state, *channel,
+                    {reinterpret_cast<Object*>(in_region),
+                     reinterpret_cast<workloads::Interpreter*>(in_region + 128), 16});
+}
+BENCHMARK(BM_ChannelOfOffsets)->Name("channel/push_pop_offsets");
 
 // ---- A view opened and closed, both interpreters on this thread.
 

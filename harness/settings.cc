@@ -373,7 +373,8 @@ std::vector<Setting> make_table() {
       "what each interpreter runs as: thread (a thread of refbench's process), process (a "
       "process of its own, forked for the point and pinned as a thread would be; its heap, "
       "the channels, locks, queues and ledger live in one shared memory region, a memfd mapped "
-      "before the fork; the locks are process-shared and robust; each process opens its own "
+      "before the fork, and messages name objects by their offset in it; the locks are "
+      "process-shared and robust; each process opens its own "
       "counters), or thread,process: both, side by side in every repetition block (each "
       "strategy as threads, then as processes), and the summary gives process/thread ratios",
       [](const std::string& text, PointOptions& o) {

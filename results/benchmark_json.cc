@@ -42,6 +42,21 @@ void add_counters(Json& entry, const ResultRow& r) {
   }
 }
 
+// A point whose interpreter process died: what the dead process left, counted once every
+// process of the point was gone, under the CSV's integrity column names.
+void add_what_was_left(Json& entry, const ResultRow& r) {
+  entry["leaks"] = r.leaks;
+  entry["premature_frees"] = r.premature_frees;
+  entry["use_after_free"] = r.use_after_free;
+  entry["double_frees"] = r.double_frees;
+  entry["views_left_open"] = r.views_left_open;
+  entry["resource_warnings"] = r.resource_warnings;
+  entry["dropped_releases"] = r.dropped_releases;
+  entry["pending_at_end"] = r.pending_at_end;
+  entry["orphaned_releases"] = r.orphaned_releases;
+  entry["reads_after_owner_gone"] = r.reads_after_owner_gone;
+}
+
 // Google Benchmark's cpu_time: the CPU time of all interpreter threads per message, which
 // is the task-clock software counter when it was counted. Without it (--counters none)
 // there is no CPU time, and cpu_time repeats real_time, as the context says.
@@ -73,6 +88,7 @@ Json iteration(const ResultRow& r, std::size_t family, std::size_t repetitions) 
     // so that no tool reads its zero time as a figure.
     entry["error_occurred"] = true;
     entry["error_message"] = r.error;
+    if (r.integrity_counted) add_what_was_left(entry, r);
     return entry;
   }
   add_counters(entry, r);

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "workloads/point.h"
+#include "workloads/region_offset.h"
 #include "workloads/shared_region.h"
 #include "workloads/vocabulary.h"
 
@@ -162,6 +163,9 @@ class Crew {
   [[noreturn]] void child(unsigned i, Body& body, pid_t parent) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);  // refbench killed: its interpreters go too
     if (getppid() != parent) _exit(3);
+    // This process's own base for the offsets in messages: where it maps the region.
+    const SharedRegion& region = *SharedRegion::active();
+    const RegionBase::Scope messages_from(region.base(), region.size());
     int code = 0;
     try {
       body(i);

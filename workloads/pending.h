@@ -14,6 +14,7 @@
 #include "workloads/invariant.h"
 #include "workloads/object.h"
 #include "workloads/process_shared.h"
+#include "workloads/region_offset.h"
 
 namespace refbench::workloads {
 
@@ -29,9 +30,11 @@ class PendingQueue {
 
   // One request: an object, and which part of its release (civ-deferred on CPython's main
   // posts two calls per view; every other request is part 0).
+  // The object is an offset from the point's region, as in a channel's messages.
   struct Request {
-    Object* object = nullptr;
+    RegionOffset<Object> object_at;
     std::uint32_t part = 0;
+    Object* object() const { return object_at.get(); }
   };
   explicit PendingQueue(std::size_t capacity = kUnbounded) : capacity_(capacity) {}
 
@@ -43,7 +46,7 @@ class PendingQueue {
       std::lock_guard lock(mutex_);
       if (closed_) return Posted::owner_gone;
       if (capacity_ != kUnbounded && requests_.size() == capacity_) return Posted::full;
-      requests_.push_back({&object, part});
+      requests_.push_back({RegionOffset<Object>(&object), part});
     }
     // Then signal the owner, as CPython does after it lets go of the pending mutex: an
     // atomic OR into the word the owner's eval breaker polls (_Py_set_eval_breaker_bit),

@@ -8,11 +8,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "workloads/drive.h"
-#include "workloads/group_shapes.h"
-#include "workloads/shapes.h"
+#include "workloads/point_drivers.h"
+#include "workloads/region_offset.h"
 #include "workloads/shared_region.h"
-#include "workloads/shuffle.h"
 #include "workloads/strategies.h"
 
 namespace refbench::workloads {
@@ -37,23 +35,6 @@ void check(const PointConfig& config) {
   if (config.release_batch == 0u) bad("a release batch needs at least 1 request");
   if (config.drain_interval == 0) bad("a drain interval needs at least 1 safe point");
   if (config.witness && !config.verify) bad("the witness of lost updates needs verify");
-}
-
-template <class S>
-PointResult drive_workload(const PointConfig& config, const ThreadHooks& hooks) {
-  switch (config.workload) {
-    case Workload::stream:
-      return drive<S, StreamShape<S>>(config, hooks);
-    case Workload::pingpong:
-      return drive<S, PingpongShape<S>>(config, hooks);
-    case Workload::pipeline:
-      return drive<S, PipelineShape<S>>(config, hooks);
-    case Workload::fanout:
-      return drive<S, FanoutShape<S>>(config, hooks);
-    case Workload::shuffle:
-      return drive<S, ShuffleShape<S>>(config, hooks);
-  }
-  throw std::invalid_argument("unknown workload");
 }
 
 std::string sigabbrev_or_number(int signal) {
@@ -206,8 +187,6 @@ InterpreterProcessDied::InterpreterProcessDied(unsigned interpreter_, int pid_, 
 
 namespace {
 
-PointResult run_strategy(const PointConfig& config, const ThreadHooks& hooks);
-
 // The shared region of a process-mode point: what memory_needed counts, several times over
 // (containers grow by doubling, and what is freed in a region stays until the region goes),
 // plus room for the objects of the point's bookkeeping. Its pages come only when touched.
@@ -229,8 +208,9 @@ PointResult run_in_processes(const PointConfig& config, const ThreadHooks& hooks
   std::string message;
   {
     const SharedRegion::Scope scope(region);
+    const RegionBase::Scope messages_from(region.base(), region.size());
     try {
-      result.emplace(run_strategy(config, hooks));
+      result.emplace(drive_in_region(config, hooks));
     } catch (...) {
       failure = std::current_exception();
     }
@@ -267,33 +247,7 @@ PointResult run_in_processes(const PointConfig& config, const ThreadHooks& hooks
 PointResult run_point(const PointConfig& config, const ThreadHooks& hooks) {
   check(config);
   if (config.isolation == Isolation::process) return run_in_processes(config, hooks);
-  return run_strategy(config, hooks);
+  return drive_as_threads(config, hooks);
 }
-
-namespace {
-
-PointResult run_strategy(const PointConfig& config, const ThreadHooks& hooks) {
-  switch (config.strategy) {
-    case Strategy::gil:
-      return drive_workload<GilStrategy>(config, hooks);
-    case Strategy::racy:
-      // --verify keeps racy's stores as they run unverified; only the witness changes them.
-      return config.witness ? drive_workload<RacyFor<true>>(config, hooks)
-                            : drive_workload<RacyFor<false>>(config, hooks);
-    case Strategy::atomic:
-      return drive_workload<AtomicStrategy>(config, hooks);
-    case Strategy::biased:
-      return drive_workload<BiasedStrategy>(config, hooks);
-    case Strategy::civ:
-      return drive_workload<CivStrategy>(config, hooks);
-    case Strategy::civ_deferred:
-      return drive_workload<CivDeferredStrategy>(config, hooks);
-    case Strategy::immortal:
-      return drive_workload<ImmortalStrategy>(config, hooks);
-  }
-  throw std::invalid_argument("unknown strategy");
-}
-
-}  // namespace
 
 }  // namespace refbench::workloads

@@ -5,7 +5,8 @@
 // that it sits at the same address in every interpreter process. That is what lets the
 // point's ordinary objects (heaps, channels, locks, queues, the ledger, the tallies) be
 // shared as they are, pointers included: a pointer into the region means the same object
-// in every process of the point.
+// in every process of the point. Messages name objects by their offset from the region's
+// start all the same (region_offset.h), as processes that map it anywhere would have to.
 //
 // While a Scope is active on a thread, every operator new of that thread (and of the
 // processes it forks) is carved out of the region, and operator delete of a pointer into a
@@ -39,6 +40,9 @@ class SharedRegion {
     return a >= begin_ && a < end_;
   }
   std::size_t used() const;
+  // Where this process maps the region, and its size.
+  std::uintptr_t base() const { return begin_; }
+  std::uintptr_t size() const { return end_ - begin_; }
 
   // The region the calling thread allocates in, or null.
   static SharedRegion* active();

@@ -181,14 +181,15 @@ struct BiasedStrategy : CountedStrategy<Strategy::biased, counting::Biased> {
   static std::int64_t references(const Object& o) { return Count::references(o); }
 
   static void at_safe_point(Interpreter& self, Tally& actor, std::size_t most) {
-    carry_out_pending(
-        self, most, [&](const PendingQueue::Request& r) { Count::merge_queued(*r.object, actor); });
+    carry_out_pending(self, most, [&](const PendingQueue::Request& r) {
+      Count::merge_queued(*r.object(), actor);
+    });
   }
   // As CPython does when a thread state is deleted: merge what is queued; objects queued
   // later are merged by the thread that queues them.
   static void owner_exits(Interpreter& self, Tally& actor) {
     carry_out_pending_and_close(
-        self, [&](const PendingQueue::Request& r) { Count::merge_queued(*r.object, actor); });
+        self, [&](const PendingQueue::Request& r) { Count::merge_queued(*r.object(), actor); });
   }
 };
 
@@ -246,7 +247,7 @@ struct CivDeferredStrategy {
   // On CPython's main a release comes as two calls (ViewRelease::kBuffer, then kView).
   static void release_view(Interpreter& self, const PendingQueue::Request& r, Tally& actor) {
     ++actor.pending_calls;
-    if (r.part != ViewRelease::kView) release_in_sender(*r.object, self, actor);
+    if (r.part != ViewRelease::kView) release_in_sender(*r.object(), self, actor);
     if (r.part != ViewRelease::kBuffer && self.release_path().views_hold_owner) {
       self.decref(actor);
     }

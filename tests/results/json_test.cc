@@ -209,6 +209,7 @@ TEST(Json, AFailedPointCarriesGoogleBenchmarksErrorFields) {
   EXPECT_EQ(failed["error_occurred"], true);
   EXPECT_EQ(failed["error_message"], rows[1].error);
   EXPECT_FALSE(json["benchmarks"][0].contains("error_occurred"));
+  EXPECT_FALSE(failed.contains("leaks")) << "a stalled point counted nothing";
   for (const auto& b : json["benchmarks"]) {
     if (b["run_type"] == "aggregate" && b["aggregate_name"] == "mean") {
       EXPECT_DOUBLE_EQ(b["real_time"].get<double>(), 400.0) << "the failed run is left out";
@@ -281,6 +282,25 @@ TEST(Sink, AppendAddsRowsUnderTheExistingHeader) {
   ASSERT_EQ(table.rows.size(), 2u);
   EXPECT_EQ(table.rows[1][static_cast<std::size_t>(table.column("repetition"))], "2");
   fs::remove_all(dir);
+}
+
+// An interpreter process that died leaves references and views: its error entry carries
+// them under the CSV's column names, as the CSV's error row does.
+TEST(Json, AKilledProcessesEntryCarriesWhatItLeft) {
+  std::vector<ResultRow> rows = {example_row(1, 0.0004), example_row(2, 0)};
+  ResultRow& killed = rows[1];
+  killed.messages = 0;
+  killed.error = "interpreter 1 (pid 4242) was killed by SIGKILL; the point was given up";
+  killed.integrity_counted = true;
+  killed.leaks = 1;
+  killed.views_left_open = 257;
+  const auto json = nlohmann::json::parse(benchmark_json(example_metadata(), rows));
+  const auto& entry = json["benchmarks"][1];
+  EXPECT_EQ(entry["error_occurred"], true);
+  EXPECT_EQ(entry["leaks"], 1);
+  EXPECT_EQ(entry["views_left_open"], 257);
+  EXPECT_EQ(entry["double_frees"], 0);
+  EXPECT_FALSE(entry.contains("violations")) << "the kill left them, not the strategy";
 }
 
 }  // namespace
