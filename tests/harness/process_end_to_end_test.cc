@@ -1,9 +1,17 @@
 // --isolation process through the binary: the rows say so, and a killed interpreter process
 // is an error row, not a hang.
 #include <dirent.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 
+#include <chrono>
 #include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/harness/end_to_end_support.h"
@@ -23,6 +31,47 @@ std::vector<std::string> dev_shm() {
     closedir(dir);
   }
   return names;
+}
+
+// The processes whose parent is `parent`, from /proc.
+std::vector<pid_t> children_of(pid_t parent) {
+  std::vector<pid_t> children;
+  if (DIR* proc = opendir("/proc")) {
+    while (dirent* entry = readdir(proc)) {
+      const pid_t pid = static_cast<pid_t>(std::atoi(entry->d_name));
+      if (pid <= 0) continue;
+      std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+      std::string line;
+      if (!std::getline(stat, line)) continue;
+      // pid (comm) state ppid ...: comm may hold spaces, so read from its closing paren.
+      std::istringstream rest(line.substr(line.rfind(')') + 2));
+      char state = 0;
+      pid_t ppid = 0;
+      rest >> state >> ppid;
+      if (ppid == parent) children.push_back(pid);
+    }
+    closedir(proc);
+  }
+  return children;
+}
+
+// Whether `pid` still runs: not gone, and not a zombie nobody has reaped yet (whoever
+// inherits an orphan reaps it, or not, in its own time).
+bool running(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  return line.substr(line.rfind(')') + 2, 1) != "Z";
+}
+
+template <class Condition>
+bool within(std::chrono::seconds limit, Condition condition) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
 }
 
 // Every strategy, stream and pingpong, each interpreter a process: verified, no violation
@@ -100,6 +149,49 @@ TEST_F(EndToEnd, AKilledInterpreterProcessGetsAnErrorRowAndTheRunGoesOn) {
       EXPECT_EQ(csv.at(r, "error"), "");
       EXPECT_EQ(csv.at(r, "messages"), "20000");
     }
+  }
+  EXPECT_EQ(dev_shm(), before);
+}
+
+// refbench itself killed with SIGKILL mid-point: its interpreter processes go with it
+// (PR_SET_PDEATHSIG), and the region, a memfd, leaves nothing in /dev/shm.
+TEST_F(EndToEnd, RefbenchKilledTakesItsInterpreterProcessesWithIt) {
+  SKIP_UNDER_TSAN();
+  const std::vector<std::string> before = dev_shm();
+  const std::string out = (dir_ / "k.csv").string();
+  std::vector<std::string> words = {
+      REFBENCH_BINARY, "run",  "--strategy",  "atomic",  "--workload",    "pingpong",
+      "--cores",       "0,1",  "--seconds",   "60",      "--repetitions", "1",
+      "--counters",    "none", "--isolation", "process", "--out",         out};
+  std::vector<char*> argv;
+  for (std::string& word : words) argv.push_back(word.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t quiet;
+  posix_spawn_file_actions_init(&quiet);
+  posix_spawn_file_actions_addopen(&quiet, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&quiet, 2, "/dev/null", O_WRONLY, 0);
+  pid_t refbench_pid = 0;
+  ASSERT_EQ(posix_spawn(&refbench_pid, REFBENCH_BINARY, &quiet, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&quiet);
+
+  std::vector<pid_t> interpreters;
+  const bool started = within(std::chrono::seconds(60), [&] {
+    interpreters = children_of(refbench_pid);
+    return interpreters.size() == 2;
+  });
+  kill(refbench_pid, SIGKILL);
+  int status = 0;
+  ASSERT_EQ(waitpid(refbench_pid, &status, 0), refbench_pid);
+  ASSERT_TRUE(started) << "the point's two interpreter processes never appeared";
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  EXPECT_TRUE(within(std::chrono::seconds(10), [&] {
+    for (pid_t pid : interpreters) {
+      if (running(pid)) return false;
+    }
+    return true;
+  })) << "an interpreter process outlived refbench";
+  for (pid_t pid : interpreters) {
+    if (running(pid)) kill(pid, SIGKILL);  // the test failed: do not leave them spinning
   }
   EXPECT_EQ(dev_shm(), before);
 }
